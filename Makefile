@@ -1,0 +1,29 @@
+# One task runner: `make run`, `make test`, `make lint`, `make bench`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/ledger demo --if-empty
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check ledger projections api tests
+	$(BIN)/mypy ledger projections api
+
+bench: $(STAMP)
+	$(BIN)/ledger bench
+
+clean:
+	rm -rf $(VENV) ledger.db ledger.views.db

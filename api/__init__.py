@@ -1,0 +1,1 @@
+"""The REST API (FastAPI) over the ledger and its projections."""

@@ -1,0 +1,341 @@
+"""The ledger's event-sourced application: the write API over the event store.
+
+``record`` / ``record_batch`` validate envelopes, enforce the state rules against a
+cached write model, and save the resulting aggregate events in one transaction
+together with their hash-chain rows and event-id index (see :mod:`ledger.recorder`).
+Optimistic concurrency comes from the store's unique (stream, version) key: when
+another writer got there first the batch is re-checked against the new state.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.utils import get_topic
+
+from ledger.aggregates import LEDGER_TYPES, LedgerAggregate, stream_id
+from ledger.chain import Verification, verify
+from ledger.config import Settings
+from ledger.errors import (
+    BatchTooLarge,
+    IdempotencyConflict,
+    LedgerError,
+    NotAllowed,
+    StorageConfigError,
+)
+from ledger.recorder import LedgerRecorderMixin
+from ledger.records import EventRecord
+from ledger.rules import check
+from ledger.schemas import ADMIN_ONLY_TYPES, EnvelopeBase
+from ledger.validation import parse_envelope
+
+MAX_BATCH = 10_000
+ROLES = ("recorder", "auditor", "admin")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who submits: a token's name (becomes ``recorded_by``) and its role."""
+
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the ledger answers for a recorded event (SPEC §5.1)."""
+
+    event_id: str
+    type: str
+    position: int
+    stream_id: str
+    version: int
+    occurred_at: datetime
+    recorded_at: datetime
+    hash: str
+    replayed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of a receipt."""
+        return {
+            "event_id": self.event_id, "type": self.type, "position": self.position,
+            "stream_id": self.stream_id, "version": self.version,
+            "occurred_at": self.occurred_at.isoformat(),
+            "recorded_at": self.recorded_at.isoformat(), "hash": self.hash,
+        }
+
+
+@dataclass(frozen=True)
+class _Submitted:
+    envelope: EnvelopeBase
+    event_id: str
+    data: dict[str, Any]
+    digest: str
+
+
+def content_digest(event_type: str, occurred_at: datetime, data: dict[str, Any]) -> str:
+    """The idempotency fingerprint of an event's content (everything but its id)."""
+    canonical = json.dumps(
+        {"type": event_type, "occurred_at": occurred_at.isoformat(), "data": data},
+        sort_keys=True, separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def dump_data(envelope: EnvelopeBase) -> dict[str, Any]:
+    """The event's data as stored: JSON values, defaults filled, corrections as given."""
+    model = envelope.data  # type: ignore[attr-defined]
+    data: dict[str, Any] = model.model_dump(mode="json")
+    if envelope.type == "engagement.corrected":  # type: ignore[attr-defined]
+        data["changes"] = model.changes.model_dump(mode="json", exclude_unset=True)
+    return data
+
+
+class LedgerApplication(Application):
+    """Records ledger events in the ``eventsourcing`` event store (SQLite or PostgreSQL)."""
+
+    name = "ledger"
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        cache_size: int = 200_000,
+    ) -> None:
+        for attempt in range(5):
+            try:
+                super().__init__(env=settings.event_store_env())
+                break
+            except IntegrityError:
+                # Another process is creating the same tables right now; theirs will do.
+                if attempt == 4:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
+            except (PersistenceError, OSError) as exc:
+                raise StorageConfigError(
+                    f"LEDGER_DATABASE_URL: cannot open the event store: {exc}".splitlines()[0]
+                ) from None
+        self.settings = settings
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._cache: OrderedDict[UUID, LedgerAggregate] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+        self._position = self.recorder.max_notification_id() or 0
+
+    @property
+    def ledger_recorder(self) -> LedgerRecorderMixin:
+        """The recorder, with the chain and event-id queries."""
+        assert isinstance(self.recorder, LedgerRecorderMixin)
+        return self.recorder
+
+    # --- writing -----------------------------------------------------------------------
+
+    def record(self, raw: Any, principal: Principal) -> Receipt:
+        """Record one event; an identical resubmission returns the original receipt."""
+        return self._record_events([raw], principal, batch=False)[0]
+
+    def record_batch(self, raws: Sequence[Any], principal: Principal) -> list[Receipt]:
+        """Record up to 10,000 events atomically; an error names the failing index."""
+        if len(raws) > MAX_BATCH:
+            raise BatchTooLarge(f"a batch holds at most {MAX_BATCH} events, got {len(raws)}",
+                                loc=["events"])
+        return self._record_events(list(raws), principal, batch=True)
+
+    def _record_events(self, raws: list[Any], principal: Principal, *,
+                       batch: bool) -> list[Receipt]:
+        if principal.role not in ("recorder", "admin"):
+            raise NotAllowed(f"role {principal.role!r} cannot record events")
+        now = self.clock()
+        submitted = [self._submitted(raw, principal, now, i, batch) for i, raw in enumerate(raws)]
+        with self._lock:
+            for _attempt in range(50):
+                try:
+                    return self._record_once(submitted, principal, now, batch)
+                except IntegrityError:
+                    # Another writer took a stream version or an event_id first: re-check.
+                    self._cache.clear()
+                    self._position = self.recorder.max_notification_id() or 0
+        raise LedgerError("the event store stayed too busy to record the events; retry")
+
+    def _submitted(self, raw: Any, principal: Principal, now: datetime, index: int,
+                   batch: bool) -> _Submitted:
+        try:
+            envelope = parse_envelope(raw, now=now)
+            event_type = envelope.type  # type: ignore[attr-defined]
+            if event_type in ADMIN_ONLY_TYPES and principal.role != "admin":
+                raise NotAllowed(f"{event_type} may be recorded by an admin only", loc=["type"])
+        except LedgerError as exc:
+            raise exc.at_index(index) if batch else exc from None
+        data = dump_data(envelope)
+        event_id = str(envelope.event_id or uuid4())
+        return _Submitted(envelope, event_id, data,
+                          content_digest(event_type, envelope.occurred_at, data))
+
+    def _record_once(self, submitted: list[_Submitted], principal: Principal, now: datetime,
+                     batch: bool) -> list[Receipt]:
+        known = self.ledger_recorder.lookup_event_ids([s.event_id for s in submitted])
+        first_in_batch: dict[str, int] = {}
+        fresh: list[int] = []
+        for i, item in enumerate(submitted):
+            earlier = known.get(item.event_id)
+            twin = first_in_batch.get(item.event_id)
+            digest = earlier[0] if earlier else submitted[twin].digest if twin is not None else None
+            if digest is not None and digest != item.digest:
+                error = IdempotencyConflict(
+                    f"event_id {item.event_id} was already used for different content",
+                    loc=["event_id"])
+                raise error.at_index(i) if batch else error
+            if digest is None:
+                first_in_batch[item.event_id] = i
+                fresh.append(i)
+        self.catch_up()
+        pending: dict[UUID, LedgerAggregate] = {}
+
+        def get(cls: type[LedgerAggregate], key: str) -> LedgerAggregate | None:
+            sid = stream_id(cls.kind, key)
+            found = pending.get(sid) or self._get(sid)
+            return found if isinstance(found, cls) else None
+
+        events = []
+        for i in fresh:
+            item = submitted[i]
+            try:
+                target = check(item.envelope, item.data, get)
+            except LedgerError as exc:
+                raise exc.at_index(i) if batch else exc from None
+            sid = stream_id(target.aggregate.kind, target.key)
+            current = pending.get(sid) or (copy.copy(target.current) if target.current else None)
+            fields: dict[str, Any] = {
+                "originator_id": sid, "originator_version": current.version + 1 if current else 1,
+                "timestamp": now, "event_id": item.event_id,
+                "occurred_at": item.envelope.occurred_at, "data": item.data,
+                "recorded_by": principal.name,
+            }
+            if current is None:
+                fields["originator_topic"] = get_topic(target.aggregate)
+            event = target.event_class(**fields)
+            pending[sid] = event.mutate(current)
+            events.append(event)
+        hashes: list[str] = []
+        recordings = self.save(
+            *events, ledger_meta=[(submitted[i].event_id, submitted[i].digest) for i in fresh],
+            chain_out=hashes) if events else []
+        for sid, aggregate in pending.items():
+            self._remember(sid, aggregate)
+        positions = [r.notification.id for r in recordings]
+        if positions and positions[0] == self._position + 1:
+            self._position = positions[-1]
+        new = {submitted[i].event_id: self._receipt(e, p, h)
+               for i, e, p, h in zip(fresh, events, positions, hashes, strict=True)}
+        return self._receipts(submitted, known, new)
+
+    def _receipts(self, submitted: list[_Submitted], known: dict[str, tuple[str, int]],
+                  new: dict[str, Receipt]) -> list[Receipt]:
+        old = self.receipts_at([known[s.event_id][1] for s in submitted if s.event_id in known])
+        by_id = {**{r.event_id: r for r in old.values()}, **new}
+        receipts, issued = [], set()
+        for item in submitted:
+            receipt = by_id[item.event_id]
+            if item.event_id in new and item.event_id not in issued:
+                issued.add(item.event_id)
+                receipts.append(receipt)
+            else:  # a resubmission, earlier or within this batch: the original receipt
+                receipts.append(replace(receipt, replayed=True))
+        return receipts
+
+    @staticmethod
+    def _receipt(event: LedgerAggregate.Event, position: int, chain_hash: str) -> Receipt:
+        return Receipt(
+            event_id=event.event_id, type=LEDGER_TYPES[type(event)], position=position,
+            stream_id=str(event.originator_id), version=event.originator_version,
+            occurred_at=event.occurred_at, recorded_at=event.timestamp, hash=chain_hash,
+        )
+
+    # --- the write model's cache --------------------------------------------------------
+
+    def _get(self, sid: UUID) -> LedgerAggregate | None:
+        found = self._cache.get(sid)
+        if found is not None:
+            self._cache.move_to_end(sid)
+            return found
+        events = self.recorder.select_events(sid)
+        aggregate = None
+        for stored in events:
+            aggregate = self.mapper.to_domain_event(stored).mutate(aggregate)
+        if aggregate is not None:
+            self._remember(sid, aggregate)
+        return aggregate
+
+    def _remember(self, sid: UUID, aggregate: LedgerAggregate) -> None:
+        self._cache[sid] = aggregate
+        self._cache.move_to_end(sid)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def catch_up(self) -> None:
+        """Apply events that other writers recorded since the cache last looked."""
+        while True:
+            page = self.recorder.select_notifications(self._position + 1, 1000)
+            for notification in page:
+                cached = self._cache.get(notification.originator_id)  # type: ignore[arg-type]
+                if cached is not None:
+                    if notification.originator_version == cached.version + 1:
+                        self.mapper.to_domain_event(notification).mutate(cached)
+                    elif notification.originator_version > cached.version:
+                        del self._cache[notification.originator_id]  # type: ignore[arg-type]
+                self._position = notification.id
+            if len(page) < 1000:
+                return
+
+    # --- reading the log ----------------------------------------------------------------
+
+    def read_records(self, after: int = 0, limit: int = 1000) -> list[EventRecord]:
+        """Up to ``limit`` events after log position ``after``, in position order."""
+        page = self.recorder.select_notifications(after + 1, limit)
+        chain = self.ledger_recorder.chain_rows([n.id for n in page])
+        records = []
+        for notification in page:
+            event = self.mapper.to_domain_event(notification)
+            assert isinstance(event, LedgerAggregate.Event)
+            row = chain.get(notification.id)
+            records.append(EventRecord(
+                position=notification.id, event_id=event.event_id,
+                type=LEDGER_TYPES[type(event)], occurred_at=event.occurred_at,
+                recorded_at=event.timestamp, recorded_by=event.recorded_by,
+                stream_id=str(event.originator_id), version=event.originator_version,
+                data=event.data, hash=row.chain_hash if row else "",
+            ))
+        return records
+
+    def receipts_at(self, positions: Sequence[int]) -> dict[int, Receipt]:
+        """The receipts of the events at ``positions`` (for idempotent replays)."""
+        receipts = {}
+        for position in positions:
+            record = self.read_records(position - 1, 1)[0]
+            receipts[position] = Receipt(
+                event_id=record.event_id, type=record.type, position=record.position,
+                stream_id=record.stream_id, version=record.version,
+                occurred_at=record.occurred_at, recorded_at=record.recorded_at, hash=record.hash)
+        return receipts
+
+    def head_position(self) -> int:
+        """The position of the newest event in the log (0 when empty)."""
+        return self.recorder.max_notification_id() or 0
+
+    def verify(self, head: str | None = None) -> Verification:
+        """Recompute the hash chain over the whole log (SPEC §7.2)."""
+        recorder = self.ledger_recorder
+        return verify(recorder.iter_stored(), recorder.iter_chain(), head=head)

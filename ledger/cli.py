@@ -1,0 +1,194 @@
+"""The ``ledger`` command line (SPEC §8).
+
+Every command reads its settings from flags and ``LEDGER_*`` variables; a bad setting
+stops it with one line naming the setting, never a traceback.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ledger.application import LedgerApplication, Principal
+from ledger.config import Settings
+from ledger.errors import LedgerError, StorageConfigError
+
+app = typer.Typer(help="The engagement ledger: record, verify and replay customer engagements.",
+                  no_args_is_help=True, add_completion=False)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+DatabaseUrl = Annotated[str | None, typer.Option(
+    "--database-url", help="Event store URL (env LEDGER_DATABASE_URL); "
+    "sqlite:///path or postgresql://user:pass@host:port/db.", show_default=False)]
+
+
+def open_ledger(database_url: str | None) -> LedgerApplication:
+    """Build settings from flags and environment and open the event store, or exit cleanly."""
+    try:
+        settings = Settings.from_env(database_url=database_url)
+        return LedgerApplication(settings)
+    except StorageConfigError as exc:
+        err.print(f"[red]error:[/red] {exc.detail}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def cli_principal() -> Principal:
+    """Local command-line use acts as an admin named after the operating-system user."""
+    return Principal(f"cli:{getpass.getuser()}", "admin")
+
+
+@app.command()
+def demo(
+    database_url: DatabaseUrl = None,
+    if_empty: Annotated[bool, typer.Option(
+        "--if-empty", help="Do nothing (but summarise) when the store already holds events.")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the sample data.")] = 7,
+) -> None:
+    """Load a realistic sample dataset into an empty event store.
+
+    Example: ledger demo && ledger verify
+    """
+    from ledger.demo import demo_events
+
+    ledger = open_ledger(database_url)
+    existing = ledger.head_position()
+    if existing:
+        if not if_empty:
+            err.print(f"[red]error:[/red] the event store already holds {existing} events; "
+                      "demo data loads only into an empty store", highlight=False)
+            raise typer.Exit(1)
+        console.print(f"The event store already holds {existing} events; demo not loaded.")
+    else:
+        events = demo_events(seed=seed)
+        with _progress() as progress:
+            task = progress.add_task("loading demo", total=len(events))
+            for start in range(0, len(events), 1000):
+                chunk = events[start : start + 1000]
+                ledger.record_batch(chunk, cli_principal())
+                progress.advance(task, len(chunk))
+    _summarise(ledger)
+
+
+@app.command("import")
+def import_events(
+    file: Annotated[Path, typer.Argument(help="JSON Lines file: one event envelope per line.",
+                                         exists=True, dir_okay=False, readable=True)],
+    database_url: DatabaseUrl = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000,
+                                            help="Events recorded per transaction.")] = 1000,
+) -> None:
+    """Record every event of a JSON Lines file, in atomic batches.
+
+    Stops at the first bad line, naming it; nothing of that batch is recorded.
+    Example: ledger import events.jsonl
+    """
+    ledger = open_ledger(database_url)
+    principal = cli_principal()
+    recorded = replayed = 0
+    batch: list[Any] = []
+    batch_lines: list[int] = []
+    with _progress() as progress, file.open("rb") as handle:
+        task = progress.add_task(f"importing {file.name}", total=file.stat().st_size)
+
+        def flush() -> None:
+            nonlocal recorded, replayed
+            try:
+                receipts = ledger.record_batch(batch, principal)
+            except LedgerError as exc:
+                line = batch_lines[exc.index] if exc.index is not None else batch_lines[0]
+                _stop(f"line {line}: {exc.detail.split(': ', 1)[-1]}", recorded, exc.errors)
+            replayed += sum(r.replayed for r in receipts)
+            recorded += sum(not r.replayed for r in receipts)
+            batch.clear()
+            batch_lines.clear()
+
+        for number, raw in enumerate(handle, start=1):
+            progress.advance(task, len(raw))
+            if not raw.strip():
+                continue
+            try:
+                batch.append(json.loads(raw))
+            except ValueError as exc:
+                _stop(f"line {number}: not valid JSON ({exc})", recorded)
+            batch_lines.append(number)
+            if len(batch) >= batch_size:
+                flush()
+        if batch:
+            flush()
+    console.print(f"Imported {recorded} events ({replayed} already recorded); "
+                  f"log head at position {ledger.head_position()}.")
+
+
+def _stop(message: str, recorded: int, errors: list[dict[str, Any]] | None = None) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    for error in errors or []:
+        loc = ".".join(str(part) for part in error["loc"][2:] if part is not None)
+        err.print(f"  {loc or 'event'}: {error['msg']}", highlight=False)
+    err.print(f"Nothing of that batch was recorded ({recorded} events before it were).")
+    raise typer.Exit(1)
+
+
+@app.command()
+def verify(
+    database_url: DatabaseUrl = None,
+    head: Annotated[str | None, typer.Option(
+        "--head", help="A head hash exported earlier; truncation after it is reported.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Recompute the hash chain; name every edited, deleted, inserted or reordered event.
+
+    Exits 1 when anything is wrong. Example: ledger verify --head 3f1c…
+    """
+    ledger = open_ledger(database_url)
+    result = ledger.verify(head=head)
+    if as_json:
+        console.print_json(json.dumps(result.as_dict()))
+    else:
+        for problem in result.problems:
+            where = f"position {problem['position']}" if problem["position"] else "log"
+            event = f" (event {problem['event_id']})" if problem["event_id"] else ""
+            err.print(f"[red]PROBLEM[/red] {where}{event}: {problem['problem']}", highlight=False)
+        status = "OK" if result.ok else f"FAILED ({len(result.problems)} problems)"
+        console.print(f"{status}: {result.events_checked} events checked", highlight=False)
+        console.print(f"head {result.head_hash} at position {result.head_position}",
+                      highlight=False, soft_wrap=True)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _summarise(ledger: LedgerApplication) -> None:
+    counts: Counter[str] = Counter()
+    after = 0
+    while records := ledger.read_records(after, 2000):
+        counts.update(record.type for record in records)
+        after = records[-1].position
+    console.print(f"{sum(counts.values())} events in {ledger.settings.database_url}:")
+    for event_type, count in sorted(counts.items()):
+        console.print(f"  {event_type:32} {count:6}", highlight=False)
+    result = ledger.verify()
+    console.print(f"hash chain {'intact' if result.ok else 'BROKEN'}; head {result.head_hash}",
+                  highlight=False, soft_wrap=True)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(),
+                    TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn(),
+                    console=err, transient=True)
+
+
+def main() -> None:
+    """Entry point for ``python -m ledger.cli``."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

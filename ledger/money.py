@@ -1,0 +1,86 @@
+"""Money: decimal amounts in real ISO 4217 currencies, never floats.
+
+The currency table comes from the maintained ``iso4217`` package, so minor units
+(``JPY`` 0, ``EUR`` 2, ``KWD`` 3) are never hand-typed here.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from functools import lru_cache
+
+import iso4217
+
+
+class MoneyError(ValueError):
+    """An amount or currency that cannot be money."""
+
+
+@lru_cache(maxsize=512)
+def minor_units(currency: str) -> int:
+    """Return the ISO 4217 minor units of ``currency`` (e.g. 2 for EUR, 0 for JPY).
+
+    Raises :class:`MoneyError` for codes that are not ISO 4217 currencies, or that
+    have no minor units defined (precious metals, testing codes, ``XXX``).
+    """
+    if not isinstance(currency, str) or len(currency) != 3 or not currency.isupper():
+        raise MoneyError(f"{currency!r} is not an ISO 4217 currency code (three capital letters)")
+    try:
+        exponent = iso4217.Currency(currency).exponent
+    except ValueError:
+        raise MoneyError(f"{currency!r} is not an ISO 4217 currency code") from None
+    if exponent is None:
+        raise MoneyError(f"{currency!r} is an ISO 4217 code without minor units, not a currency")
+    return int(exponent)
+
+
+def parse_amount(text: str, currency: str, *, allow_negative: bool = False) -> Decimal:
+    """Parse a decimal amount string for ``currency``.
+
+    The amount must be a plain decimal string (``"1234.50"``), non-negative unless
+    ``allow_negative``, with no more decimals than the currency's minor units.
+    """
+    if not isinstance(text, str):
+        raise MoneyError("amount must be a decimal string such as \"1234.50\", not a number")
+    stripped = text.strip()
+    if stripped != text or not stripped:
+        raise MoneyError(f"amount {text!r} is not a decimal string such as \"1234.50\"")
+    try:
+        value = Decimal(stripped)
+    except InvalidOperation:
+        raise MoneyError(f"amount {text!r} is not a decimal string such as \"1234.50\"") from None
+    if not value.is_finite() or "e" in stripped.lower():
+        raise MoneyError(f"amount {text!r} is not a plain decimal string")
+    if value < 0 and not allow_negative:
+        raise MoneyError(f"amount {text!r} is negative")
+    units = minor_units(currency)
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if -exponent > units:
+        raise MoneyError(
+            f"amount {text!r} has more decimals than {currency} allows ({units})"
+        )
+    return value
+
+
+def quantize(amount: Decimal, currency: str) -> Decimal:
+    """Round ``amount`` half-even to the minor units of ``currency``."""
+    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_EVEN)
+
+
+def format_amount(amount: Decimal, currency: str) -> str:
+    """Render ``amount`` as a string with exactly the currency's minor units."""
+    return str(quantize(amount, currency))
+
+
+def to_minor(amount: Decimal, currency: str) -> int:
+    """Convert an exact amount to an integer count of minor units."""
+    scaled = amount.scaleb(minor_units(currency))
+    if scaled != scaled.to_integral_value():
+        raise MoneyError(f"{amount} is not a whole number of {currency} minor units")
+    return int(scaled)
+
+
+def from_minor(units: int, currency: str) -> Decimal:
+    """Convert an integer count of minor units back to a Decimal amount."""
+    return Decimal(units).scaleb(-minor_units(currency))

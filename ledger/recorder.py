@@ -1,0 +1,205 @@
+"""Application recorders that keep the hash chain and the event-id index with the events.
+
+Both tables are written inside the library's own insert transaction, after the events
+have taken the store's write lock (SQLite's database lock; PostgreSQL's exclusive table
+lock), so several writer processes extend one chain and a duplicate ``event_id``
+fails the whole transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
+from psycopg.sql import SQL, Identifier
+
+from ledger.chain import GENESIS, ChainRow, StoredRow, extend
+
+PAGE = 2000
+
+
+def _stored_rows(ids: Sequence[int], stored_events: Sequence[StoredEvent]) -> list[StoredRow]:
+    return [
+        StoredRow(position, s.originator_id, s.originator_version, s.topic, s.state)
+        for position, s in zip(ids, stored_events, strict=True)
+    ]
+
+
+def _meta_rows(ids: Sequence[int], kwargs: dict[str, Any]) -> list[tuple[str, str, int]]:
+    meta = kwargs.get("ledger_meta") or []
+    return [(event_id, digest, position)
+            for (event_id, digest), position in zip(meta, ids, strict=False)]
+
+
+class LedgerRecorderMixin:
+    """Queries on the chain and id index shared by both backends."""
+
+    def lookup_event_ids(self, event_ids: Sequence[str]) -> dict[str, tuple[str, int]]:
+        """Map each already-recorded event_id to (content digest, position)."""
+        raise NotImplementedError
+
+    def chain_rows(self, positions: Sequence[int]) -> dict[int, ChainRow]:
+        """The chain rows at the given positions."""
+        raise NotImplementedError
+
+    def iter_chain(self) -> Iterator[ChainRow]:
+        """Every chain row in position order, read page by page."""
+        raise NotImplementedError
+
+    def iter_stored(self) -> Iterator[StoredRow]:
+        """Every stored event in position order, read page by page."""
+        start = 1
+        while True:
+            page = self.select_notifications(start, PAGE)  # type: ignore[attr-defined]
+            for n in page:
+                yield StoredRow(n.id, n.originator_id, n.originator_version, n.topic, n.state)
+            if len(page) < PAGE:
+                return
+            start = page[-1].id + 1
+
+
+class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
+    """SQLite recorder that writes the chain and the id index in the insert transaction."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            "CREATE TABLE IF NOT EXISTS ledger_chain (position INTEGER PRIMARY KEY, "
+            "event_id TEXT NOT NULL, event_digest TEXT NOT NULL, chain_hash TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS ledger_event_ids (event_id TEXT PRIMARY KEY, "
+            "content_digest TEXT NOT NULL, position INTEGER NOT NULL)",
+        ]
+
+    def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        assert ids is not None
+        c.execute("SELECT chain_hash FROM ledger_chain ORDER BY position DESC LIMIT 1")
+        last = c.fetchone()
+        rows = extend(last[0] if last else GENESIS, _stored_rows(ids, stored_events))
+        c.executemany("INSERT INTO ledger_chain VALUES (?,?,?,?)", rows)
+        c.executemany("INSERT INTO ledger_event_ids VALUES (?,?,?)", _meta_rows(ids, kwargs))
+        out = kwargs.get("chain_out")
+        if out is not None:
+            out.extend(row.chain_hash for row in rows)
+        return ids
+
+    def lookup_event_ids(self, event_ids: Sequence[str]) -> dict[str, tuple[str, int]]:
+        found: dict[str, tuple[str, int]] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(event_ids), 500):
+                chunk = list(event_ids[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                c.execute(
+                    "SELECT event_id, content_digest, position FROM ledger_event_ids "
+                    f"WHERE event_id IN ({marks})",
+                    chunk,
+                )
+                found.update({r[0]: (r[1], r[2]) for r in c.fetchall()})
+        return found
+
+    def chain_rows(self, positions: Sequence[int]) -> dict[int, ChainRow]:
+        rows: dict[int, ChainRow] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(positions), 500):
+                chunk = list(positions[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                c.execute(f"SELECT * FROM ledger_chain WHERE position IN ({marks})", chunk)
+                rows.update({r[0]: ChainRow(*r) for r in c.fetchall()})
+        return rows
+
+    def iter_chain(self) -> Iterator[ChainRow]:
+        after = 0
+        while True:
+            with self.datastore.transaction(commit=False) as c:
+                c.execute(
+                    "SELECT * FROM ledger_chain WHERE position > ? ORDER BY position LIMIT ?",
+                    (after, PAGE),
+                )
+                page = [ChainRow(*r) for r in c.fetchall()]
+            yield from page
+            if len(page) < PAGE:
+                return
+            after = page[-1].position
+
+
+class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
+    """PostgreSQL recorder: chain rows are written under the library's exclusive table lock."""
+
+    def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema = Identifier(self.datastore.schema)
+        self.chain_table = SQL("{0}.ledger_chain").format(schema)
+        self.ids_table = SQL("{0}.ledger_event_ids").format(schema)
+        self.sql_create_statements.extend([
+            SQL("CREATE TABLE IF NOT EXISTS {0} (position bigint PRIMARY KEY, "
+                "event_id text NOT NULL, event_digest text NOT NULL, "
+                "chain_hash text NOT NULL)").format(self.chain_table),
+            SQL("CREATE TABLE IF NOT EXISTS {0} (event_id text PRIMARY KEY, "
+                "content_digest text NOT NULL, position bigint NOT NULL)").format(self.ids_table),
+        ])
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        assert ids is not None
+        curs.execute(SQL("SELECT chain_hash FROM {0} ORDER BY position DESC LIMIT 1").format(
+            self.chain_table))
+        last = curs.fetchone()
+        rows = extend(last["chain_hash"] if last else GENESIS, _stored_rows(ids, stored_events))
+        curs.executemany(SQL("INSERT INTO {0} VALUES (%s,%s,%s,%s)").format(self.chain_table),
+                         rows)
+        meta = _meta_rows(ids, kwargs)
+        if meta:
+            curs.executemany(SQL("INSERT INTO {0} VALUES (%s,%s,%s)").format(self.ids_table),
+                             meta)
+        out = kwargs.get("chain_out")
+        if out is not None:
+            out.extend(row.chain_hash for row in rows)
+        return ids
+
+    def _select(self, statement: Any, params: Sequence[Any]) -> list[dict[str, Any]]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, params)
+            return list(curs.fetchall())
+
+    def lookup_event_ids(self, event_ids: Sequence[str]) -> dict[str, tuple[str, int]]:
+        if not event_ids:
+            return {}
+        rows = self._select(
+            SQL("SELECT event_id, content_digest, position FROM {0} "
+                "WHERE event_id = ANY(%s)").format(self.ids_table), [list(event_ids)])
+        return {r["event_id"]: (r["content_digest"], r["position"]) for r in rows}
+
+    def chain_rows(self, positions: Sequence[int]) -> dict[int, ChainRow]:
+        if not positions:
+            return {}
+        rows = self._select(SQL("SELECT * FROM {0} WHERE position = ANY(%s)").format(
+            self.chain_table), [list(positions)])
+        return {r["position"]: ChainRow(**r) for r in rows}
+
+    def iter_chain(self) -> Iterator[ChainRow]:
+        after = 0
+        while True:
+            page = [ChainRow(**r) for r in self._select(
+                SQL("SELECT * FROM {0} WHERE position > %s ORDER BY position LIMIT %s").format(
+                    self.chain_table), [after, PAGE])]
+            yield from page
+            if len(page) < PAGE:
+                return
+            after = page[-1].position
+
+
+class SQLiteLedgerFactory(SQLiteFactory):
+    """The library's SQLite factory, with the chain-keeping recorder."""
+
+    application_recorder_class = SQLiteLedgerRecorder
+
+
+class PostgresLedgerFactory(PostgresFactory):
+    """The library's PostgreSQL factory, with the chain-keeping recorder."""
+
+    application_recorder_class = PostgresLedgerRecorder

@@ -1,0 +1,109 @@
+"""The ``ledger`` command as a user runs it: demo, import, verify, bad settings."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.integration.helpers import account, base_setup, dinner
+
+
+def ledger(*args: str, db: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``ledger ARGS`` against the SQLite store ``db``."""
+    environment = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{db}", "COLUMNS": "200",
+                   **env}
+    return subprocess.run([sys.executable, "-m", "ledger.cli", *args], env=environment,
+                          capture_output=True, text=True, timeout=300)
+
+
+def write_jsonl(path: Path, events: list[object], *, raw_lines: dict[int, str] | None = None
+                ) -> Path:
+    lines = [json.dumps(event) for event in events]
+    for index, text in (raw_lines or {}).items():
+        lines.insert(index, text)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_demo_then_verify_prints_the_count_and_the_head(tmp_path: Path) -> None:
+    """`ledger demo && ledger verify` loads the sample and reports an intact chain."""
+    db = tmp_path / "ledger.db"
+    loaded = ledger("demo", db=db)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "engagement.recorded" in loaded.stdout
+    checked = ledger("verify", db=db)
+    assert checked.returncode == 0, checked.stderr
+    count = int(checked.stdout.split("OK: ")[1].split()[0])
+    assert count > 500
+    head = checked.stdout.split("head ")[1].split()[0]
+    assert len(head) == 64
+    assert ledger("verify", "--head", head, db=db).returncode == 0
+    again = ledger("demo", db=db)
+    assert again.returncode == 1 and "already holds" in again.stderr
+    assert ledger("demo", "--if-empty", db=db).returncode == 0
+
+
+def test_import_records_every_line(tmp_path: Path) -> None:
+    """A clean JSON Lines file is recorded in full."""
+    db = tmp_path / "ledger.db"
+    source = write_jsonl(tmp_path / "events.jsonl", [*base_setup(), dinner("d1", "ann")])
+    result = ledger("import", str(source), db=db)
+    assert result.returncode == 0, result.stderr
+    assert "Imported 4 events" in result.stdout
+
+
+def test_import_stops_at_a_bad_line_and_records_nothing_of_its_batch(tmp_path: Path) -> None:
+    """The error names the line; the batch holding it is not recorded, earlier batches are."""
+    db = tmp_path / "ledger.db"
+    events = [*base_setup(), dinner("d1", "ann"), dinner("d2", "ghost"), dinner("d3", "bob")]
+    source = write_jsonl(tmp_path / "events.jsonl", events)
+    result = ledger("import", str(source), "--batch-size", "2", db=db)
+    assert result.returncode == 1
+    assert "line 5:" in result.stderr and "ghost" in result.stderr
+    assert "4 events before it were" in result.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM stored_events").fetchone()[0] == 4
+
+
+def test_import_names_a_line_that_is_not_json(tmp_path: Path) -> None:
+    """Malformed JSON is reported with its line number."""
+    db = tmp_path / "ledger.db"
+    source = write_jsonl(tmp_path / "events.jsonl", [account()], raw_lines={1: "{oops"})
+    result = ledger("import", str(source), db=db)
+    assert result.returncode == 1 and "line 2: not valid JSON" in result.stderr
+
+
+def test_verify_exits_non_zero_on_tampering(tmp_path: Path) -> None:
+    """An edited event makes `ledger verify` fail and name the position."""
+    db = tmp_path / "ledger.db"
+    ledger("import", str(write_jsonl(tmp_path / "e.jsonl", base_setup())), db=db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), "
+                     "'Person ann', 'Person eve') AS BLOB) WHERE rowid = 2")
+    result = ledger("verify", db=db)
+    assert result.returncode == 1
+    assert "position 2" in result.stderr and "edited" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"LEDGER_DATABASE_URL": "mysql://localhost/ledger"}, "LEDGER_DATABASE_URL"),
+        ({"LEDGER_DATABASE_URL": "sqlite:////no/such/dir/ledger.db"}, "LEDGER_DATABASE_URL"),
+        ({"LEDGER_PORT": "eighty"}, "LEDGER_PORT"),
+    ],
+)
+def test_a_bad_setting_fails_with_one_line_naming_it(tmp_path: Path, env: dict[str, str],
+                                                     named: str) -> None:
+    """No traceback: one line on stderr that names the setting, exit status 2."""
+    result = ledger("verify", db=tmp_path / "ledger.db", **env)
+    assert result.returncode == 2
+    assert named in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
