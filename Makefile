@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/ledger demo --if-empty
+	$(BIN)/ledger serve --issue-admin-token make-run
 
 test: $(STAMP)
 	$(BIN)/pytest -q

@@ -15,14 +15,14 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.persistence import IntegrityError, InternalError, PersistenceError
 from eventsourcing.utils import get_topic
 
 from ledger.aggregates import LEDGER_TYPES, LedgerAggregate, stream_id
@@ -103,6 +103,11 @@ def dump_data(envelope: EnvelopeBase) -> dict[str, Any]:
     return data
 
 
+def _topics(types: Sequence[str]) -> list[str]:
+    """The stored-event topics of the given ledger event types."""
+    return [get_topic(cls) for cls, name in LEDGER_TYPES.items() if name in types]
+
+
 class LedgerApplication(Application):
     """Records ledger events in the ``eventsourcing`` event store (SQLite or PostgreSQL)."""
 
@@ -119,7 +124,7 @@ class LedgerApplication(Application):
             try:
                 super().__init__(env=settings.event_store_env())
                 break
-            except IntegrityError:
+            except (IntegrityError, InternalError):
                 # Another process is creating the same tables right now; theirs will do.
                 if attempt == 4:
                     raise
@@ -158,7 +163,7 @@ class LedgerApplication(Application):
                        batch: bool) -> list[Receipt]:
         if principal.role not in ("recorder", "admin"):
             raise NotAllowed(f"role {principal.role!r} cannot record events")
-        now = self.clock()
+        now = self.clock().astimezone(UTC)
         submitted = [self._submitted(raw, principal, now, i, batch) for i, raw in enumerate(raws)]
         with self._lock:
             for _attempt in range(50):
@@ -302,9 +307,18 @@ class LedgerApplication(Application):
 
     # --- reading the log ----------------------------------------------------------------
 
-    def read_records(self, after: int = 0, limit: int = 1000) -> list[EventRecord]:
-        """Up to ``limit`` events after log position ``after``, in position order."""
-        page = self.recorder.select_notifications(after + 1, limit)
+    def read_records(self, after: int = 0, limit: int = 1000, *, types: Sequence[str] = (),
+                     stream: str | None = None) -> list[EventRecord]:
+        """Up to ``limit`` events after log position ``after``, in position order.
+
+        ``types`` keeps only those event types; ``stream`` only one stream's events.
+        """
+        if stream is not None:
+            page: Sequence[Any] = self.ledger_recorder.select_stream(UUID(stream), after, limit)
+            if types:
+                page = [n for n in page if n.topic in _topics(types)]
+        else:
+            page = self.recorder.select_notifications(after + 1, limit, topics=_topics(types))
         chain = self.ledger_recorder.chain_rows([n.id for n in page])
         records = []
         for notification in page:
@@ -319,6 +333,12 @@ class LedgerApplication(Application):
                 data=event.data, hash=row.chain_hash if row else "",
             ))
         return records
+
+    def iter_records(self, after: int = 0, page: int = 1000) -> Iterator[EventRecord]:
+        """Every event after ``after`` in position order, read page by page."""
+        while records := self.read_records(after, page):
+            yield from records
+            after = records[-1].position
 
     def receipts_at(self, positions: Sequence[int]) -> dict[int, Receipt]:
         """The receipts of the events at ``positions`` (for idempotent replays)."""

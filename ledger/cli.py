@@ -6,9 +6,12 @@ stops it with one line naming the setting, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,11 +33,12 @@ DatabaseUrl = Annotated[str | None, typer.Option(
     "sqlite:///path or postgresql://user:pass@host:port/db.", show_default=False)]
 
 
-def open_ledger(database_url: str | None) -> LedgerApplication:
+def open_ledger(database_url: str | None,
+                clock: Callable[[], datetime] | None = None) -> LedgerApplication:
     """Build settings from flags and environment and open the event store, or exit cleanly."""
     try:
         settings = Settings.from_env(database_url=database_url)
-        return LedgerApplication(settings)
+        return LedgerApplication(settings, clock=clock)
     except StorageConfigError as exc:
         err.print(f"[red]error:[/red] {exc.detail}", highlight=False)
         raise typer.Exit(2) from None
@@ -57,9 +61,12 @@ def demo(
 
     Example: ledger demo && ledger verify
     """
-    from ledger.demo import demo_events
+    from ledger.demo import demo_timeline
 
-    ledger = open_ledger(database_url)
+    # The sample carries a plausible recording time per event (a few deliberately late),
+    # so the loader runs the ledger on that clock instead of stamping everything "now".
+    moment: dict[str, datetime] = {}
+    ledger = open_ledger(database_url, clock=lambda: moment.get("now") or datetime.now(UTC))
     existing = ledger.head_position()
     if existing:
         if not if_empty:
@@ -68,13 +75,14 @@ def demo(
             raise typer.Exit(1)
         console.print(f"The event store already holds {existing} events; demo not loaded.")
     else:
-        events = demo_events(seed=seed)
+        timeline = demo_timeline(seed=seed)
         with _progress() as progress:
-            task = progress.add_task("loading demo", total=len(events))
-            for start in range(0, len(events), 1000):
-                chunk = events[start : start + 1000]
-                ledger.record_batch(chunk, cli_principal())
-                progress.advance(task, len(chunk))
+            task = progress.add_task("loading demo", total=len(timeline))
+            for recorded_at, envelope in timeline:
+                moment["now"] = recorded_at
+                ledger.record(envelope, cli_principal())
+                progress.advance(task)
+        moment.clear()
     _summarise(ledger)
 
 
@@ -163,6 +171,157 @@ def verify(
                       highlight=False, soft_wrap=True)
     if not result.ok:
         raise typer.Exit(1)
+
+
+token_app = typer.Typer(help="Create, list and revoke API bearer tokens.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+def _tokens(database_url: str | None) -> Any:
+    from ledger.tokens import TokenStore
+
+    return TokenStore(open_ledger(database_url))
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="recorder, auditor or admin.")],
+    name: Annotated[str, typer.Option(help="Who holds it; becomes recorded_by.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a token and print it once (the last word of the line); only its hash is kept.
+
+    Example: ledger token create --role recorder --name crm-sync
+    """
+    try:
+        token = _tokens(database_url).create(name, role)
+    except LedgerError as exc:
+        err.print(f"[red]error:[/red] {exc.detail}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"{role} token for {name} (shown once): {token}", highlight=False)
+
+
+@token_app.command("list")
+def token_list(database_url: DatabaseUrl = None) -> None:
+    """List tokens (names, roles, dates; never the secrets). Example: ledger token list"""
+    for info in _tokens(database_url).list():
+        state = f"revoked {info.revoked_at}" if info.revoked_at else "active"
+        console.print(f"{info.name:24} {info.role:9} created {info.created_at}  {state}",
+                      highlight=False)
+
+
+@token_app.command("revoke")
+def token_revoke(name: Annotated[str, typer.Argument(help="The token's name.")],
+                 database_url: DatabaseUrl = None) -> None:
+    """Revoke a token; a running server refuses it from the next request on.
+
+    Example: ledger token revoke crm-sync
+    """
+    try:
+        _tokens(database_url).revoke(name)
+    except LedgerError as exc:
+        err.print(f"[red]error:[/red] {exc.detail}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"revoked {name}")
+
+
+@app.command()
+def serve(
+    database_url: DatabaseUrl = None,
+    host: Annotated[str | None, typer.Option(help="Listen address (env LEDGER_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port (env LEDGER_PORT).")] = None,
+    views_path: Annotated[str | None, typer.Option(
+        help="SQLite file of the views (env LEDGER_VIEWS_PATH).")] = None,
+    issue_admin_token: Annotated[str | None, typer.Option(
+        help="Create (or replace) an admin token with this name and print it.")] = None,
+) -> None:
+    """Serve the REST API and keep the views following the log.
+
+    Example: ledger serve --port 8000
+    """
+    import uvicorn
+
+    from api.app import create_app
+    from api.runtime import Runtime
+
+    try:
+        settings = Settings.from_env(database_url=database_url, host=host, port=port,
+                                     views_path=views_path)
+        runtime = Runtime(settings)
+    except StorageConfigError as exc:
+        err.print(f"[red]error:[/red] {exc.detail}", highlight=False)
+        raise typer.Exit(2) from None
+    url = f"http://{settings.host}:{settings.port}"
+    console.print(f"Engagement ledger on {url}  (API docs {url}/docs, health {url}/healthz)",
+                  highlight=False)
+    console.print(f"events: {settings.database_url}  views: {runtime.views_path}",
+                  highlight=False)
+    if issue_admin_token:
+        from ledger.tokens import UnknownToken
+
+        with contextlib.suppress(UnknownToken):  # first run: nothing to replace
+            runtime.tokens.revoke(issue_admin_token)
+        token = runtime.tokens.create(issue_admin_token, "admin")
+        console.print(f"admin token ({issue_admin_token}): {token}", highlight=False)
+        console.print(f"try: curl -H 'Authorization: Bearer {token}' {url}/v1/accounts",
+                      highlight=False)
+    uvicorn.run(create_app(settings, runtime=runtime), host=settings.host, port=settings.port,
+                log_level="warning")
+
+
+@app.command()
+def rebuild(database_url: DatabaseUrl = None,
+            views_path: Annotated[str | None, typer.Option(
+                help="SQLite file of the views (env LEDGER_VIEWS_PATH).")] = None) -> None:
+    """Drop every view and rebuild it from the log, streaming, with a progress bar.
+
+    Example: ledger rebuild
+    """
+    import time
+
+    from projections.engine import ViewDatabase
+
+    ledger = open_ledger(database_url)
+    settings = Settings.from_env(database_url=database_url, views_path=views_path)
+    views = ViewDatabase(settings.resolved_views_path())
+    total = ledger.head_position()
+    started = time.perf_counter()
+    with _progress() as progress:
+        task = progress.add_task("rebuilding views", total=total)
+        applied = views.rebuild(ledger.iter_records(),
+                                progress=lambda n, pos: progress.update(task, completed=pos))
+    elapsed = time.perf_counter() - started
+    views.close()
+    rate = applied / elapsed if elapsed else 0.0
+    console.print(f"rebuilt {settings.resolved_views_path()} from {applied} events in "
+                  f"{elapsed:.1f} s ({rate:,.0f} events/s)", highlight=False)
+
+
+@app.command()
+def export(database_url: DatabaseUrl = None,
+           output: Annotated[Path | None, typer.Option(
+               "-o", "--output", help="File to write (default: standard output).")] = None,
+           ) -> None:
+    """Export the raw log as JSON Lines, one event per line, in position order.
+
+    Example: ledger export -o ledger-events.jsonl
+    """
+    ledger = open_ledger(database_url)
+    handle = output.open("w") if output else None
+    count = 0
+    try:
+        for record in ledger.iter_records():
+            line = json.dumps(record.envelope(), separators=(",", ":"))
+            if handle:
+                handle.write(line + "\n")
+            else:
+                print(line)
+            count += 1
+    finally:
+        if handle:
+            handle.close()
+    if output:
+        console.print(f"exported {count} events to {output}")
 
 
 def _summarise(ledger: LedgerApplication) -> None:

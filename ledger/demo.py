@@ -1,10 +1,10 @@
 """A realistic, deterministic sample dataset: ``ledger demo`` loads it (SPEC §8).
 
 Meridian Networks, a telecom equipment vendor, manages six operator accounts over the
-last fifteen months: a compliance policy (revised once) and exchange rates, 100-odd stakeholders with
-their power-map positions, opportunities with fishbones, a year of engagements of every
-kind in five currencies, attitude swings, promotions, departures, corrections, voids and
-(late) approvals — including the breaches that compliance should find.
+last fifteen months: a compliance policy (revised once) and exchange rates, 100-odd
+stakeholders with their power-map positions, opportunities with fishbones, a year of
+engagements of every kind in five currencies, attitude swings, promotions, departures,
+corrections, voids and (late) approvals — including the breaches compliance should find.
 
 The events are simulated day by day with one seeded ``random.Random``, so the same
 ``(today, seed)`` always yields the same list. :func:`demo_timeline` also gives each event
@@ -781,12 +781,15 @@ def _correction(demo: _Demo, engagement: _Engagement,
         new = old * (1 + Decimal(rng.choice([-12, -8, -5, 4, 7, 11, 18])) / 100)
         new = quantize(new / 10, "JPY") * 10 if minor_units(currency) == 0 else quantize(
             new, currency)
+        if new == old:  # a small amount that rounds back to itself
+            new += 10
         changes["cost"] = cost = _money(new, currency)
     elif what == "participants":
         changes["participants"] = [*fields["participants"], rng.choice(newcomers).stakeholder_id]
     elif what == "location":
-        setting = data.KEY_SETTINGS.get(fields["kind"], (0, 0, "office"))[2]
-        changes["location"] = demo.place(spec, setting)
+        venues = (f"{spec.name}, {spec.city}", f"{spec.name} operations centre, {spec.city}",
+                  *data.RESTAURANTS[spec.account_id])
+        changes["location"] = rng.choice([v for v in venues if v != fields.get("location")])
     elif what == "kind":
         changes["kind"] = "regular_visit"
     else:

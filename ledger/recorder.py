@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from typing import Any
+from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
 from psycopg.sql import SQL, Identifier
@@ -47,6 +48,10 @@ class LedgerRecorderMixin:
 
     def iter_chain(self) -> Iterator[ChainRow]:
         """Every chain row in position order, read page by page."""
+        raise NotImplementedError
+
+    def select_stream(self, stream: UUID, after: int, limit: int) -> list[Notification]:
+        """Up to ``limit`` events of one stream after log position ``after``."""
         raise NotImplementedError
 
     def iter_stored(self) -> Iterator[StoredRow]:
@@ -109,6 +114,14 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
                 c.execute(f"SELECT * FROM ledger_chain WHERE position IN ({marks})", chunk)
                 rows.update({r[0]: ChainRow(*r) for r in c.fetchall()})
         return rows
+
+    def select_stream(self, stream: UUID, after: int, limit: int) -> list[Notification]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT rowid, * FROM stored_events WHERE originator_id = ? AND rowid > ? "
+                      "ORDER BY originator_version LIMIT ?", (stream.hex, after, limit))
+            return [Notification(id=r["rowid"], originator_id=stream,
+                                 originator_version=r["originator_version"], topic=r["topic"],
+                                 state=r["state"]) for r in c.fetchall()]
 
     def iter_chain(self) -> Iterator[ChainRow]:
         after = 0
@@ -180,6 +193,15 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
         rows = self._select(SQL("SELECT * FROM {0} WHERE position = ANY(%s)").format(
             self.chain_table), [list(positions)])
         return {r["position"]: ChainRow(**r) for r in rows}
+
+    def select_stream(self, stream: UUID, after: int, limit: int) -> list[Notification]:
+        rows = self._select(SQL("SELECT * FROM {0}.{1} WHERE originator_id = %s AND "
+                                "notification_id > %s ORDER BY originator_version LIMIT %s")
+                            .format(Identifier(self.datastore.schema),
+                                    Identifier(self.events_table_name)), [stream, after, limit])
+        return [Notification(id=r["notification_id"], originator_id=r["originator_id"],
+                             originator_version=r["originator_version"], topic=r["topic"],
+                             state=bytes(r["state"])) for r in rows]
 
     def iter_chain(self) -> Iterator[ChainRow]:
         after = 0

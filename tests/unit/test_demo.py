@@ -243,15 +243,17 @@ def test_corrections_voids_and_approvals_all_appear(events: list[dict[str, Any]]
     assert any(c.get("allocation", "absent") is None for c in changes)
 
 
-def test_a_correction_does_not_alter_the_recorded_event(events: list[dict[str, Any]]) -> None:
-    """Each correction changes something relative to the engagement as first recorded."""
-    recorded = {e["data"]["engagement_id"]: e["data"] for e in events
-                if e["type"] == "engagement.recorded"}
+def test_every_correction_changes_something(events: list[dict[str, Any]]) -> None:
+    """Each correction differs from the engagement as it stood, which the correction leaves
+    unaltered in its original event."""
+    current = {e["data"]["engagement_id"]: dict(e["data"]) for e in events
+               if e["type"] == "engagement.recorded"}
     for envelope in events:
         if envelope["type"] == "engagement.corrected":
-            original = recorded[envelope["data"]["engagement_id"]]
+            engagement = current[envelope["data"]["engagement_id"]]
             changes = envelope["data"]["changes"]
-            assert any(original.get(key) != value for key, value in changes.items())
+            assert any(engagement.get(key) != value for key, value in changes.items())
+            engagement.update(changes)
 
 
 def test_engagements_mix_explicit_allocations_equal_splits_and_account_costs(

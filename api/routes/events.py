@@ -1,0 +1,84 @@
+"""Writes: submit one event or an atomic batch (SPEC §5.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter
+
+from api.body import json_body
+from api.deps import PrincipalDep, RuntimeDep
+from api.errors import ApiProblem
+from api.schemas import ERROR_RESPONSES, ReceiptOut, ReceiptsOut
+from ledger.application import MAX_BATCH
+from ledger.errors import LedgerError
+from ledger.schemas import Envelope
+
+router = APIRouter(prefix="/v1/events", tags=["events"])
+
+_ENVELOPE_SCHEMA = TypeAdapter(Envelope).json_schema(ref_template="#/components/schemas/{model}")
+EVENT_COMPONENTS: dict[str, Any] = _ENVELOPE_SCHEMA.pop("$defs", {})
+"""Schemas of every event type, merged into the OpenAPI document's components."""
+_EXAMPLE = {
+    "event_id": "7b0c3f52-4c1e-4c53-9a0e-2f1b7b1e8c11", "type": "engagement.recorded",
+    "occurred_at": "2026-03-02T19:30:00+01:00",
+    "data": {"engagement_id": "E-2026-0042", "account_id": "nordlicht", "kind": "dinner",
+             "participants": ["nl-cto", "nl-vp-net"], "owner": "olga.berg",
+             "cost": {"amount": "215.00", "currency": "EUR"}, "location": "Hamburg"},
+}
+
+
+def _body(schema: dict[str, Any], example: Any) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {"application/json": {
+        "schema": schema, "example": example}}}}
+
+
+def _with_body_loc(exc: LedgerError) -> LedgerError:
+    exc.errors = [{**e, "loc": ["body", *e["loc"]]} for e in exc.errors]
+    return exc
+
+
+@router.post("", status_code=201, response_model=ReceiptOut,
+             responses={200: {"model": ReceiptOut, "description": "Idempotent replay: the "
+                              "original receipt, nothing recorded."}, **ERROR_RESPONSES},
+             openapi_extra=_body(_ENVELOPE_SCHEMA, _EXAMPLE))
+async def post_event(request: Request, rt: RuntimeDep, who: PrincipalDep) -> JSONResponse:
+    """Record one event; resubmitting the same event_id and content returns its receipt."""
+    raw = await json_body(request)
+    try:
+        receipt = await run_in_threadpool(rt.ledger.record, raw, who)
+    except LedgerError as exc:
+        raise _with_body_loc(exc) from None
+    rt.acknowledge([receipt])
+    return JSONResponse(receipt.as_dict(), status_code=200 if receipt.replayed else 201)
+
+
+_BATCH_SCHEMA = {"type": "object", "required": ["events"], "additionalProperties": False,
+                 "properties": {"events": {"type": "array", "maxItems": MAX_BATCH,
+                                           "items": _ENVELOPE_SCHEMA}}}
+
+
+@router.post("/batch", status_code=201, response_model=ReceiptsOut,
+             responses=ERROR_RESPONSES,
+             openapi_extra=_body(_BATCH_SCHEMA, {"events": [_EXAMPLE]}))
+async def post_batch(request: Request, rt: RuntimeDep, who: PrincipalDep) -> JSONResponse:
+    """Record up to 10,000 events atomically: all or none; an error names the event's index."""
+    raw = await json_body(request)
+    if not isinstance(raw, dict) or not isinstance(raw.get("events"), list):
+        raise ApiProblem(422, 'the body must be {"events": [...]}',
+                         errors=[{"loc": ["body", "events"], "msg": "a list of events is "
+                                                                    "required"}])
+    extra = sorted(set(raw) - {"events"})
+    if extra:
+        raise ApiProblem(422, f"unexpected field {extra[0]!r}",
+                         errors=[{"loc": ["body", name], "msg": "unexpected field"}
+                                 for name in extra])
+    try:
+        receipts = await run_in_threadpool(rt.ledger.record_batch, raw["events"], who)
+    except LedgerError as exc:
+        raise _with_body_loc(exc) from None
+    rt.acknowledge(receipts)
+    return JSONResponse({"receipts": [r.as_dict() for r in receipts]}, status_code=201)

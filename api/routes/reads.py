@@ -1,0 +1,92 @@
+"""Reads of the views (SPEC §5.2), each at any ``as_of`` / ``known_at`` point."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from api.deps import AsOf, KnownAt, ViewsDep
+from api.params import point, window
+from api.schemas import READ_RESPONSES
+from projections.compliance import FLAGS, compliance_flags
+from projections.handover import handover_brief
+from projections.history import stakeholder_history
+from projections.queries import list_accounts, opportunity_fishbone, power_map, stakeholder_figures
+from projections.spend import spend_report
+
+router = APIRouter(prefix="/v1", tags=["reads"], responses=READ_RESPONSES)
+Id = Annotated[str, "path"]
+From = Annotated[str | None, Query(alias="from", description="occurred_at from (inclusive); "
+                                                             "a bare date is its start.")]
+To = Annotated[str | None, Query(alias="to", description="occurred_at to (inclusive); "
+                                                         "a bare date is its end.")]
+
+
+@router.get("/accounts", tags=["accounts"])
+def read_accounts(rt: ViewsDep, as_of: AsOf = None, known_at: KnownAt = None) -> dict[str, Any]:
+    """Accounts with tier, relationship score, decision coverage, stage and total spend."""
+    return list_accounts(rt.reader(), **point(as_of, known_at))
+
+
+@router.get("/accounts/{account_id}/power-map", tags=["accounts"])
+def read_power_map(account_id: str, rt: ViewsDep, as_of: AsOf = None,
+                   known_at: KnownAt = None) -> dict[str, Any]:
+    """The account's stakeholders with role, attitude, ladder, spend and staleness."""
+    return power_map(rt.reader(), account_id, **point(as_of, known_at))
+
+
+@router.get("/accounts/{account_id}/handover", tags=["accounts"])
+def read_handover(account_id: str, rt: ViewsDep, as_of: AsOf = None,
+                  known_at: KnownAt = None) -> dict[str, Any]:
+    """The handover brief of an account (SPEC §6) as JSON."""
+    return handover_brief(rt.reader(), account_id, **point(as_of, known_at))
+
+
+@router.get("/stakeholders/{stakeholder_id}", tags=["stakeholders"])
+def read_stakeholder(stakeholder_id: str, rt: ViewsDep, as_of: AsOf = None,
+                     known_at: KnownAt = None) -> dict[str, Any]:
+    """A stakeholder's current figures: spend, ladder, attitude gain and its cost."""
+    return stakeholder_figures(rt.reader(), stakeholder_id, **point(as_of, known_at))
+
+
+@router.get("/stakeholders/{stakeholder_id}/history", tags=["stakeholders"])
+def read_stakeholder_history(stakeholder_id: str, rt: ViewsDep, as_of: AsOf = None,
+                             known_at: KnownAt = None) -> dict[str, Any]:
+    """Every step that named the stakeholder, with the running role, attitude, ladder, spend."""
+    return stakeholder_history(rt.reader(), stakeholder_id, **point(as_of, known_at))
+
+
+@router.get("/opportunities/{opportunity_id}/fishbone", tags=["opportunities"])
+def read_fishbone(opportunity_id: str, rt: ViewsDep, as_of: AsOf = None,
+                  known_at: KnownAt = None) -> dict[str, Any]:
+    """The opportunity's fishbone: groups with placed stakeholders, proximity and attitude."""
+    return opportunity_fishbone(rt.reader(), opportunity_id, **point(as_of, known_at))
+
+
+@router.get("/reports/spend", tags=["reports"])
+def read_spend(
+    rt: ViewsDep,
+    group_by: Literal["stakeholder", "account", "owner", "kind", "month", "opportunity"],
+    start: From = None, end: To = None, account_id: str | None = None,
+    as_of: AsOf = None, known_at: KnownAt = None,
+) -> dict[str, Any]:
+    """Spend totals in the base currency, grouped, over an inclusive window of occurred_at."""
+    lower, upper = window(start, end)
+    return spend_report(rt.reader(), group_by, start=lower, end=upper, account_id=account_id,
+                        **point(as_of, known_at))
+
+
+@router.get("/compliance/flags", tags=["compliance"])
+def read_flags(
+    rt: ViewsDep, account_id: str | None = None,
+    flag: Annotated[Literal[FLAGS] | None, Query()] = None,  # type: ignore[valid-type]
+    start: From = None, end: To = None,
+    open: Annotated[bool | None, Query(description="Only open (true) or resolved (false).")]
+    = None,
+    as_of: AsOf = None, known_at: KnownAt = None,
+) -> dict[str, Any]:
+    """Compliance flags against the policy in force at each engagement (SPEC §4.7)."""
+    lower, upper = window(start, end)
+    return compliance_flags(rt.reader(), account_id=account_id, flag=flag, start=lower,
+                            end=upper, open=open, **point(as_of, known_at))

@@ -1,0 +1,79 @@
+"""What one API process holds: the ledger, its tokens, the views and their follower.
+
+Read-your-writes (SPEC §5.2): every position this process acknowledged is remembered,
+and a read first brings the views up to it (bounded), so a client sees its own writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+import sqlite_utils
+
+from ledger.application import LedgerApplication, Receipt
+from ledger.config import Settings
+from ledger.tokens import TokenStore
+from projections.engine import Follower, ViewDatabase
+
+READ_YOUR_WRITES_WAIT = 10.0
+"""Seconds a read waits for the views to reach this server's own acknowledged writes."""
+MIN_POSITION_WAIT = 2.0
+"""Seconds a read waits for a client's ``min_position`` before answering 503."""
+
+
+class Runtime:
+    """The long-lived objects behind the API, created once per process."""
+
+    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] | None = None,
+                 follow: bool = True, min_position_wait: float = MIN_POSITION_WAIT) -> None:
+        self.settings = settings
+        self.ledger = LedgerApplication(settings, clock=clock)
+        self.tokens = TokenStore(self.ledger, settings.admin_token)
+        self.views_path = settings.resolved_views_path()
+        self.views = ViewDatabase(self.views_path)
+        self.follower = Follower(self.views, self.ledger.read_records)
+        self.acknowledged = 0
+        self.min_position_wait = min_position_wait
+        self._follow = follow
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._local = threading.local()
+
+    def start(self) -> None:
+        """Catch the views up with the log and keep following it in a thread."""
+        self.follower.catch_up()
+        if self._follow and self._thread is None:
+            self._thread = threading.Thread(target=self.follower.run, args=(self._stop,),
+                                            name="views-follower", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop following and close the stores."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.views.close()
+        self.ledger.close()
+
+    def acknowledge(self, receipts: Iterable[Receipt]) -> None:
+        """Remember the newest position this server has answered a write with."""
+        self.acknowledged = max([self.acknowledged, *(r.position for r in receipts)])
+
+    def ready_for(self, min_position: int | None) -> bool:
+        """Bring the views up to this server's writes and ``min_position``; False on timeout."""
+        if not self.follower.wait_for(self.acknowledged, READ_YOUR_WRITES_WAIT):
+            return False
+        return min_position is None or self.follower.wait_for(min_position,
+                                                                 self.min_position_wait)
+
+    def reader(self) -> sqlite_utils.Database:
+        """A read connection to the views for the calling thread."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            connection = sqlite3.connect(self.views_path, check_same_thread=False)
+            connection.execute("PRAGMA busy_timeout = 10000")
+            db = self._local.db = sqlite_utils.Database(connection)
+        return db

@@ -1,0 +1,144 @@
+"""Event → rows for accounts, stakeholders and opportunities (who is who, and how that changed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from ledger.records import EventRecord
+from projections.engagement_rows import event_columns
+from projections.tables import fetch_one, insert
+from projections.timeaxis import stamp
+
+FORGOTTEN = "[forgotten]"
+_PERSONAL = ("name", "title", "department", "birthday", "notes")
+
+
+def on_account_registered(db: sqlite_utils.Database, record: EventRecord) -> None:
+    """A new account: its identity row and its first tier."""
+    data = record.data
+    insert(db, "accounts", {
+        "account_id": data["account_id"], "name": data["name"], "country": data.get("country"),
+        "registered_position": record.position,
+        "registered_occurred_at": stamp(record.occurred_at),
+        "registered_recorded_at": stamp(record.recorded_at),
+    })
+    on_tier_changed(db, record)
+
+
+def on_tier_changed(db: sqlite_utils.Database, record: EventRecord) -> None:
+    """The account's tier from this event's occurred_at."""
+    data = record.data
+    insert(db, "account_tier_changes", {
+        **event_columns(record), "account_id": data["account_id"], "tier": data["tier"],
+        "reason": data.get("reason"),
+    })
+
+
+def on_stakeholder_registered(db: sqlite_utils.Database, record: EventRecord) -> None:
+    """A new stakeholder: identity and personal fields, and the first state row."""
+    data = record.data
+    insert(db, "stakeholders", {
+        "stakeholder_id": data["stakeholder_id"], "account_id": data["account_id"],
+        **{name: data.get(name) for name in _PERSONAL},
+        "public_official": int(data["public_official"]), "forgotten": 0,
+        "registered_position": record.position,
+        "registered_occurred_at": stamp(record.occurred_at),
+        "registered_recorded_at": stamp(record.recorded_at),
+    })
+    _change(db, record, data["account_id"], role=data["role"], attitude=data["attitude"],
+            layer=data["layer"], rising_star=int(data["rising_star"]), departed=0)
+
+
+def on_role_changed(db: sqlite_utils.Database, record: EventRecord) -> None:
+    """The stakeholder's role from this event's occurred_at."""
+    _change(db, record, None, role=record.data["role"], reason=record.data.get("reason"))
+
+
+def on_attitude_changed(db: sqlite_utils.Database, record: EventRecord) -> None:
+    """The stakeholder's attitude from this event's occurred_at."""
+    data = record.data
+    _change(db, record, None, attitude=data["attitude"], reason=data["reason"],
+            observed_by=data.get("observed_by"))
+
+
+def on_layer_changed(db: sqlite_utils.Database, record: EventRecord) -> None:
+    """The stakeholder's layer and/or rising-star flag from this event's occurred_at."""
+    rising = record.data.get("rising_star")
+    _change(db, record, None, layer=record.data.get("layer"),
+            rising_star=None if rising is None else int(rising))
+
+
+def on_departed(db: sqlite_utils.Database, record: EventRecord) -> None:
+    """The stakeholder left the customer at this event's occurred_at."""
+    _change(db, record, None, departed=1, reason=record.data.get("reason"))
+
+
+def on_forgotten(db: sqlite_utils.Database, record: EventRecord) -> None:
+    """Erasure: personal fields read ``[forgotten]`` everywhere from now on (SPEC §7.3)."""
+    sid = record.data["stakeholder_id"]
+    row = fetch_one(db, "SELECT * FROM stakeholders WHERE stakeholder_id = ?", [sid])
+    db.table("stakeholders").update(sid, {
+        **{name: FORGOTTEN for name in _PERSONAL if row[name] is not None}, "forgotten": 1,
+    })
+    db.execute("UPDATE stakeholder_changes SET reason = ? "
+               "WHERE stakeholder_id = ? AND reason IS NOT NULL", [FORGOTTEN, sid])
+    _change(db, record, row["account_id"], reason=FORGOTTEN)
+
+
+def on_opportunity_opened(db: sqlite_utils.Database, record: EventRecord) -> None:
+    """A new opportunity on an account."""
+    data = record.data
+    value = data.get("value") or {}
+    insert(db, "opportunities", {
+        "opportunity_id": data["opportunity_id"], "account_id": data["account_id"],
+        "name": data["name"], "value_amount": value.get("amount"),
+        "value_currency": value.get("currency"), "opened_position": record.position,
+        "opened_occurred_at": stamp(record.occurred_at),
+        "opened_recorded_at": stamp(record.recorded_at),
+    })
+    _opportunity_change(db, record)
+
+
+def on_opportunity_changed(db: sqlite_utils.Database, record: EventRecord) -> None:
+    """A placement on the fishbone, or the close of the opportunity."""
+    _opportunity_change(db, record, stakeholder_id=record.data.get("stakeholder_id"),
+                        fishbone_group=record.data.get("group"),
+                        proximity=record.data.get("proximity"),
+                        outcome=record.data.get("outcome"))
+
+
+HANDLERS = {
+    "account.registered": on_account_registered,
+    "account.tier_changed": on_tier_changed,
+    "stakeholder.registered": on_stakeholder_registered,
+    "stakeholder.role_changed": on_role_changed,
+    "stakeholder.attitude_changed": on_attitude_changed,
+    "stakeholder.layer_changed": on_layer_changed,
+    "stakeholder.departed": on_departed,
+    "stakeholder.forgotten": on_forgotten,
+    "opportunity.opened": on_opportunity_opened,
+    "opportunity.stakeholder_placed": on_opportunity_changed,
+    "opportunity.closed": on_opportunity_changed,
+}
+
+
+def _change(db: sqlite_utils.Database, record: EventRecord, account_id: str | None,
+            **values: Any) -> None:
+    sid = record.data["stakeholder_id"]
+    if account_id is None:
+        account_id = fetch_one(db, "SELECT account_id FROM stakeholders "
+                               "WHERE stakeholder_id = ?", [sid])["account_id"]
+    insert(db, "stakeholder_changes", {
+        **event_columns(record), "stakeholder_id": sid, "account_id": account_id, **values,
+    })
+
+
+def _opportunity_change(db: sqlite_utils.Database, record: EventRecord, **values: Any) -> None:
+    oid = record.data["opportunity_id"]
+    account_id = record.data.get("account_id") or fetch_one(
+        db, "SELECT account_id FROM opportunities WHERE opportunity_id = ?", [oid])["account_id"]
+    insert(db, "opportunity_changes", {
+        **event_columns(record), "opportunity_id": oid, "account_id": account_id, **values,
+    })

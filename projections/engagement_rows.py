@@ -1,0 +1,160 @@
+"""Event → rows for engagements: every recording and correction is a full version row.
+
+A version holds the engagement's fields as they stand after that event (corrections
+merged in position order) and its participants' shares in the cost's own currency.
+Conversion to the base currency happens at read time, because the rate in force
+depends on what was known (SPEC §4.8).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import sqlite_utils
+
+from ledger.money import format_amount
+from ledger.records import EventRecord
+from projections.allocation import allocate
+from projections.tables import fetch_one, insert
+from projections.timeaxis import stamp
+
+FIELDS = ("kind", "participants", "owner", "hosts", "cost", "allocation", "opportunity_id",
+          "approval_ref", "location", "notes")
+
+
+def event_columns(record: EventRecord) -> dict[str, Any]:
+    """The columns every history row takes from its event."""
+    return {
+        "position": record.position,
+        "event_id": record.event_id,
+        "event_type": record.type,
+        "occurred_at": stamp(record.occurred_at),
+        "recorded_at": stamp(record.recorded_at),
+    }
+
+
+def on_recorded(db: sqlite_utils.Database, record: EventRecord) -> None:
+    """An engagement took place: its identity row and its first version."""
+    data = record.data
+    occurred_at = stamp(record.occurred_at)
+    insert(db, "engagements", {
+        "engagement_id": data["engagement_id"],
+        "account_id": data["account_id"],
+        "occurred_at": occurred_at,
+        "recorded_at": stamp(record.recorded_at),
+        "position": record.position,
+        "event_id": record.event_id,
+        "recorded_by": record.recorded_by,
+    })
+    fields = {name: data.get(name) for name in FIELDS}
+    _write_version(db, record, data["engagement_id"], data["account_id"], occurred_at, fields,
+                   changes=None)
+
+
+def on_corrected(db: sqlite_utils.Database, record: EventRecord) -> None:
+    """A correction: a new version with the changed fields merged into the latest one."""
+    engagement_id = record.data["engagement_id"]
+    latest = fetch_one(db, "SELECT * FROM engagement_versions WHERE engagement_id = ? "
+                       "ORDER BY position DESC LIMIT 1", [engagement_id])
+    fields = _fields_of(latest)
+    fields.update(record.data["changes"])
+    _write_version(db, record, engagement_id, latest["account_id"],
+                   latest["engagement_occurred_at"], fields, changes=record.data["changes"])
+
+
+def on_voided(db: sqlite_utils.Database, record: EventRecord) -> None:
+    """A void: recorded as its own row; it applies from the engagement's occurred_at."""
+    insert(db, "engagement_voids", {
+        **event_columns(record), **_identity(db, record.data["engagement_id"]),
+        "reason": record.data["reason"],
+    })
+
+
+def on_approved(db: sqlite_utils.Database, record: EventRecord) -> None:
+    """An approval: it takes effect at its own occurred_at."""
+    insert(db, "engagement_approvals", {
+        **event_columns(record), **_identity(db, record.data["engagement_id"]),
+        "approval_ref": record.data["approval_ref"], "approver": record.data["approver"],
+    })
+
+
+HANDLERS = {
+    "engagement.recorded": on_recorded,
+    "engagement.corrected": on_corrected,
+    "engagement.voided": on_voided,
+    "engagement.approved": on_approved,
+}
+
+
+def _identity(db: sqlite_utils.Database, engagement_id: str) -> dict[str, Any]:
+    row = fetch_one(db, "SELECT account_id, occurred_at FROM engagements "
+                    "WHERE engagement_id = ?", [engagement_id])
+    return {"engagement_id": engagement_id, "account_id": row["account_id"],
+            "engagement_occurred_at": row["occurred_at"]}
+
+
+def _fields_of(version: dict[str, Any]) -> dict[str, Any]:
+    cost = None
+    if version["cost_amount"] is not None:
+        cost = {"amount": version["cost_amount"], "currency": version["cost_currency"]}
+    return {
+        "kind": version["kind"],
+        "participants": json.loads(version["participants"]),
+        "owner": version["owner"],
+        "hosts": json.loads(version["hosts"]),
+        "cost": cost,
+        "allocation": json.loads(version["allocation"]) if version["allocation"] else None,
+        "opportunity_id": version["opportunity_id"],
+        "approval_ref": version["approval_ref"],
+        "location": version["location"],
+        "notes": version["notes"],
+    }
+
+
+def _write_version(
+    db: sqlite_utils.Database, record: EventRecord, engagement_id: str, account_id: str,
+    engagement_occurred_at: str, fields: dict[str, Any], changes: dict[str, Any] | None,
+) -> None:
+    participants = list(fields["participants"] or [])
+    cost = fields["cost"]
+    shares: dict[str, Decimal] = {}
+    unallocated = None
+    if cost is not None:
+        amount, currency = Decimal(cost["amount"]), cost["currency"]
+        shares = allocate(amount, currency, participants, fields["allocation"])
+        if not participants:
+            unallocated = format_amount(amount, currency)
+    allocation = fields["allocation"]
+    insert(db, "engagement_versions", {
+        **event_columns(record),
+        "engagement_id": engagement_id,
+        "account_id": account_id,
+        "engagement_occurred_at": engagement_occurred_at,
+        "kind": fields["kind"],
+        "owner": fields["owner"],
+        "hosts": json.dumps(list(fields["hosts"] or [])),
+        "participants": json.dumps(participants),
+        "cost_amount": format_amount(Decimal(cost["amount"]), cost["currency"]) if cost else None,
+        "cost_currency": cost["currency"] if cost else None,
+        "allocation": json.dumps(allocation, sort_keys=True) if allocation is not None else None,
+        "unallocated_amount": unallocated,
+        "opportunity_id": fields["opportunity_id"],
+        "approval_ref": fields["approval_ref"],
+        "location": fields["location"],
+        "notes": fields["notes"],
+        "changes": json.dumps(changes, sort_keys=True) if changes is not None else None,
+        "reason": record.data.get("reason"),
+    })
+    for sid in participants:
+        insert(db, "engagement_shares", {
+            "version_position": record.position,
+            "stakeholder_id": sid,
+            "engagement_id": engagement_id,
+            "account_id": account_id,
+            "engagement_occurred_at": engagement_occurred_at,
+            "recorded_at": stamp(record.recorded_at),
+            "share_amount": format_amount(shares[sid], cost["currency"]) if cost else None,
+            "currency": cost["currency"] if cost else None,
+        })

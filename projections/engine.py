@@ -1,0 +1,223 @@
+"""The projection engine: applies log records to the view tables exactly once.
+
+Each batch of records and the log position it reaches are committed in one SQLite
+transaction on one connection; the position lives in the eventsourcing library's
+tracking table (created by :class:`~eventsourcing.sqlite.SQLiteTrackingRecorder`),
+so a crash at any moment leaves views and position consistent, and a restart
+resumes after the last committed record.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from itertools import islice
+from pathlib import Path
+
+import sqlite_utils
+from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+
+from ledger.records import EventRecord
+from projections import directory_rows, engagement_rows, reference_rows
+from projections.errors import OutOfOrder, ProjectionError, UnknownEventType
+from projections.tables import create_tables, drop_tables
+
+APPLICATION_NAME = "engagement_ledger_views"
+"""The name under which the views' position is tracked."""
+
+Handler = Callable[[sqlite_utils.Database, EventRecord], None]
+HANDLERS: dict[str, Handler] = {
+    **directory_rows.HANDLERS, **engagement_rows.HANDLERS, **reference_rows.HANDLERS,
+}
+"""Every event type and the function that turns it into view rows."""
+
+Progress = Callable[[int, int], None]
+"""Called after each committed batch with (events applied so far, position reached)."""
+
+
+def apply(db: sqlite_utils.Database, record: EventRecord) -> None:
+    """Write one record's rows (no transaction handling: the caller owns it)."""
+    try:
+        handler = HANDLERS[record.type]
+    except KeyError:
+        raise UnknownEventType(f"no projection for event type {record.type!r} "
+                               f"(position {record.position})") from None
+    handler(db, record)
+
+
+class ViewDatabase:
+    """The read-model SQLite file: view tables plus the library's tracking table."""
+
+    def __init__(self, path: str | Path, *, application_name: str = APPLICATION_NAME) -> None:
+        if str(path) in ("", ":memory:"):
+            raise ProjectionError("the views need a file: tracking and rows share it")
+        self.path = str(path)
+        self.application_name = application_name
+        self._datastore = SQLiteDatastore(self.path)
+        self._tracking = SQLiteTrackingRecorder(self._datastore)
+        self._tracking.create_table()
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA busy_timeout = 10000")
+        self.db = sqlite_utils.Database(connection)
+        self._lock = threading.Lock()
+        with self._transaction():
+            create_tables(self.db)
+
+    def position(self) -> int:
+        """The last log position applied to the views (0 when none)."""
+        return self._tracking.max_tracking_id(self.application_name) or 0
+
+    def process(self, records: Iterable[EventRecord]) -> int:
+        """Apply the records after the tracked position in one transaction.
+
+        Records at or before the tracked position are skipped (they were applied
+        already), so handing the same records twice is harmless. Returns the
+        position reached.
+        """
+        with self._transaction():
+            start = last = self._position_in_transaction()
+            for record in records:
+                if record.position <= start:
+                    continue
+                if record.position <= last:
+                    raise OutOfOrder(f"position {record.position} after {last}")
+                apply(self.db, record)
+                last = record.position
+            if last > start:
+                self._write_position(last)
+        return last
+
+    def rebuild(self, records: Iterable[EventRecord], *, progress: Progress | None = None,
+                batch_size: int = 1000) -> int:
+        """Drop every view and rebuild it from ``records``, streaming in batches.
+
+        Each batch commits with its position, so an interrupted rebuild resumes with
+        :meth:`process` (or a :class:`Follower`). Returns the number of events applied.
+        """
+        with self._transaction():
+            drop_tables(self.db)
+            self.db.execute("DELETE FROM tracking WHERE application_name = ?",
+                            [self.application_name])
+            create_tables(self.db)
+        applied = 0
+        for batch in _chunks(records, batch_size):
+            position = self.process(batch)
+            applied += len(batch)
+            if progress is not None:
+                progress(applied, position)
+        return applied
+
+    def close(self) -> None:
+        """Close both connections to the file."""
+        self.db.close()
+        self._datastore.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self._lock:
+            # IMMEDIATE: take the write lock before reading the position, so two
+            # processes following the same log cannot both apply a record.
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.rollback()
+                raise
+            self.db.commit()
+
+    def _position_in_transaction(self) -> int:
+        row = self.db.execute(self._tracking.select_max_tracking_id_statement,
+                              [self.application_name]).fetchone()
+        return row[0] or 0
+
+    def _write_position(self, position: int) -> None:
+        cursor = self.db.execute(self._tracking.insert_tracking_statement,
+                                 {"application_name": self.application_name,
+                                  "notification_id": position})
+        if cursor.fetchone() is None:
+            raise ProjectionError(f"tracking refused position {position}")
+
+
+@contextmanager
+def read_snapshot(path: str | Path) -> Iterator[sqlite_utils.Database]:
+    """A read-only connection to a views file holding one consistent snapshot.
+
+    Every query made inside the block sees the views at one log position, even while
+    a follower commits new batches (WAL readers do not block the writer). Use one
+    per request or thread; the connection is closed on exit.
+    """
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    connection = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    try:
+        connection.execute("PRAGMA busy_timeout = 10000")
+        connection.execute("BEGIN")
+        yield sqlite_utils.Database(connection)
+    finally:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        connection.close()
+
+
+def snapshot_position(db: sqlite_utils.Database,
+                      application_name: str = APPLICATION_NAME) -> int:
+    """The log position a views connection (e.g. a :func:`read_snapshot`) reflects."""
+    row = db.execute("SELECT notification_id FROM tracking WHERE application_name = ?",
+                     [application_name]).fetchone()
+    return row[0] if row else 0
+
+
+ReadLog = Callable[[int, int], list[EventRecord]]
+"""The write side's reader: ``read(after_position, limit)`` → records in position order."""
+
+
+class Follower:
+    """Keeps a :class:`ViewDatabase` up to date by polling the event log.
+
+    The library's subscriptions do not cover SQLite event stores, so the follower
+    polls ``read`` from the tracked position on every backend alike.
+    """
+
+    def __init__(self, views: ViewDatabase, read: ReadLog, *, batch_size: int = 500,
+                 interval: float = 0.2) -> None:
+        self.views = views
+        self.read = read
+        self.batch_size = batch_size
+        self.interval = interval
+
+    def poll(self) -> int:
+        """Apply at most one batch of new records; return how many were read."""
+        records = self.read(self.views.position(), self.batch_size)
+        if records:
+            self.views.process(records)
+        return len(records)
+
+    def catch_up(self) -> int:
+        """Apply every record the log holds now; return the position reached."""
+        while self.poll():
+            pass
+        return self.views.position()
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Catch up until the views reach ``position``; False if ``timeout`` s pass first."""
+        deadline = time.monotonic() + timeout
+        while self.views.position() < position:
+            if time.monotonic() >= deadline:
+                return False
+            if not self.poll():
+                time.sleep(min(self.interval / 4, max(deadline - time.monotonic(), 0)))
+        return True
+
+    def run(self, stop: threading.Event) -> None:
+        """Follow the log until ``stop`` is set (run it in a thread)."""
+        while not stop.is_set():
+            if not self.poll():
+                stop.wait(self.interval)
+
+
+def _chunks(records: Iterable[EventRecord], size: int) -> Iterator[list[EventRecord]]:
+    iterator = iter(records)
+    while batch := list(islice(iterator, size)):
+        yield batch

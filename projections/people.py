@@ -1,0 +1,158 @@
+"""Accounts, stakeholders and opportunities as they stood at a point (SPEC §4.8).
+
+Each is a small fold over that entity's own history rows, read through an index
+(valid time ``occurred_at`` ≤ as_of, transaction time ``recorded_at`` ≤ known_at,
+order ``occurred_at`` then ``position``): cost grows with the entity's history,
+not with the log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from projections.errors import UnknownAccount, UnknownOpportunity, UnknownStakeholder
+from projections.timeaxis import Point
+
+_STATE_FIELDS = ("role", "attitude", "layer", "rising_star", "departed")
+
+
+@dataclass
+class StakeholderState:
+    """A stakeholder's identity and state at a point, with the change rows that made it."""
+
+    stakeholder_id: str
+    account_id: str
+    identity: dict[str, Any]
+    role: str = "influencer"
+    attitude: int = 0
+    initial_attitude: int = 0
+    layer: str = "general"
+    rising_star: bool = False
+    departed: bool = False
+    last_attitude_change_at: str | None = None
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    def apply(self, row: dict[str, Any]) -> None:
+        """Apply one change row (registration or later change)."""
+        for name in _STATE_FIELDS:
+            if row[name] is not None:
+                value = row[name]
+                setattr(self, name, bool(value) if name in ("rising_star", "departed") else value)
+        if row["event_type"] == "stakeholder.registered":
+            self.initial_attitude = row["attitude"]
+        elif row["event_type"] == "stakeholder.attitude_changed":
+            self.last_attitude_change_at = row["occurred_at"]
+        self.changes.append(row)
+
+
+def load_stakeholders(
+    db: sqlite_utils.Database, at: Point, *, account_id: str | None = None,
+    stakeholder_id: str | None = None,
+) -> dict[str, StakeholderState]:
+    """Stakeholders registered at the point, departed ones included, keyed by id
+    (one stakeholder, one account's, or with neither filter every account's)."""
+    where, params = _filter(stakeholder_id=stakeholder_id, account_id=account_id)
+    states: dict[str, StakeholderState] = {}
+    identities = {row["stakeholder_id"]: row for row in db.query(
+        f"SELECT * FROM stakeholders WHERE {where}", params)}
+    # Registration first: a change that occurred before a late-entered registration
+    # still applies on top of the registered values.
+    for row in db.query(
+        f"SELECT * FROM stakeholder_changes WHERE {where} AND occurred_at <= ? "
+        "AND recorded_at <= ? ORDER BY event_type != 'stakeholder.registered', "
+        "occurred_at, position", [*params, at.as_of, at.known_at],
+    ):
+        sid = row["stakeholder_id"]
+        if row["event_type"] == "stakeholder.registered":
+            states[sid] = StakeholderState(sid, row["account_id"], identities[sid])
+        if sid in states:
+            states[sid].apply(row)
+    return dict(sorted(states.items()))
+
+
+def load_stakeholder(db: sqlite_utils.Database, stakeholder_id: str,
+                     at: Point) -> StakeholderState:
+    """One stakeholder at the point; :class:`UnknownStakeholder` when not registered then."""
+    states = load_stakeholders(db, at, stakeholder_id=stakeholder_id)
+    if stakeholder_id not in states:
+        raise UnknownStakeholder(f"no stakeholder {stakeholder_id!r} at {at.as_of} "
+                                 f"as known at {at.known_at}")
+    return states[stakeholder_id]
+
+
+def load_accounts(db: sqlite_utils.Database, at: Point,
+                  account_id: str | None = None) -> list[dict[str, Any]]:
+    """Accounts registered at the point, each with its ``tier`` then, ordered by id."""
+    where, params = "registered_occurred_at <= ? AND registered_recorded_at <= ?", [
+        at.as_of, at.known_at]
+    if account_id is not None:
+        where += " AND account_id = ?"
+        params.append(account_id)
+    accounts = {row["account_id"]: dict(row) for row in db.query(
+        f"SELECT * FROM accounts WHERE {where} ORDER BY account_id", params)}
+    tier_where = "occurred_at <= ? AND recorded_at <= ?" + (
+        " AND account_id = ?" if account_id is not None else "")
+    for row in db.query(
+        f"SELECT account_id, tier FROM account_tier_changes WHERE {tier_where} "
+        "ORDER BY event_type != 'account.registered', occurred_at, position", params,
+    ):
+        if row["account_id"] in accounts:
+            accounts[row["account_id"]]["tier"] = row["tier"]
+    return list(accounts.values())
+
+
+def load_account(db: sqlite_utils.Database, account_id: str, at: Point) -> dict[str, Any]:
+    """One account at the point; :class:`UnknownAccount` when not registered then."""
+    found = load_accounts(db, at, account_id)
+    if not found:
+        raise UnknownAccount(f"no account {account_id!r} at {at.as_of} "
+                             f"as known at {at.known_at}")
+    return found[0]
+
+
+def load_opportunities(
+    db: sqlite_utils.Database, at: Point, *, account_id: str | None = None,
+    opportunity_id: str | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Opportunities opened at the point with ``status`` and ``placements``
+    ({stakeholder_id: (group, proximity)}; re-placing moves a stakeholder)."""
+    where, params = _filter(opportunity_id=opportunity_id, account_id=account_id)
+    identities = {row["opportunity_id"]: row for row in db.query(
+        f"SELECT * FROM opportunities WHERE {where}", params)}
+    found: dict[str, dict[str, Any]] = {}
+    for row in db.query(
+        f"SELECT * FROM opportunity_changes WHERE {where} AND occurred_at <= ? "
+        "AND recorded_at <= ? ORDER BY event_type != 'opportunity.opened', occurred_at, "
+        "position", [*params, at.as_of, at.known_at],
+    ):
+        oid = row["opportunity_id"]
+        if row["event_type"] == "opportunity.opened":
+            found[oid] = {**identities[oid], "status": "open", "placements": {}}
+        elif oid not in found:
+            continue
+        elif row["event_type"] == "opportunity.closed":
+            found[oid]["status"] = row["outcome"]
+        else:
+            found[oid]["placements"][row["stakeholder_id"]] = (row["fishbone_group"],
+                                                               row["proximity"])
+    return dict(sorted(found.items()))
+
+
+def load_opportunity(db: sqlite_utils.Database, opportunity_id: str,
+                     at: Point) -> dict[str, Any]:
+    """One opportunity at the point; :class:`UnknownOpportunity` when not opened then."""
+    found = load_opportunities(db, at, opportunity_id=opportunity_id)
+    if opportunity_id not in found:
+        raise UnknownOpportunity(f"no opportunity {opportunity_id!r} at {at.as_of} "
+                                 f"as known at {at.known_at}")
+    return found[opportunity_id]
+
+
+def _filter(**equal: str | None) -> tuple[str, list[str]]:
+    given = {column: value for column, value in equal.items() if value is not None}
+    if not given:
+        return "1 = 1", []
+    return " AND ".join(f"{column} = ?" for column in given), list(given.values())

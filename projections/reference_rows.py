@@ -1,0 +1,32 @@
+"""Event → rows for the reference data every figure is judged by: policies and FX rates."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from ledger.records import EventRecord
+from ledger.schemas import POLICY_LIMITS
+from projections.engagement_rows import event_columns
+from projections.tables import insert
+
+
+def on_policy_set(db: sqlite_utils.Database, record: EventRecord) -> None:
+    """A policy in force from this event's occurred_at (SPEC §4.7)."""
+    data = record.data
+    insert(db, "policies", {
+        **event_columns(record), "base_currency": data["base_currency"],
+        **{name: data.get(name) for name in POLICY_LIMITS},
+        "public_official_requires_approval": int(data["public_official_requires_approval"]),
+        "late_entry_days": data["late_entry_days"],
+    })
+
+
+def on_rate_set(db: sqlite_utils.Database, record: EventRecord) -> None:
+    """A rate in force from this event's occurred_at (SPEC §4.2)."""
+    insert(db, "fx_rates", {
+        **event_columns(record), "currency": record.data["currency"],
+        "rate": record.data["rate"],
+    })
+
+
+HANDLERS = {"policy.set": on_policy_set, "fx.rate_set": on_rate_set}

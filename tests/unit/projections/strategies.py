@@ -1,0 +1,142 @@
+"""Hypothesis strategies: random but valid event logs (late entries, corrections, voids …)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from hypothesis import strategies as st
+
+from ledger.schemas import ROLE_WEIGHTS
+from tests.unit.projections.builder import EPOCH, Log
+
+KINDS = ("office_visit", "regular_visit", "dinner", "family_banquet", "home_visit",
+         "executive_visit", "hq_visit", "gift", "business_exchange", "summit",
+         "joint_initiative", "culture_recognition", "open_letter")
+CURRENCIES = ("EUR", "USD", "JPY", "GBP")
+AMOUNTS = {"EUR": ("0.00", "0.01", "10.00", "99.99", "250.50", "1000.00"),
+           "USD": ("0.03", "10.00", "333.33", "1200.00"),
+           "GBP": ("1.00", "75.25"), "JPY": ("1", "999", "15000")}
+RATES = {"USD": ("0.9", "0.91234", "1.05"), "GBP": ("1.17", "1.2"), "JPY": ("0.0061",)}
+
+
+@st.composite
+def event_logs(draw: st.DrawFn, *, corrections: bool = True, max_steps: int = 25) -> Log:
+    """A valid log: a policy, accounts, stakeholders, then random activity.
+
+    ``recorded_at`` never decreases with position (the server's clock); ``occurred_at``
+    is at or before it, sometimes weeks before (late entries).
+    """
+    log = Log()
+    clock = [EPOCH]
+
+    def tick(late: bool = True) -> tuple[Any, Any]:
+        clock[0] += timedelta(hours=draw(st.integers(0, 24 * 20)))
+        lateness = timedelta(days=draw(st.sampled_from((0, 0, 0, 1, 10, 45)))) if late else (
+            timedelta(0))
+        return clock[0] - lateness, clock[0]
+
+    limits = draw(st.sampled_from((
+        {}, {"gift_item_limit": "50.00", "hospitality_per_person_limit": "100.00",
+             "annual_recipient_limit": "300.00", "pre_approval_above": "500.00"})))
+    log.policy(*tick(late=False), **limits)
+    accounts: dict[str, list[str]] = {}
+    for a in range(draw(st.integers(1, 2))):
+        aid = f"acc{a}"
+        log.add("account.registered", {"account_id": aid, "name": aid}, *tick(late=False))
+        accounts[aid] = []
+        for s in range(draw(st.integers(1, 3))):
+            sid = f"{aid}-p{s}"
+            log.add("stakeholder.registered", {
+                "stakeholder_id": sid, "account_id": aid, "name": sid,
+                "role": draw(st.sampled_from(sorted(ROLE_WEIGHTS))),
+                "attitude": draw(st.integers(-1, 3)),
+                "layer": draw(st.sampled_from(("key", "general"))),
+                "public_official": draw(st.booleans())}, *tick(late=False))
+            accounts[aid].append(sid)
+    engagements: dict[str, dict[str, Any]] = {}
+    for step in range(draw(st.integers(0, max_steps))):
+        action = draw(st.sampled_from(
+            ("engage", "engage", "engage", "attitude", "role", "rate", "opportunity")
+            + (("correct", "void", "approve") if corrections else ())))
+        aid = draw(st.sampled_from(sorted(accounts)))
+        people = accounts[aid]
+        if action == "engage":
+            eid = f"e{step}"
+            fields = _fields(draw, people)
+            log.add("engagement.recorded", {
+                "engagement_id": eid, "account_id": aid, **fields}, *tick())
+            engagements[eid] = {"account_id": aid, "voided": False, **fields}
+        elif action == "attitude":
+            log.add("stakeholder.attitude_changed", {
+                "stakeholder_id": draw(st.sampled_from(people)),
+                "attitude": draw(st.integers(-1, 3)), "reason": "observed"}, *tick())
+        elif action == "role":
+            log.add("stakeholder.role_changed", {
+                "stakeholder_id": draw(st.sampled_from(people)),
+                "role": draw(st.sampled_from(sorted(ROLE_WEIGHTS)))}, *tick())
+        elif action == "rate":
+            currency = draw(st.sampled_from(sorted(RATES)))
+            log.add("fx.rate_set", {"currency": currency,
+                                    "rate": draw(st.sampled_from(RATES[currency]))}, *tick())
+        elif action == "opportunity":
+            oid = f"o{step}"
+            log.add("opportunity.opened", {"opportunity_id": oid, "account_id": aid,
+                                           "name": oid}, *tick(late=False))
+            log.add("opportunity.stakeholder_placed", {
+                "opportunity_id": oid, "stakeholder_id": draw(st.sampled_from(people)),
+                "group": "final_decision", "proximity": draw(st.integers(1, 3))}, *tick())
+        else:
+            live = sorted(eid for eid, e in engagements.items() if not e["voided"])
+            if not live:
+                continue
+            eid = draw(st.sampled_from(live))
+            if action == "correct":
+                log.add("engagement.corrected", {
+                    "engagement_id": eid, "reason": "typo",
+                    "changes": _correction(draw, engagements[eid], accounts)}, *tick())
+            elif action == "void":
+                log.add("engagement.voided", {"engagement_id": eid, "reason": "dup"}, *tick())
+                engagements[eid]["voided"] = True
+            else:
+                log.add("engagement.approved", {"engagement_id": eid, "approval_ref": "A-1",
+                                                "approver": "boss"}, *tick())
+    return log
+
+
+def _fields(draw: st.DrawFn, people: list[str]) -> dict[str, Any]:
+    kind = draw(st.sampled_from(KINDS))
+    minimum = 1 if kind in KINDS[:8] else 0
+    participants = draw(st.lists(st.sampled_from(people), min_size=minimum, unique=True))
+    fields: dict[str, Any] = {"kind": kind, "participants": participants, "owner": "owner-1"}
+    if kind == "gift" or draw(st.booleans()):
+        currency = draw(st.sampled_from(CURRENCIES))
+        amount = draw(st.sampled_from(AMOUNTS[currency]))
+        fields["cost"] = {"amount": amount, "currency": currency}
+        if participants and draw(st.booleans()):
+            fields["allocation"] = {sid: amount if n == 0 else "0"
+                                    for n, sid in enumerate(participants)}
+    return fields
+
+
+def _correction(draw: st.DrawFn, engagement: dict[str, Any],
+                accounts: dict[str, list[str]]) -> dict[str, Any]:
+    """A valid change to ``engagement`` (which is updated in place)."""
+    kind = engagement["kind"]
+    choice = draw(st.sampled_from(("cost", "participants", "kind", "owner")))
+    changes: dict[str, Any]
+    if choice == "cost":
+        currency = draw(st.sampled_from(CURRENCIES))
+        changes = {"cost": {"amount": draw(st.sampled_from(AMOUNTS[currency])),
+                            "currency": currency}, "allocation": None}
+    elif choice == "participants":
+        minimum = 1 if kind in KINDS[:8] else 0
+        changes = {"participants": draw(st.lists(
+            st.sampled_from(accounts[engagement["account_id"]]), min_size=minimum,
+            unique=True)), "allocation": None}
+    elif choice == "kind" and engagement["participants"]:
+        changes = {"kind": draw(st.sampled_from([k for k in KINDS if k != "gift"]))}
+    else:
+        changes = {"owner": draw(st.sampled_from(("owner-2", "owner-3")))}
+    engagement.update(changes)
+    return changes
