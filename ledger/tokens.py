@@ -45,6 +45,7 @@ class TokenStore:
     """Creates, checks, lists and revokes tokens in the event store's database."""
 
     def __init__(self, ledger: LedgerApplication, admin_token: str | None = None) -> None:
+        self._ledger = ledger  # keeps the store (and its connection pool) open
         self._datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]
         self._postgres = ledger.settings.is_postgres
         self._table = "ledger_tokens"

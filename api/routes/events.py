@@ -12,6 +12,7 @@ from pydantic import TypeAdapter
 from api.body import json_body
 from api.deps import PrincipalDep, RuntimeDep
 from api.errors import ApiProblem
+from api.examples import envelope, openapi_examples
 from api.schemas import ERROR_RESPONSES, ReceiptOut, ReceiptsOut
 from ledger.application import MAX_BATCH
 from ledger.errors import LedgerError
@@ -22,18 +23,11 @@ router = APIRouter(prefix="/v1/events", tags=["events"])
 _ENVELOPE_SCHEMA = TypeAdapter(Envelope).json_schema(ref_template="#/components/schemas/{model}")
 EVENT_COMPONENTS: dict[str, Any] = _ENVELOPE_SCHEMA.pop("$defs", {})
 """Schemas of every event type, merged into the OpenAPI document's components."""
-_EXAMPLE = {
-    "event_id": "7b0c3f52-4c1e-4c53-9a0e-2f1b7b1e8c11", "type": "engagement.recorded",
-    "occurred_at": "2026-03-02T19:30:00+01:00",
-    "data": {"engagement_id": "E-2026-0042", "account_id": "nordlicht", "kind": "dinner",
-             "participants": ["nl-cto", "nl-vp-net"], "owner": "olga.berg",
-             "cost": {"amount": "215.00", "currency": "EUR"}, "location": "Hamburg"},
-}
 
 
-def _body(schema: dict[str, Any], example: Any) -> dict[str, Any]:
+def _body(schema: dict[str, Any], examples: dict[str, Any]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {
-        "schema": schema, "example": example}}}}
+        "schema": schema, "examples": examples}}}}
 
 
 def _with_body_loc(exc: LedgerError) -> LedgerError:
@@ -44,7 +38,7 @@ def _with_body_loc(exc: LedgerError) -> LedgerError:
 @router.post("", status_code=201, response_model=ReceiptOut,
              responses={200: {"model": ReceiptOut, "description": "Idempotent replay: the "
                               "original receipt, nothing recorded."}, **ERROR_RESPONSES},
-             openapi_extra=_body(_ENVELOPE_SCHEMA, _EXAMPLE))
+             openapi_extra=_body(_ENVELOPE_SCHEMA, openapi_examples()))
 async def post_event(request: Request, rt: RuntimeDep, who: PrincipalDep) -> JSONResponse:
     """Record one event; resubmitting the same event_id and content returns its receipt."""
     raw = await json_body(request)
@@ -63,7 +57,9 @@ _BATCH_SCHEMA = {"type": "object", "required": ["events"], "additionalProperties
 
 @router.post("/batch", status_code=201, response_model=ReceiptsOut,
              responses=ERROR_RESPONSES,
-             openapi_extra=_body(_BATCH_SCHEMA, {"events": [_EXAMPLE]}))
+             openapi_extra=_body(_BATCH_SCHEMA, {"batch": {"summary": "a small batch", "value": {
+                 "events": [envelope("account.registered"),
+                            envelope("stakeholder.registered")]}}}))
 async def post_batch(request: Request, rt: RuntimeDep, who: PrincipalDep) -> JSONResponse:
     """Record up to 10,000 events atomically: all or none; an error names the event's index."""
     raw = await json_body(request)

@@ -8,7 +8,17 @@ from fastapi import APIRouter, Query
 
 from api.deps import AsOf, KnownAt, ViewsDep
 from api.params import point, window
-from api.schemas import READ_RESPONSES
+from api.schemas import (
+    READ_RESPONSES,
+    AccountsOut,
+    FishboneOut,
+    FlagsOut,
+    HandoverOut,
+    HistoryOut,
+    PowerMapOut,
+    SpendOut,
+    StakeholderOut,
+)
 from projections.compliance import FLAGS, compliance_flags
 from projections.handover import handover_brief
 from projections.history import stakeholder_history
@@ -16,55 +26,58 @@ from projections.queries import list_accounts, opportunity_fishbone, power_map, 
 from projections.spend import spend_report
 
 router = APIRouter(prefix="/v1", tags=["reads"], responses=READ_RESPONSES)
-Id = Annotated[str, "path"]
 From = Annotated[str | None, Query(alias="from", description="occurred_at from (inclusive); "
                                                              "a bare date is its start.")]
 To = Annotated[str | None, Query(alias="to", description="occurred_at to (inclusive); "
                                                          "a bare date is its end.")]
 
 
-@router.get("/accounts", tags=["accounts"])
+@router.get("/accounts", tags=["accounts"], response_model=AccountsOut)
 def read_accounts(rt: ViewsDep, as_of: AsOf = None, known_at: KnownAt = None) -> dict[str, Any]:
     """Accounts with tier, relationship score, decision coverage, stage and total spend."""
     return list_accounts(rt.reader(), **point(as_of, known_at))
 
 
-@router.get("/accounts/{account_id}/power-map", tags=["accounts"])
+@router.get("/accounts/{account_id}/power-map", tags=["accounts"], response_model=PowerMapOut)
 def read_power_map(account_id: str, rt: ViewsDep, as_of: AsOf = None,
                    known_at: KnownAt = None) -> dict[str, Any]:
     """The account's stakeholders with role, attitude, ladder, spend and staleness."""
     return power_map(rt.reader(), account_id, **point(as_of, known_at))
 
 
-@router.get("/accounts/{account_id}/handover", tags=["accounts"])
+@router.get("/accounts/{account_id}/handover", tags=["accounts"], response_model=HandoverOut)
 def read_handover(account_id: str, rt: ViewsDep, as_of: AsOf = None,
                   known_at: KnownAt = None) -> dict[str, Any]:
     """The handover brief of an account (SPEC §6) as JSON."""
     return handover_brief(rt.reader(), account_id, **point(as_of, known_at))
 
 
-@router.get("/stakeholders/{stakeholder_id}", tags=["stakeholders"])
+@router.get("/stakeholders/{stakeholder_id}", tags=["stakeholders"],
+            response_model=StakeholderOut)
 def read_stakeholder(stakeholder_id: str, rt: ViewsDep, as_of: AsOf = None,
                      known_at: KnownAt = None) -> dict[str, Any]:
     """A stakeholder's current figures: spend, ladder, attitude gain and its cost."""
     return stakeholder_figures(rt.reader(), stakeholder_id, **point(as_of, known_at))
 
 
-@router.get("/stakeholders/{stakeholder_id}/history", tags=["stakeholders"])
+@router.get("/stakeholders/{stakeholder_id}/history", tags=["stakeholders"],
+            response_model=HistoryOut)
 def read_stakeholder_history(stakeholder_id: str, rt: ViewsDep, as_of: AsOf = None,
                              known_at: KnownAt = None) -> dict[str, Any]:
     """Every step that named the stakeholder, with the running role, attitude, ladder, spend."""
     return stakeholder_history(rt.reader(), stakeholder_id, **point(as_of, known_at))
 
 
-@router.get("/opportunities/{opportunity_id}/fishbone", tags=["opportunities"])
+@router.get("/opportunities/{opportunity_id}/fishbone", tags=["opportunities"],
+            response_model=FishboneOut)
 def read_fishbone(opportunity_id: str, rt: ViewsDep, as_of: AsOf = None,
                   known_at: KnownAt = None) -> dict[str, Any]:
     """The opportunity's fishbone: groups with placed stakeholders, proximity and attitude."""
     return opportunity_fishbone(rt.reader(), opportunity_id, **point(as_of, known_at))
 
 
-@router.get("/reports/spend", tags=["reports"])
+@router.get("/reports/spend", tags=["reports"], response_model=SpendOut,
+            response_model_by_alias=True)
 def read_spend(
     rt: ViewsDep,
     group_by: Literal["stakeholder", "account", "owner", "kind", "month", "opportunity"],
@@ -77,7 +90,7 @@ def read_spend(
                         **point(as_of, known_at))
 
 
-@router.get("/compliance/flags", tags=["compliance"])
+@router.get("/compliance/flags", tags=["compliance"], response_model=FlagsOut)
 def read_flags(
     rt: ViewsDep, account_id: str | None = None,
     flag: Annotated[Literal[FLAGS] | None, Query()] = None,  # type: ignore[valid-type]

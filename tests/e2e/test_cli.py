@@ -107,3 +107,40 @@ def test_a_bad_setting_fails_with_one_line_naming_it(tmp_path: Path, env: dict[s
     assert named in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def test_token_create_prints_the_secret_once_and_list_never_shows_it(tmp_path: Path) -> None:
+    """The token is the last word of its line; `token list` shows names and roles only."""
+    db = tmp_path / "ledger.db"
+    created = ledger("token", "create", "--role", "recorder", "--name", "crm-sync", db=db)
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip().split()[-1]
+    assert token.startswith("ldg_")
+    listed = ledger("token", "list", db=db)
+    assert "crm-sync" in listed.stdout and "recorder" in listed.stdout
+    assert token not in listed.stdout
+    assert ledger("token", "revoke", "crm-sync", db=db).returncode == 0
+    assert "revoked" in ledger("token", "list", db=db).stdout
+    assert ledger("token", "revoke", "crm-sync", db=db).returncode == 1
+    bad = ledger("token", "create", "--role", "boss", "--name", "x", db=db)
+    assert bad.returncode == 1 and "role must be one of" in bad.stderr
+
+
+def test_export_writes_the_log_as_json_lines(tmp_path: Path) -> None:
+    """`ledger export` emits every event with its position and hash."""
+    db = tmp_path / "ledger.db"
+    ledger("import", str(write_jsonl(tmp_path / "e.jsonl", base_setup())), db=db)
+    exported = ledger("export", db=db)
+    events = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert [e["position"] for e in events] == [1, 2, 3]
+    assert all(len(e["hash"]) == 64 for e in events)
+
+
+def test_rebuild_reports_events_per_second(tmp_path: Path) -> None:
+    """`ledger rebuild` rebuilds the views and ends with a rate line."""
+    db = tmp_path / "ledger.db"
+    ledger("import", str(write_jsonl(tmp_path / "e.jsonl", base_setup())), db=db)
+    result = ledger("rebuild", db=db)
+    assert result.returncode == 0, result.stderr
+    assert "from 3 events" in result.stdout and "events/s" in result.stdout
+    assert (tmp_path / "ledger.views.db").exists()
