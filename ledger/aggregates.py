@@ -147,11 +147,17 @@ class Engagement(LedgerAggregate):
             self.account_id = event.data["account_id"]
             self.engaged_at = event.occurred_at
             self.fields = {k: v for k, v in event.data.items()
-                           if k not in ("engagement_id", "account_id")}
+                           if k not in ("engagement_id", "account_id", *SEALED_FIELDS)}
         elif isinstance(event, Engagement.Corrected):
-            self.fields = {**self.fields, **event.data["changes"]}
+            changes = event.data["changes"]
+            self.fields = {**self.fields, **{k: v for k, v in changes.items()
+                                             if k not in SEALED_FIELDS}}
         elif isinstance(event, Engagement.Voided):
             self.voided = True
+
+
+SEALED_FIELDS = ("location", "notes")
+"""Engagement fields stored encrypted; the write model does not need them for its rules."""
 
 
 class Policy(LedgerAggregate):

@@ -36,6 +36,7 @@ from ledger.errors import (
     StorageConfigError,
 )
 from ledger.recorder import LedgerRecorderMixin
+from ledger.privacy import KeyChanges, seal, subject_of, unseal
 from ledger.records import EventRecord
 from ledger.rules import check
 from ledger.schemas import ADMIN_ONLY_TYPES, EnvelopeBase
@@ -215,18 +216,21 @@ class LedgerApplication(Application):
             return found if isinstance(found, cls) else None
 
         events = []
+        keys = KeyChanges()
+        known_keys: dict[str, bytes | None] = {}
         for i in fresh:
             item = submitted[i]
             try:
                 target = check(item.envelope, item.data, get)
             except LedgerError as exc:
                 raise exc.at_index(i) if batch else exc from None
+            stored_data = self._seal(item, keys, known_keys)
             sid = stream_id(target.aggregate.kind, target.key)
             current = pending.get(sid) or (copy.copy(target.current) if target.current else None)
             fields: dict[str, Any] = {
                 "originator_id": sid, "originator_version": current.version + 1 if current else 1,
                 "timestamp": now, "event_id": item.event_id,
-                "occurred_at": item.envelope.occurred_at, "data": item.data,
+                "occurred_at": item.envelope.occurred_at, "data": stored_data,
                 "recorded_by": principal.name,
             }
             if current is None:
@@ -237,7 +241,7 @@ class LedgerApplication(Application):
         hashes: list[str] = []
         recordings = self.save(
             *events, ledger_meta=[(submitted[i].event_id, submitted[i].digest) for i in fresh],
-            chain_out=hashes) if events else []
+            ledger_keys=keys, chain_out=hashes) if events else []
         for sid, aggregate in pending.items():
             self._remember(sid, aggregate)
         positions = [r.notification.id for r in recordings]
@@ -246,6 +250,29 @@ class LedgerApplication(Application):
         new = {submitted[i].event_id: self._receipt(e, p, h)
                for i, e, p, h in zip(fresh, events, positions, hashes, strict=True)}
         return self._receipts(submitted, known, new)
+
+    def _seal(self, item: _Submitted, keys: KeyChanges,
+              known: dict[str, bytes | None]) -> dict[str, Any]:
+        """Encrypt the event's personal fields; note new keys, links and erasures."""
+        event_type, data = item.envelope.type, item.data  # type: ignore[attr-defined]
+        if event_type == "engagement.recorded":
+            keys.link(data["participants"], data["engagement_id"])
+        elif event_type == "engagement.corrected" and "participants" in data["changes"]:
+            keys.link(data["changes"]["participants"] or [], data["engagement_id"])
+        elif event_type == "stakeholder.forgotten":
+            keys.forget.append(data["stakeholder_id"])
+        subject = subject_of(event_type, data)
+        if subject is None:
+            return data
+        if event_type in ("stakeholder.registered", "engagement.recorded"):
+            key: bytes | None = keys.new_key(subject)
+        else:
+            if subject not in known:
+                known.update(self.ledger_recorder.load_keys([subject]))
+            key = keys.new_keys.get(subject) or known.get(subject)
+            if key is None:  # shredded with a forgotten participant: new text, new key
+                key = keys.new_key(subject)
+        return seal(event_type, data, key)
 
     def _receipts(self, submitted: list[_Submitted], known: dict[str, tuple[str, int]],
                   new: dict[str, Receipt]) -> list[Receipt]:
@@ -320,17 +347,23 @@ class LedgerApplication(Application):
         else:
             page = self.recorder.select_notifications(after + 1, limit, topics=_topics(types))
         chain = self.ledger_recorder.chain_rows([n.id for n in page])
+        events = [self.mapper.to_domain_event(n) for n in page]
+        subjects = {subject_of(LEDGER_TYPES[type(e)], e.data) for e in events}  # type: ignore
+        subjects.discard(None)
+        keys = self.ledger_recorder.load_keys(sorted(subjects))  # type: ignore[arg-type]
         records = []
-        for notification in page:
-            event = self.mapper.to_domain_event(notification)
+        for notification, event in zip(page, events, strict=True):
             assert isinstance(event, LedgerAggregate.Event)
             row = chain.get(notification.id)
+            event_type = LEDGER_TYPES[type(event)]
+            subject = subject_of(event_type, event.data)
+            data = unseal(event_type, event.data, keys.get(subject) if subject else None)
             records.append(EventRecord(
                 position=notification.id, event_id=event.event_id,
-                type=LEDGER_TYPES[type(event)], occurred_at=event.occurred_at,
+                type=event_type, occurred_at=event.occurred_at,
                 recorded_at=event.timestamp, recorded_by=event.recorded_by,
                 stream_id=str(event.originator_id), version=event.originator_version,
-                data=event.data, hash=row.chain_hash if row else "",
+                data=data, hash=row.chain_hash if row else "",
             ))
         return records
 

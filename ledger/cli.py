@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -295,6 +295,60 @@ def rebuild(database_url: DatabaseUrl = None,
     rate = applied / elapsed if elapsed else 0.0
     console.print(f"rebuilt {settings.resolved_views_path()} from {applied} events in "
                   f"{elapsed:.1f} s ({rate:,.0f} events/s)", highlight=False)
+
+
+@app.command()
+def handover(
+    account: Annotated[str, typer.Argument(help="The account's id.")],
+    database_url: DatabaseUrl = None,
+    views_path: Annotated[str | None, typer.Option(
+        help="SQLite file of the views (env LEDGER_VIEWS_PATH).")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Valid time: RFC 3339 or YYYY-MM-DD (end of day, UTC). Default now.")
+    ] = None,
+    known_at: Annotated[str | None, typer.Option(
+        "--known-at", help="Transaction time: RFC 3339 or YYYY-MM-DD (end of day, UTC). "
+        "Default now.")] = None,
+    form: Annotated[Literal["json", "md", "html"], typer.Option(
+        "--format",
+        help="json, md (Markdown for an e-mail or wiki) or html (a standalone page).")
+    ] = "json",
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="File to write (default: standard output).")] = None,
+) -> None:
+    """Print an account's handover brief (SPEC §6) as JSON, Markdown or HTML.
+
+    The views are caught up with the log first. Example:
+    ledger handover nordlicht-telekom --as-of 2026-03-01 --format md -o brief.md
+    """
+    from api.errors import ApiProblem
+    from api.params import point
+    from api.render import render_brief
+    from projections.engine import Follower, ViewDatabase
+    from projections.errors import ProjectionError
+    from projections.handover import handover_brief
+
+    ledger = open_ledger(database_url)
+    settings = Settings.from_env(database_url=database_url, views_path=views_path)
+    views = ViewDatabase(settings.resolved_views_path())
+    try:
+        Follower(views, ledger.read_records).catch_up()
+        brief = handover_brief(views.db, account, **point(as_of, known_at))
+    except ApiProblem as exc:
+        err.print(f"[red]error:[/red] {exc.detail}", highlight=False)
+        raise typer.Exit(2) from None
+    except ProjectionError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    finally:
+        views.close()
+    text = json.dumps(brief, indent=2) + "\n" if form == "json" else render_brief(brief, form)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"wrote the {form} handover brief of {account} to {output}",
+                      highlight=False)
+    else:
+        print(text, end="" if text.endswith("\n") else "\n")
 
 
 @app.command()

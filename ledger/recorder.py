@@ -18,6 +18,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
 from psycopg.sql import SQL, Identifier
 
 from ledger.chain import GENESIS, ChainRow, StoredRow, extend
+from ledger.privacy import KeyChanges, stakeholder_subject
 
 PAGE = 2000
 
@@ -54,6 +55,10 @@ class LedgerRecorderMixin:
         """Up to ``limit`` events of one stream after log position ``after``."""
         raise NotImplementedError
 
+    def load_keys(self, subjects: Sequence[str]) -> dict[str, bytes]:
+        """The personal-data keys of the given subjects that still exist."""
+        raise NotImplementedError
+
     def iter_stored(self) -> Iterator[StoredRow]:
         """Every stored event in position order, read page by page."""
         start = 1
@@ -76,6 +81,10 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
             "event_id TEXT NOT NULL, event_digest TEXT NOT NULL, chain_hash TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS ledger_event_ids (event_id TEXT PRIMARY KEY, "
             "content_digest TEXT NOT NULL, position INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS ledger_subject_keys (subject TEXT PRIMARY KEY, "
+            "key BLOB NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS ledger_subject_links (stakeholder_id TEXT NOT NULL, "
+            "subject TEXT NOT NULL, PRIMARY KEY (stakeholder_id, subject))",
         ]
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
@@ -86,6 +95,16 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         rows = extend(last[0] if last else GENESIS, _stored_rows(ids, stored_events))
         c.executemany("INSERT INTO ledger_chain VALUES (?,?,?,?)", rows)
         c.executemany("INSERT INTO ledger_event_ids VALUES (?,?,?)", _meta_rows(ids, kwargs))
+        keys: KeyChanges | None = kwargs.get("ledger_keys")
+        if keys is not None:
+            c.executemany("INSERT INTO ledger_subject_keys VALUES (?,?)", keys.new_keys.items())
+            c.executemany("INSERT OR IGNORE INTO ledger_subject_links VALUES (?,?)", keys.links)
+            if keys.forget:
+                c.execute("PRAGMA secure_delete = ON")  # overwrite, don't just unlink
+            for stakeholder_id in keys.forget:
+                c.execute("DELETE FROM ledger_subject_keys WHERE subject = ? OR subject IN "
+                          "(SELECT subject FROM ledger_subject_links WHERE stakeholder_id = ?)",
+                          (stakeholder_subject(stakeholder_id), stakeholder_id))
         out = kwargs.get("chain_out")
         if out is not None:
             out.extend(row.chain_hash for row in rows)
@@ -104,6 +123,17 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
                 )
                 found.update({r[0]: (r[1], r[2]) for r in c.fetchall()})
         return found
+
+    def load_keys(self, subjects: Sequence[str]) -> dict[str, bytes]:
+        keys: dict[str, bytes] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(subjects), 500):
+                chunk = list(subjects[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                c.execute(f"SELECT subject, key FROM ledger_subject_keys "
+                          f"WHERE subject IN ({marks})", chunk)
+                keys.update({r[0]: bytes(r[1]) for r in c.fetchall()})
+        return keys
 
     def chain_rows(self, positions: Sequence[int]) -> dict[int, ChainRow]:
         rows: dict[int, ChainRow] = {}
@@ -146,12 +176,18 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
         schema = Identifier(self.datastore.schema)
         self.chain_table = SQL("{0}.ledger_chain").format(schema)
         self.ids_table = SQL("{0}.ledger_event_ids").format(schema)
+        self.keys_table = SQL("{0}.ledger_subject_keys").format(schema)
+        self.links_table = SQL("{0}.ledger_subject_links").format(schema)
         self.sql_create_statements.extend([
             SQL("CREATE TABLE IF NOT EXISTS {0} (position bigint PRIMARY KEY, "
                 "event_id text NOT NULL, event_digest text NOT NULL, "
                 "chain_hash text NOT NULL)").format(self.chain_table),
             SQL("CREATE TABLE IF NOT EXISTS {0} (event_id text PRIMARY KEY, "
                 "content_digest text NOT NULL, position bigint NOT NULL)").format(self.ids_table),
+            SQL("CREATE TABLE IF NOT EXISTS {0} (subject text PRIMARY KEY, key bytea NOT NULL)"
+                ).format(self.keys_table),
+            SQL("CREATE TABLE IF NOT EXISTS {0} (stakeholder_id text NOT NULL, subject text "
+                "NOT NULL, PRIMARY KEY (stakeholder_id, subject))").format(self.links_table),
         ])
 
     def _fetch_ids_after_insert_events(
@@ -169,6 +205,19 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
         if meta:
             curs.executemany(SQL("INSERT INTO {0} VALUES (%s,%s,%s)").format(self.ids_table),
                              meta)
+        keys: KeyChanges | None = kwargs.get("ledger_keys")
+        if keys is not None:
+            if keys.new_keys:
+                curs.executemany(SQL("INSERT INTO {0} VALUES (%s,%s)").format(self.keys_table),
+                                 list(keys.new_keys.items()))
+            if keys.links:
+                curs.executemany(SQL("INSERT INTO {0} VALUES (%s,%s) ON CONFLICT DO NOTHING"
+                                     ).format(self.links_table), list(keys.links))
+            for stakeholder_id in keys.forget:
+                curs.execute(SQL("DELETE FROM {0} WHERE subject = %s OR subject IN (SELECT "
+                                 "subject FROM {1} WHERE stakeholder_id = %s)").format(
+                    self.keys_table, self.links_table),
+                    (stakeholder_subject(stakeholder_id), stakeholder_id))
         out = kwargs.get("chain_out")
         if out is not None:
             out.extend(row.chain_hash for row in rows)
@@ -186,6 +235,13 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
             SQL("SELECT event_id, content_digest, position FROM {0} "
                 "WHERE event_id = ANY(%s)").format(self.ids_table), [list(event_ids)])
         return {r["event_id"]: (r["content_digest"], r["position"]) for r in rows}
+
+    def load_keys(self, subjects: Sequence[str]) -> dict[str, bytes]:
+        if not subjects:
+            return {}
+        rows = self._select(SQL("SELECT subject, key FROM {0} WHERE subject = ANY(%s)").format(
+            self.keys_table), [list(subjects)])
+        return {r["subject"]: bytes(r["key"]) for r in rows}
 
     def chain_rows(self, positions: Sequence[int]) -> dict[int, ChainRow]:
         if not positions:

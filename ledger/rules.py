@@ -125,10 +125,16 @@ def _opportunity_closed(event: EnvelopeBase, data: dict[str, Any], get: Lookup[A
 
 
 def check_participants(
-    fields: dict[str, Any], account_id: str, engaged_at: datetime, get: Lookup[Any], loc: list[Any]
+    fields: dict[str, Any], account_id: str, engaged_at: datetime, get: Lookup[Any],
+    loc: list[Any], already: frozenset[str] = frozenset(),
 ) -> None:
-    """Participants exist, belong to ``account_id`` and had not left by ``engaged_at``."""
+    """Participants exist, belong to ``account_id`` and had not left by ``engaged_at``.
+
+    Participants in ``already`` were checked when the engagement was recorded.
+    """
     for index, stakeholder_id in enumerate(fields.get("participants") or []):
+        if stakeholder_id in already:
+            continue
         where = [*loc, "participants", index]
         person = get(Stakeholder, stakeholder_id)
         if person is None:
@@ -181,7 +187,8 @@ def _engagement_corrected(event: EnvelopeBase, data: dict[str, Any], get: Lookup
             loc, msg = [*loc, field], rest
         raise InvalidEvent(f"the corrected engagement would break a rule: {msg}", loc=loc) from None
     check_participants(merged, engagement.account_id, engagement.engaged_at, get,
-                       ["data", "changes"])
+                       ["data", "changes"],
+                       already=frozenset(engagement.fields.get("participants") or ()))
     return Target(Engagement, data["engagement_id"], Engagement.Corrected, engagement)
 
 

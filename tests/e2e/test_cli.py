@@ -85,7 +85,7 @@ def test_verify_exits_non_zero_on_tampering(tmp_path: Path) -> None:
     ledger("import", str(write_jsonl(tmp_path / "e.jsonl", base_setup())), db=db)
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), "
-                     "'Person ann', 'Person eve') AS BLOB) WHERE rowid = 2")
+                     "'\"ann\"', '\"eve\"') AS BLOB) WHERE rowid = 2")
     result = ledger("verify", db=db)
     assert result.returncode == 1
     assert "position 2" in result.stderr and "edited" in result.stderr

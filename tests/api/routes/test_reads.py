@@ -113,3 +113,16 @@ def test_healthz_reports_positions(seeded: Api) -> None:
     """Liveness with the log's and the views' positions."""
     body = seeded.client.get("/healthz").json()
     assert body["status"] == "ok" and body["log_position"] == 8
+
+
+def test_a_forgotten_stakeholder_reads_forgotten_everywhere(seeded: Api) -> None:
+    """After erasure the name is [forgotten] in views and the audit log; figures remain."""
+    assert seeded.post("/v1/events", ev("stakeholder.forgotten", stakeholder_id="ann",
+                                        reason="erasure request"), seeded.admin).status_code == 201
+    power = seeded.get("/v1/accounts/ACME/power-map").json()
+    ann = next(s for s in power["stakeholders"] if s["stakeholder_id"] == "ann")
+    assert ann["name"] == "[forgotten]" and ann["total_spend"] == "60.00"
+    log = seeded.get("/v1/audit/events", seeded.auditor, type="stakeholder.registered").json()
+    names = {e["data"]["stakeholder_id"]: e["data"]["name"] for e in log["events"]}
+    assert names == {"ann": "[forgotten]", "bob": "Person bob"}
+    assert seeded.get("/v1/audit/verify", seeded.auditor).json()["ok"] is True

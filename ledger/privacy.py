@@ -1,0 +1,136 @@
+"""Crypto-shredding of personal fields (SPEC §7.3).
+
+Personal fields are sealed with AES-GCM under a key of their *subject*: the stakeholder
+(name, title, birthday, notes, reasons about them) or the engagement (location, notes,
+reasons), and each engagement subject is linked to its participants. Keys live in the
+event store's database, written in the same transaction as the events.
+``stakeholder.forgotten`` deletes the person's key and the keys of every engagement
+they took part in; their fields then read ``"[forgotten]"`` everywhere, while the
+stored events — and so the hash chain — stay untouched.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+FORGOTTEN = "[forgotten]"
+SEALED_PREFIX = "sealed:v1:"
+
+_STAKEHOLDER_FIELDS: dict[str, tuple[str, ...]] = {
+    "stakeholder.registered": ("name", "title", "birthday", "notes"),
+    "stakeholder.role_changed": ("reason",),
+    "stakeholder.attitude_changed": ("reason",),
+    "stakeholder.departed": ("reason",),
+    "stakeholder.forgotten": ("reason",),
+}
+_ENGAGEMENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "engagement.recorded": ("location", "notes"),
+    "engagement.corrected": ("reason",),
+    "engagement.voided": ("reason",),
+}
+_CHANGES_FIELDS = ("location", "notes")
+
+
+def stakeholder_subject(stakeholder_id: str) -> str:
+    """The key subject of a person."""
+    return f"stakeholder:{stakeholder_id}"
+
+
+def engagement_subject(engagement_id: str) -> str:
+    """The key subject of an engagement's free text."""
+    return f"engagement:{engagement_id}"
+
+
+def subject_of(event_type: str, data: dict[str, Any]) -> str | None:
+    """Whose key seals this event's personal fields (None: the type has none)."""
+    if event_type in _STAKEHOLDER_FIELDS:
+        return stakeholder_subject(data["stakeholder_id"])
+    if event_type in _ENGAGEMENT_FIELDS:
+        return engagement_subject(data["engagement_id"])
+    return None
+
+
+def _paths(event_type: str, data: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+    """(container, field) pairs of the personal fields present in ``data``."""
+    names = _STAKEHOLDER_FIELDS.get(event_type) or _ENGAGEMENT_FIELDS.get(event_type) or ()
+    paths = [(data, name) for name in names if isinstance(data.get(name), str)]
+    changes = data.get("changes")
+    if event_type == "engagement.corrected" and isinstance(changes, dict):
+        paths += [(changes, name) for name in _CHANGES_FIELDS
+                  if isinstance(changes.get(name), str)]
+    return paths
+
+
+def _copy(data: dict[str, Any]) -> dict[str, Any]:
+    copied = dict(data)
+    if isinstance(copied.get("changes"), dict):
+        copied["changes"] = dict(copied["changes"])
+    return copied
+
+
+def seal(event_type: str, data: dict[str, Any], key: bytes | None) -> dict[str, Any]:
+    """A copy of ``data`` with its personal fields encrypted under ``key``."""
+    paths = _paths(event_type, data)
+    if not paths:
+        return data
+    if key is None:
+        raise ValueError(f"no key to seal the personal fields of {event_type}")
+    sealed = _copy(data)
+    cipher = AESGCM(key)
+    prefix = f"{SEALED_PREFIX}{fingerprint(key)}:"
+    for container, name in _paths(event_type, sealed):
+        nonce = os.urandom(12)
+        token = nonce + cipher.encrypt(nonce, container[name].encode(), None)
+        container[name] = prefix + base64.b64encode(token).decode()
+    return sealed
+
+
+def fingerprint(key: bytes) -> str:
+    """A short id of a key, stored with each sealed value so a later key is never tried."""
+    return hashlib.sha256(key).hexdigest()[:12]
+
+
+def unseal(event_type: str, data: dict[str, Any], key: bytes | None) -> dict[str, Any]:
+    """A copy of ``data`` with personal fields decrypted, or ``[forgotten]`` without key."""
+    paths = [(c, n) for c, n in _paths(event_type, data) if c[n].startswith(SEALED_PREFIX)]
+    if not paths:
+        return data
+    opened = _copy(data)
+    cipher = AESGCM(key) if key is not None else None
+    current = fingerprint(key) if key is not None else None
+    for container, name in _paths(event_type, opened):
+        value = container[name]
+        if not value.startswith(SEALED_PREFIX):
+            continue
+        key_id, _, encoded = value[len(SEALED_PREFIX):].partition(":")
+        if cipher is None or key_id != current:
+            container[name] = FORGOTTEN  # sealed under a key that was destroyed
+            continue
+        token = base64.b64decode(encoded)
+        container[name] = cipher.decrypt(token[:12], token[12:], None).decode()
+    return opened
+
+
+@dataclass
+class KeyChanges:
+    """Key-table changes that must commit with a batch of events."""
+
+    new_keys: dict[str, bytes] = field(default_factory=dict)
+    links: set[tuple[str, str]] = field(default_factory=set)
+    forget: list[str] = field(default_factory=list)
+
+    def new_key(self, subject: str) -> bytes:
+        """Create (once) the key of a new subject."""
+        return self.new_keys.setdefault(subject, AESGCM.generate_key(bit_length=256))
+
+    def link(self, participants: Iterable[str], engagement_id: str) -> None:
+        """Forgetting any of ``participants`` also shreds this engagement's free text."""
+        subject = engagement_subject(engagement_id)
+        self.links.update((stakeholder_id, subject) for stakeholder_id in participants)
