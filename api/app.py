@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.routes import audit, events, health, reads
+from api.routes import audit, events, health, reads, ui
 from api.runtime import Runtime
 from ledger.config import Settings
 
@@ -64,6 +64,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     errors.install(app)
     for router in (events.router, reads.router, audit.router, health.router):
         app.include_router(router)
+    ui.install(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import Application
@@ -35,8 +35,8 @@ from ledger.errors import (
     NotAllowed,
     StorageConfigError,
 )
-from ledger.recorder import LedgerRecorderMixin
 from ledger.privacy import KeyChanges, seal, subject_of, unseal
+from ledger.recorder import LedgerRecorderMixin
 from ledger.records import EventRecord
 from ledger.rules import check
 from ledger.schemas import ADMIN_ONLY_TYPES, EnvelopeBase
@@ -236,7 +236,9 @@ class LedgerApplication(Application):
             if current is None:
                 fields["originator_topic"] = get_topic(target.aggregate)
             event = target.event_class(**fields)
-            pending[sid] = event.mutate(current)
+            mutated = event.mutate(current)
+            assert mutated is not None
+            pending[sid] = mutated
             events.append(event)
         hashes: list[str] = []
         recordings = self.save(
@@ -304,12 +306,15 @@ class LedgerApplication(Application):
             self._cache.move_to_end(sid)
             return found
         events = self.recorder.select_events(sid)
-        aggregate = None
+        aggregate: LedgerAggregate | None = None
         for stored in events:
-            aggregate = self.mapper.to_domain_event(stored).mutate(aggregate)
+            aggregate = self._event(stored).mutate(aggregate)
         if aggregate is not None:
             self._remember(sid, aggregate)
         return aggregate
+
+    def _event(self, stored: Any) -> LedgerAggregate.Event:
+        return cast(LedgerAggregate.Event, self.mapper.to_domain_event(stored))
 
     def _remember(self, sid: UUID, aggregate: LedgerAggregate) -> None:
         self._cache[sid] = aggregate
@@ -325,7 +330,7 @@ class LedgerApplication(Application):
                 cached = self._cache.get(notification.originator_id)  # type: ignore[arg-type]
                 if cached is not None:
                     if notification.originator_version == cached.version + 1:
-                        self.mapper.to_domain_event(notification).mutate(cached)
+                        self._event(notification).mutate(cached)
                     elif notification.originator_version > cached.version:
                         del self._cache[notification.originator_id]  # type: ignore[arg-type]
                 self._position = notification.id

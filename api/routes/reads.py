@@ -45,11 +45,24 @@ def read_power_map(account_id: str, rt: ViewsDep, as_of: AsOf = None,
     return power_map(rt.reader(), account_id, **point(as_of, known_at))
 
 
-@router.get("/accounts/{account_id}/handover", tags=["accounts"], response_model=HandoverOut)
+@router.get("/accounts/{account_id}/handover", tags=["accounts"], response_model=HandoverOut,
+            responses={200: {"content": {"text/markdown": {"schema": {"type": "string"}},
+                                         "text/html": {"schema": {"type": "string"}}}}})
 def read_handover(account_id: str, rt: ViewsDep, as_of: AsOf = None,
-                  known_at: KnownAt = None) -> dict[str, Any]:
-    """The handover brief of an account (SPEC §6) as JSON."""
-    return handover_brief(rt.reader(), account_id, **point(as_of, known_at))
+                  known_at: KnownAt = None,
+                  format: Annotated[Literal["json", "md", "html"], Query(
+                      description="`json` (default), `md` (Markdown for an e-mail or wiki) "
+                                  "or `html` (a standalone page with charts).")] = "json",
+                  ) -> Any:
+    """The handover brief of an account (SPEC §6) as JSON, Markdown or an HTML page."""
+    from fastapi.responses import Response
+
+    from api.render import MEDIA_TYPES, render_brief
+
+    brief = handover_brief(rt.reader(), account_id, **point(as_of, known_at))
+    if format == "json":
+        return brief
+    return Response(render_brief(brief, format), media_type=MEDIA_TYPES[format])
 
 
 @router.get("/stakeholders/{stakeholder_id}", tags=["stakeholders"],

@@ -1,0 +1,21 @@
+"""Renderings of the read models for people: Markdown, standalone HTML, and SVG charts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MEDIA_TYPES = {"json": "application/json", "md": "text/markdown; charset=utf-8",
+               "html": "text/html; charset=utf-8"}
+
+
+def render_brief(brief: dict[str, Any], form: str) -> str:
+    """The handover brief as ``md`` (Markdown) or ``html`` (a standalone page)."""
+    if form == "md":
+        from api.render.markdown import brief_markdown
+
+        return brief_markdown(brief)
+    if form == "html":
+        from api.render.html import brief_html
+
+        return brief_html(brief)
+    raise ValueError(f"no rendering {form!r}; expected 'md' or 'html'")
