@@ -78,6 +78,10 @@ class Receipt:
         }
 
 
+class _Raced(Exception):
+    """Another writer recorded part of this batch while it was being checked."""
+
+
 @dataclass(frozen=True)
 class _Submitted:
     envelope: EnvelopeBase
@@ -170,7 +174,7 @@ class LedgerApplication(Application):
             for _attempt in range(50):
                 try:
                     return self._record_once(submitted, principal, now, batch)
-                except IntegrityError:
+                except (IntegrityError, _Raced):
                     # Another writer took a stream version or an event_id first: re-check.
                     self._cache.clear()
                     self._position = self.recorder.max_notification_id() or 0
@@ -223,6 +227,10 @@ class LedgerApplication(Application):
             try:
                 target = check(item.envelope, item.data, get)
             except LedgerError as exc:
+                if self.ledger_recorder.lookup_event_ids([submitted[j].event_id for j in fresh]):
+                    # A concurrent writer recorded one of these very events since we looked:
+                    # start over, so it becomes an idempotent replay rather than a conflict.
+                    raise _Raced from None
                 raise exc.at_index(i) if batch else exc from None
             stored_data = self._seal(item, keys, known_keys)
             sid = stream_id(target.aggregate.kind, target.key)
