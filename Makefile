@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/mypy ledger projections api
 
 bench: $(STAMP)
-	$(BIN)/ledger bench
+	$(BIN)/ledger bench --events 10000
 
 clean:
 	rm -rf $(VENV) ledger.db ledger.views.db

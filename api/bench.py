@@ -7,7 +7,8 @@ with the same synthetic workload (:mod:`ledger.workload`):
 - ``baseline_es_events_per_s``: a plain library ``Application`` saving equivalent
   aggregates and events, 1,000 per ``save()``;
 - ``ingest_events_per_s``: :meth:`LedgerApplication.record_batch`, 1,000 per batch
-  (validation, rules, idempotency, hash chain); ``ingest_ratio`` = ingest / baseline;
+  (validation, rules, idempotency, hash chain); ``ingest_ratio`` = ingest / baseline.
+  The two run interleaved batch by batch, so a noisy neighbour slows both alike;
 - ``baseline_replay_events_per_s``: the whole log read and deserialised by the library;
 - ``rebuild_events_per_s`` / ``rebuild_peak_rss_mb``: the views rebuilt in a child process;
   ``rebuild_ratio`` = rebuild / baseline replay;
@@ -36,6 +37,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from statistics import quantiles
@@ -82,6 +84,8 @@ def scratch_stores(database_url: str | None, count: int) -> Iterator[list[Scratc
     probe = Settings(database_url=url)
     probe.event_store_env()  # a malformed URL fails here, with its one-line message
     parent = None if probe.is_postgres else probe.sqlite_path().resolve().parent
+    if parent is not None and not parent.is_dir():
+        raise BenchError(f"LEDGER_DATABASE_URL: no directory {parent} for the scratch stores")
     workdir = Path(tempfile.mkdtemp(prefix="ledger-bench-", dir=parent))
     schemas = [f"bench_{uuid.uuid4().hex[:10]}" for _ in range(count)] if probe.is_postgres else []
     try:
@@ -170,60 +174,90 @@ def _stream_of(envelope: dict[str, Any]) -> tuple[str, str]:
     return ("policy", "base") if kind == "policy" else (kind, envelope["data"][_KEYS[kind]])
 
 
-def measure_baseline_es(scratch: Scratch, events: int, seed: int) -> float:
-    """Events per second of raw library ``save()`` of the workload, 1,000 per save."""
-    app = BaselineApplication(env=scratch.baseline_env)
-    cache: OrderedDict[uuid.UUID, BaselineRecord] = OrderedDict()
-    seen: set[str] = set()  # policy and rate streams: whether they were started
-    elapsed = 0.0
-    try:
-        for batch in batches(events, seed):
-            started = time.perf_counter()
-            pending: dict[uuid.UUID, BaselineRecord] = {}
-            for envelope in batch:
-                kind, key = _stream_of(envelope)
-                sid = stream_id(kind, key)
-                fields = {"event_id": envelope["event_id"], "data": envelope["data"],
-                          "occurred_at": datetime.fromisoformat(envelope["occurred_at"]),
-                          "recorded_by": PRINCIPAL.name}
-                creates = envelope["type"] in _CREATES or (
-                    kind in ("policy", "fx") and f"{kind}:{key}" not in seen)
-                seen.add(f"{kind}:{key}")
-                if creates:
-                    pending[sid] = BaselineRecord._create(BaselineRecord.Started, id=sid,
-                                                          **fields)
-                    continue
-                aggregate = pending.get(sid) or cache.get(sid)
-                if aggregate is None:
-                    aggregate = app.repository.get(sid)
-                aggregate.trigger_event(BaselineRecord.Appended, **fields)
-                pending[sid] = aggregate
-            app.save(*pending.values())
-            for sid, aggregate in pending.items():
-                cache[sid] = aggregate
-                cache.move_to_end(sid)
-            while len(cache) > 200_000:  # the ledger's write-model cache size
-                cache.popitem(last=False)
-            elapsed += time.perf_counter() - started
-    except AggregateNotFoundError as exc:
-        raise BenchError(f"baseline: the workload referenced a missing stream: {exc}") from None
-    finally:
-        app.close()
-    return events / elapsed
+class BaselineWriter:
+    """Saves workload batches as plain library aggregates: one ``save()`` per batch."""
+
+    def __init__(self, scratch: Scratch) -> None:
+        self.app = BaselineApplication(env=scratch.baseline_env)
+        self.cache: OrderedDict[uuid.UUID, BaselineRecord] = OrderedDict()
+        self.seen: set[str] = set()  # policy and rate streams that were started
+
+    def write(self, batch: list[dict[str, Any]]) -> None:
+        """Turn the batch into aggregate events and save them in one transaction."""
+        pending: dict[uuid.UUID, BaselineRecord] = {}
+        for envelope in batch:
+            kind, key = _stream_of(envelope)
+            sid = stream_id(kind, key)
+            fields = {"event_id": envelope["event_id"], "data": envelope["data"],
+                      "occurred_at": datetime.fromisoformat(envelope["occurred_at"]),
+                      "recorded_by": PRINCIPAL.name}
+            creates = envelope["type"] in _CREATES or (
+                kind in ("policy", "fx") and f"{kind}:{key}" not in self.seen)
+            self.seen.add(f"{kind}:{key}")
+            if creates:
+                pending[sid] = BaselineRecord._create(BaselineRecord.Started, id=sid, **fields)
+                continue
+            aggregate = pending.get(sid) or self.cache.get(sid)
+            if aggregate is None:
+                try:
+                    aggregate = self.app.repository.get(sid)
+                except AggregateNotFoundError:
+                    raise BenchError(f"baseline: no stream {kind}:{key}") from None
+            aggregate.trigger_event(BaselineRecord.Appended, **fields)
+            pending[sid] = aggregate
+        self.app.save(*pending.values())
+        for sid, aggregate in pending.items():
+            self.cache[sid] = aggregate
+            self.cache.move_to_end(sid)
+        while len(self.cache) > 200_000:  # the ledger's write-model cache size
+            self.cache.popitem(last=False)
+
+    def close(self) -> None:
+        """Close the store."""
+        self.app.close()
 
 
-def measure_ingest(scratch: Scratch, events: int, seed: int) -> float:
-    """Events per second of :meth:`LedgerApplication.record_batch`, 1,000 per batch."""
-    ledger = LedgerApplication(scratch.settings)
-    elapsed = 0.0
+class LedgerWriter:
+    """Records workload batches through :meth:`LedgerApplication.record_batch`."""
+
+    def __init__(self, scratch: Scratch) -> None:
+        self.ledger = LedgerApplication(scratch.settings)
+
+    def write(self, batch: list[dict[str, Any]]) -> None:
+        """Record the batch atomically, as ``POST /v1/events/batch`` would."""
+        self.ledger.record_batch(batch, PRINCIPAL)
+
+    def close(self) -> None:
+        """Close the store."""
+        self.ledger.close()
+
+
+def measure_writes(scratch: Scratch, events: int, seed: int, *,
+                   baseline: bool = True) -> Result:
+    """``ingest_events_per_s`` and (with ``baseline``) ``baseline_es_events_per_s``.
+
+    Both writers get the same batches, interleaved batch by batch and alternating which
+    goes first, so that a noisy neighbour slows both alike and the ratio stays meaningful.
+    """
+    writers: dict[str, Any] = {"ingest_events_per_s": LedgerWriter(scratch)}
+    if baseline:
+        writers["baseline_es_events_per_s"] = BaselineWriter(scratch)
+    elapsed = dict.fromkeys(writers, 0.0)
     try:
-        for batch in batches(events, seed):
-            started = time.perf_counter()
-            ledger.record_batch(batch, PRINCIPAL)
-            elapsed += time.perf_counter() - started
+        for number, batch in enumerate(batches(events, seed)):
+            order = list(writers) if number % 2 else list(reversed(writers))
+            for key in order:
+                started = time.perf_counter()
+                writers[key].write(batch)
+                elapsed[key] += time.perf_counter() - started
     finally:
-        ledger.close()
-    return events / elapsed
+        for writer in writers.values():
+            writer.close()
+    result: Result = {key: events / seconds for key, seconds in elapsed.items()}
+    if baseline:
+        result["ingest_ratio"] = (result["ingest_events_per_s"]
+                                  / result["baseline_es_events_per_s"])
+    return result
 
 
 def measure_replay(scratch: Scratch) -> float:
@@ -334,7 +368,7 @@ def _reads(sample: Sample) -> dict[str, Callable[[Any, LedgerApplication], objec
         "handover": lambda db, _: handover_brief(db, s.account_id),
         "stakeholder": lambda db, _: stakeholder_figures(db, s.stakeholder_id),
         "history": lambda db, _: stakeholder_history(db, s.stakeholder_id),
-        "fishbone": lambda db, _: opportunity_fishbone(db, s.opportunity_id),
+        "fishbone": lambda db, _: opportunity_fishbone(db, s.opportunity_id or ""),
         "spend": lambda db, _: spend_report(db, "account"),
         "flags": lambda db, _: compliance_flags(db, account_id=s.account_id),
         "audit": lambda _, ledger: ledger.read_records(s.middle, PAGE),
@@ -390,7 +424,7 @@ def measure_reads(scratch: Scratch, sample: Sample,
     try:
         for name, read in _reads(sample).items():
             try:
-                figures |= _latencies("read_", name, lambda r=read: r(db, ledger), repeats)
+                figures |= _latencies("read_", name, partial(read, db, ledger), repeats)
             except Exception as exc:  # a failing read is reported, never hidden
                 missing[f"read_{name}"] = f"{type(exc).__name__}: {exc}"
     finally:
@@ -420,8 +454,8 @@ def measure_http(scratch: Scratch, events: int, seed: int, sample: Sample, *,
         missing = _no_opportunity(sample, "http_read_")
         for name, path in _http_reads(sample).items():
             try:
-                figures |= _latencies("http_read_", name,
-                                      lambda p=path: client.get(p).raise_for_status(), repeats)
+                figures |= _latencies("http_read_", name, partial(_get_ok, client, path),
+                                      repeats)
             except httpx.HTTPError as exc:
                 missing[f"http_read_{name}"] = f"{type(exc).__name__}: {exc}"
     return figures, missing
@@ -462,7 +496,8 @@ def _server(scratch: Scratch, token: str) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                raise BenchError(f"ledger serve exited: {process.stderr.read().strip()[-300:]}")
+                output = process.stderr.read() if process.stderr else ""
+                raise BenchError(f"ledger serve exited: {output.strip()[-300:]}")
             try:
                 if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
                     break
@@ -479,6 +514,10 @@ def _server(scratch: Scratch, token: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _get_ok(client: Any, path: str) -> None:
+    client.get(path).raise_for_status()
 
 
 def _wait_for_views(client: Any, position: int, timeout: float = 3600) -> None:
@@ -513,12 +552,7 @@ def run_bench(events: int, database_url: str | None = None, *, seed: int = 1,
     missing: dict[str, str] = {}
     with scratch_stores(database_url, 2 if http else 1) as stores:
         main = stores[0]
-        if baseline:
-            result["baseline_es_events_per_s"] = measure_baseline_es(main, events, seed)
-        result["ingest_events_per_s"] = measure_ingest(main, events, seed)
-        if baseline:
-            result["ingest_ratio"] = (result["ingest_events_per_s"]
-                                      / result["baseline_es_events_per_s"])
+        result |= measure_writes(main, events, seed, baseline=baseline)
         result["baseline_replay_events_per_s"] = measure_replay(main)
         sample = sample_ids(events, seed)
         _measure(result, missing, REBUILD_KEYS, lambda: measure_rebuild(main))
@@ -542,14 +576,14 @@ def run_bench(events: int, database_url: str | None = None, *, seed: int = 1,
 
 
 def run_scale(sizes: list[int], database_url: str | None = None, *, seed: int = 1,
-              repeats: int = READ_REPEATS) -> Result:
+              repeats: int = READ_REPEATS, http: bool = True) -> Result:
     """How read p95 latencies and rebuild memory grow with the size of the log.
 
     For each size: ingest, rebuild, in-process reads, then HTTP reads against a server
     on that store. Growth figures compare every size with the smallest.
     Example: ``run_scale([10_000, 100_000, 1_000_000])``.
     """
-    runs = [_scale_run(size, database_url, seed, repeats) for size in sorted(sizes)]
+    runs = [_scale_run(size, database_url, seed, repeats, http) for size in sorted(sizes)]
     smallest = runs[0]
     growth = {
         key: {str(run["events"]): run[key] / smallest[key] for run in runs if key in run}
@@ -559,18 +593,20 @@ def run_scale(sizes: list[int], database_url: str | None = None, *, seed: int = 
     return {"sizes": sorted(sizes), "runs": runs, "growth_vs_smallest": growth}
 
 
-def _scale_run(size: int, database_url: str | None, seed: int, repeats: int) -> Result:
+def _scale_run(size: int, database_url: str | None, seed: int, repeats: int,
+               http: bool) -> Result:
     run: Result = {"events": size}
     missing: dict[str, str] = {}
     with scratch_stores(database_url, 1) as (store,):
-        run["ingest_events_per_s"] = measure_ingest(store, size, seed)
+        run |= measure_writes(store, size, seed, baseline=False)
         sample = sample_ids(size, seed)
         _measure(run, missing, REBUILD_KEYS[:2], lambda: measure_rebuild(store))
         if "rebuild_events_per_s" in run:
             _measure(run, missing, ("read_*",),
                      lambda: _split(measure_reads(store, sample, repeats), missing))
-            _measure(run, missing, ("http_read_*",), lambda: _split(measure_http(
-                store, size, seed, sample, ingest=False, repeats=repeats), missing))
+            if http:
+                _measure(run, missing, ("http_read_*",), lambda: _split(measure_http(
+                    store, size, seed, sample, ingest=False, repeats=repeats), missing))
     if missing:
         run["not_measured"] = missing
     return run

@@ -378,6 +378,59 @@ def export(database_url: DatabaseUrl = None,
         console.print(f"exported {count} events to {output}")
 
 
+@app.command()
+def bench(
+    database_url: DatabaseUrl = None,
+    events: Annotated[int, typer.Option(min=100, help="Size of the synthetic log.")] = 10_000,
+    scale: Annotated[str | None, typer.Option(
+        help="Comma-separated sizes, e.g. 10000,100000,1000000: how p95 and memory grow.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic workload.")] = 1,
+) -> None:
+    """Measure ingest, rebuild and read speed against the event store's own raw speed.
+
+    Works in scratch stores of the same kind as --database-url (never touching its data).
+    Example: ledger bench --events 10000 --json
+    """
+    from api.bench import BenchError, run_bench, run_scale
+
+    settings = _settings_or_exit(database_url)
+    try:
+        if scale:
+            sizes = [int(size) for size in scale.split(",") if size.strip()]
+            result = run_scale(sizes, settings.database_url, seed=seed)
+        else:
+            result = run_bench(events, settings.database_url, seed=seed)
+    except (BenchError, ValueError) as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(result))
+        return
+    rows = result["runs"] if scale else [result]
+    for run in rows:
+        console.print(f"[bold]{run['events']} events[/bold]")
+        for key, value in run.items():
+            if isinstance(value, float):
+                console.print(f"  {key:40} {value:14,.3f}", highlight=False)
+        for key, reason in run.get("not_measured", {}).items():
+            console.print(f"  {key:40} not measured: {reason}", highlight=False)
+    if scale:
+        for key, growth in result["growth_vs_smallest"].items():
+            console.print(f"  {key:40} " + "  ".join(f"{size}: x{factor:.2f}"
+                                                     for size, factor in growth.items()),
+                          highlight=False)
+
+
+def _settings_or_exit(database_url: str | None) -> Settings:
+    try:
+        return Settings.from_env(database_url=database_url)
+    except StorageConfigError as exc:
+        err.print(f"[red]error:[/red] {exc.detail}", highlight=False)
+        raise typer.Exit(2) from None
+
+
 def _summarise(ledger: LedgerApplication) -> None:
     counts: Counter[str] = Counter()
     after = 0
