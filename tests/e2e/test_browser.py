@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.test_serve import free_port
+from tests.e2e.serving import free_port, ledger_serve
 
 CHROMIUM = os.environ.get("LEDGER_TEST_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -63,24 +62,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
     ledger("demo", env=env)
     token = ledger("token", "create", "--role", "auditor", "--name", "director",
                    env=env).split()[-1]
-    process = subprocess.Popen([sys.executable, "-m", "ledger.cli", "serve"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            process.kill()
-            pytest.fail(f"ledger serve did not come up: {process.communicate()[0]}")
+    with ledger_serve(env, port) as url:
         yield url, token
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def shown_figures(page: Any) -> dict[str, str]:

@@ -3,50 +3,24 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.e2e.serving import free_port, ledger_serve
 from tests.integration.helpers import base_setup, dinner, ev
 
 TOKEN = "e2e-admin-token"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
     env = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.db",
-           "LEDGER_PORT": str(port), "LEDGER_ADMIN_TOKEN": TOKEN}
-    process = subprocess.Popen([sys.executable, "-m", "ledger.cli", "serve"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            process.kill()
-            pytest.fail(f"ledger serve did not come up: {process.communicate()[0]}")
+           "LEDGER_ADMIN_TOKEN": TOKEN}
+    with ledger_serve(env, free_port(), wait=30) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_register_engage_correct_and_report_over_http(server: str) -> None:

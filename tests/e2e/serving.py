@@ -1,0 +1,44 @@
+"""Start a real `ledger serve` process for end-to-end tests."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def ledger_serve(env: dict[str, str], port: int, *, wait: float = 60) -> Iterator[str]:
+    """Run `ledger serve` with ``env`` on ``port`` until the block ends; yields its URL."""
+    process = subprocess.Popen([sys.executable, "-m", "ledger.cli", "serve"],
+                               env={**env, "LEDGER_PORT": str(port)},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            process.kill()
+            pytest.fail(f"ledger serve did not come up: {process.communicate()[0]}")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
