@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 import sqlite_utils
+from eventsourcing.persistence import PersistenceError
 
 from ledger.application import LedgerApplication, Receipt
 from ledger.config import Settings
+from ledger.errors import StorageConfigError
 from ledger.tokens import TokenStore
 from projections.engine import Follower, ViewDatabase
 
@@ -33,7 +35,13 @@ class Runtime:
         self.ledger = LedgerApplication(settings, clock=clock)
         self.tokens = TokenStore(self.ledger, settings.admin_token)
         self.views_path = settings.resolved_views_path()
-        self.views = ViewDatabase(self.views_path)
+        try:
+            self.views = ViewDatabase(self.views_path)
+        except (sqlite3.Error, OSError, PersistenceError) as exc:
+            self.ledger.close()
+            raise StorageConfigError(
+                f"LEDGER_VIEWS_PATH={str(self.views_path)!r}: cannot open the views: {exc}"
+            ) from None
         self.follower = Follower(self.views, self.ledger.read_records)
         self.acknowledged = 0
         self.min_position_wait = min_position_wait

@@ -97,12 +97,14 @@ def test_verify_exits_non_zero_on_tampering(tmp_path: Path) -> None:
         ({"LEDGER_DATABASE_URL": "mysql://localhost/ledger"}, "LEDGER_DATABASE_URL"),
         ({"LEDGER_DATABASE_URL": "sqlite:////no/such/dir/ledger.db"}, "LEDGER_DATABASE_URL"),
         ({"LEDGER_PORT": "eighty"}, "LEDGER_PORT"),
+        ({"LEDGER_VIEWS_PATH": "/no/such/dir/views.db"}, "LEDGER_VIEWS_PATH"),
     ],
 )
 def test_a_bad_setting_fails_with_one_line_naming_it(tmp_path: Path, env: dict[str, str],
                                                      named: str) -> None:
     """No traceback: one line on stderr that names the setting, exit status 2."""
-    result = ledger("verify", db=tmp_path / "ledger.db", **env)
+    command = "serve" if "LEDGER_VIEWS_PATH" in env else "verify"
+    result = ledger(command, db=tmp_path / "ledger.db", **env)
     assert result.returncode == 2
     assert named in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
