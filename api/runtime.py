@@ -6,10 +6,12 @@ and a read first brings the views up to it (bounded), so a client sees its own w
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 import sqlite_utils
 from eventsourcing.persistence import PersistenceError
@@ -19,6 +21,8 @@ from ledger.config import Settings
 from ledger.errors import StorageConfigError
 from ledger.tokens import TokenStore
 from projections.engine import Follower, ViewDatabase
+
+log = logging.getLogger("ledger.api")
 
 READ_YOUR_WRITES_WAIT = 10.0
 """Seconds a read waits for the views to reach this server's own acknowledged writes."""
@@ -48,19 +52,41 @@ class Runtime:
         self._follow = follow
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._subscription: Any = None
         self._local = threading.local()
 
     def start(self) -> None:
         """Catch the views up with the log and keep following it in a thread."""
         self.follower.catch_up()
         if self._follow and self._thread is None:
-            self._thread = threading.Thread(target=self.follower.run, args=(self._stop,),
+            # PostgreSQL pushes new events (the library's LISTEN/NOTIFY subscription);
+            # SQLite offers no subscription, so there the follower polls.
+            target = self._subscribe if self.settings.is_postgres else self.follower.run
+            self._thread = threading.Thread(target=target, args=(self._stop,),
                                             name="views-follower", daemon=True)
             self._thread.start()
+
+    def _subscribe(self, stop: threading.Event) -> None:
+        """Catch the views up each time the event store announces new events."""
+        recorder = self.ledger.recorder
+        while not stop.is_set():
+            try:
+                with recorder.subscribe(gt=self.views.position()) as subscription:
+                    self._subscription = subscription
+                    for _ in subscription:
+                        self.follower.catch_up()
+                        if stop.is_set():
+                            break
+            except Exception:  # connection lost: fall back to a poll, then resubscribe
+                log.exception("views subscription failed; polling until it is back")
+                self.follower.catch_up()
+                stop.wait(self.follower.interval)
 
     def stop(self) -> None:
         """Stop following and close the stores."""
         self._stop.set()
+        if self._subscription is not None:
+            self._subscription.stop()
         if self._thread is not None:
             self._thread.join(timeout=5)
         self.views.close()
