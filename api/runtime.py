@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 from eventsourcing.persistence import PersistenceError
@@ -23,6 +23,7 @@ from ledger.tokens import TokenStore
 from projections.engine import Follower, ViewDatabase
 
 log = logging.getLogger("ledger.api")
+T = TypeVar("T")
 
 READ_YOUR_WRITES_WAIT = 10.0
 """Seconds a read waits for the views to reach this server's own acknowledged writes."""
@@ -103,11 +104,20 @@ class Runtime:
         return min_position is None or self.follower.wait_for(min_position,
                                                                  self.min_position_wait)
 
-    def reader(self) -> sqlite_utils.Database:
-        """A read connection to the views for the calling thread."""
+    def read(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``query(views_db, *args, **kwargs)`` in one read transaction.
+
+        The whole query sees the views at a single log position, even while the follower
+        commits (WAL readers do not block the writer). Connections are kept per thread.
+        """
         db = getattr(self._local, "db", None)
         if db is None:
-            connection = sqlite3.connect(self.views_path, check_same_thread=False)
+            connection = sqlite3.connect(self.views_path, check_same_thread=False,
+                                         isolation_level=None)
             connection.execute("PRAGMA busy_timeout = 10000")
             db = self._local.db = sqlite_utils.Database(connection)
-        return db
+        db.execute("BEGIN")
+        try:
+            return query(db, *args, **kwargs)
+        finally:
+            db.execute("ROLLBACK")

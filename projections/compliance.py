@@ -126,6 +126,7 @@ def _flag(engagement: Engagement, name: str, sid: str | None, amount: Decimal | 
         approval = engagement.approval_at(as_of)
         if approval is not None:
             resolved_by = _resolution(approval)
+    rendered_limit: str | None
     if name == "late_entry":
         rendered_limit = f"{limit} days"
     else:

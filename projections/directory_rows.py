@@ -7,12 +7,12 @@ from typing import Any
 import sqlite_utils
 
 from ledger.records import EventRecord
-from projections.engagement_rows import event_columns
+from projections.engagement_rows import FORGOTTEN, event_columns, forget_engagements
 from projections.tables import fetch_one, insert
 from projections.timeaxis import stamp
 
-FORGOTTEN = "[forgotten]"
-_PERSONAL = ("name", "title", "department", "birthday", "notes")
+_PERSONAL = ("name", "title", "birthday", "notes")
+"""The stakeholder's own sealed fields (as ledger.privacy seals them)."""
 
 
 def on_account_registered(db: sqlite_utils.Database, record: EventRecord) -> None:
@@ -41,7 +41,7 @@ def on_stakeholder_registered(db: sqlite_utils.Database, record: EventRecord) ->
     data = record.data
     insert(db, "stakeholders", {
         "stakeholder_id": data["stakeholder_id"], "account_id": data["account_id"],
-        **{name: data.get(name) for name in _PERSONAL},
+        **{name: data.get(name) for name in _PERSONAL}, "department": data.get("department"),
         "public_official": int(data["public_official"]), "forgotten": 0,
         "registered_position": record.position,
         "registered_occurred_at": stamp(record.occurred_at),
@@ -84,6 +84,7 @@ def on_forgotten(db: sqlite_utils.Database, record: EventRecord) -> None:
     })
     db.execute("UPDATE stakeholder_changes SET reason = ? "
                "WHERE stakeholder_id = ? AND reason IS NOT NULL", [FORGOTTEN, sid])
+    forget_engagements(db, sid)
     _change(db, record, row["account_id"], reason=FORGOTTEN)
 
 

@@ -20,6 +20,7 @@ from projections.allocation import allocate
 from projections.tables import fetch_one, insert
 from projections.timeaxis import stamp
 
+FORGOTTEN = "[forgotten]"
 FIELDS = ("kind", "participants", "owner", "hosts", "cost", "allocation", "opportunity_id",
           "approval_ref", "location", "notes")
 
@@ -78,6 +79,30 @@ def on_approved(db: sqlite_utils.Database, record: EventRecord) -> None:
         **event_columns(record), **_identity(db, record.data["engagement_id"]),
         "approval_ref": record.data["approval_ref"], "approver": record.data["approver"],
     })
+
+
+def forget_engagements(db: sqlite_utils.Database, stakeholder_id: str) -> None:
+    """Erase the free text of every engagement the person took part in (SPEC §7.3):
+    location, notes and reasons, as the write side's crypto-shredding does."""
+    ids = [row[0] for row in db.conn.execute(
+        "SELECT DISTINCT engagement_id FROM engagement_shares WHERE stakeholder_id = ? "
+        "ORDER BY engagement_id", [stakeholder_id])]
+    for engagement_id in ids:
+        for column in ("location", "notes", "reason"):
+            db.conn.execute(f"UPDATE engagement_versions SET {column} = ? "
+                            f"WHERE engagement_id = ? AND {column} IS NOT NULL",
+                            [FORGOTTEN, engagement_id])
+        db.conn.execute("UPDATE engagement_voids SET reason = ? WHERE engagement_id = ?",
+                        [FORGOTTEN, engagement_id])
+        for position, changes in db.conn.execute(
+                "SELECT position, changes FROM engagement_versions WHERE engagement_id = ? "
+                "AND changes IS NOT NULL", [engagement_id]).fetchall():
+            parsed = json.loads(changes)
+            for name in ("location", "notes"):
+                if parsed.get(name) is not None:
+                    parsed[name] = FORGOTTEN
+            db.conn.execute("UPDATE engagement_versions SET changes = ? WHERE position = ?",
+                            [json.dumps(parsed, sort_keys=True), position])
 
 
 HANDLERS = {

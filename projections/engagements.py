@@ -18,6 +18,7 @@ import sqlite_utils
 
 from ledger.money import quantize
 from projections.reference import Reference
+from projections.tables import select
 from projections.timeaxis import Point
 
 _CHUNK = 500
@@ -131,14 +132,14 @@ def _load(db: sqlite_utils.Database, at: Point, account_id: str | None, start: s
         params += extra_params
     where = " AND ".join(clauses)
     versions: dict[str, list[dict[str, Any]]] = {}
-    for row in db.query(f"SELECT * FROM engagement_versions WHERE {where} ORDER BY position",
+    for row in select(db, f"SELECT * FROM engagement_versions WHERE {where} ORDER BY position",
                         params):
         versions.setdefault(row["engagement_id"], []).append(row)
     extras = {name: _group(db, name, where, params)
               for name in ("engagement_voids", "engagement_approvals")}
     latest_positions = {rows[-1]["position"] for rows in versions.values()}
     shares: dict[int, dict[str, Decimal]] = {}
-    for row in db.query(f"SELECT version_position, stakeholder_id, share_amount "
+    for row in select(db, f"SELECT version_position, stakeholder_id, share_amount "
                         f"FROM engagement_shares WHERE {where}", params):
         if row["version_position"] in latest_positions and row["share_amount"] is not None:
             shares.setdefault(row["version_position"], {})[row["stakeholder_id"]] = Decimal(
@@ -155,7 +156,7 @@ def _load(db: sqlite_utils.Database, at: Point, account_id: str | None, start: s
 def _group(db: sqlite_utils.Database, table: str, where: str,
            params: list[Any]) -> dict[str, list[dict[str, Any]]]:
     grouped: dict[str, list[dict[str, Any]]] = {}
-    for row in db.query(f"SELECT * FROM {table} WHERE {where} ORDER BY occurred_at, position",
+    for row in select(db, f"SELECT * FROM {table} WHERE {where} ORDER BY occurred_at, position",
                         params):
         grouped.setdefault(row["engagement_id"], []).append(row)
     return grouped

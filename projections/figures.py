@@ -22,22 +22,30 @@ DECISION_ROLES = ("approver", "decision_maker")
 def relationship_score(states: Iterable[StakeholderState]) -> float | None:
     """``100 × Σ w·a / (3 × Σ w)`` over present stakeholders, half-up to 0.1 (§4.3)."""
     present = [s for s in states if not s.departed]
-    if not present:
+    return score_of(sum(ROLE_WEIGHTS[s.role] * s.attitude for s in present),
+                    sum(ROLE_WEIGHTS[s.role] for s in present))
+
+
+def score_of(weighted: int, weights: int) -> float | None:
+    """The score from ``Σ w·a`` and ``Σ w`` (None without stakeholders)."""
+    if not weights:
         return None
-    weights = sum(ROLE_WEIGHTS[s.role] for s in present)
-    weighted = sum(ROLE_WEIGHTS[s.role] * s.attitude for s in present)
     value = Decimal(100 * weighted) / Decimal(3 * weights)
     return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def coverage_of(won: int, deciders: int) -> float | None:
+    """The coverage from the counts of won and all deciders (None without deciders)."""
+    if not deciders:
+        return None
+    return float((Decimal(won) / Decimal(deciders)).quantize(
+        Decimal("0.0001"), rounding=ROUND_HALF_UP))
 
 
 def decision_coverage(states: Iterable[StakeholderState]) -> float | None:
     """Share of present approvers and decision makers with attitude ≥ 2 (§4.3), to 4 places."""
     deciders = [s for s in states if not s.departed and s.role in DECISION_ROLES]
-    if not deciders:
-        return None
-    won = sum(1 for s in deciders if s.attitude >= 2)
-    return float((Decimal(won) / Decimal(len(deciders))).quantize(
-        Decimal("0.0001"), rounding=ROUND_HALF_UP))
+    return coverage_of(sum(1 for s in deciders if s.attitude >= 2), len(deciders))
 
 
 def org_stage(engagements: Iterable[Engagement], as_of: str) -> str:

@@ -84,7 +84,7 @@ def handover_brief(db: sqlite_utils.Database, account_id: str, *,
 
 def _grid(present: dict[str, Any]) -> dict[str, dict[str, list[str]]]:
     """Role (heaviest first) × attitude (−1…3) → stakeholder ids."""
-    grid = {role: {str(a): [] for a in range(-1, 4)}
+    grid: dict[str, dict[str, list[str]]] = {role: {str(a): [] for a in range(-1, 4)}
             for role in sorted(ROLE_WEIGHTS, key=lambda r: -ROLE_WEIGHTS[r])}
     for sid, state in present.items():
         grid[state.role][str(state.attitude)].append(sid)

@@ -19,6 +19,7 @@ from ledger.schemas import LADDER_LEVELS
 from projections.engagements import Engagement, engagement_ids_of, in_base, load_engagements
 from projections.people import StakeholderState, load_stakeholder
 from projections.reference import Reference, load_reference
+from projections.tables import select
 from projections.timeaxis import Point, point, rfc3339
 
 _STATE = ("role", "attitude", "layer", "rising_star", "departed", "reason", "observed_by")
@@ -83,7 +84,7 @@ def _state_steps(state: StakeholderState) -> list[dict[str, Any]]:
 
 def _placement_steps(db: sqlite_utils.Database, stakeholder_id: str,
                      at: Point) -> list[dict[str, Any]]:
-    rows = db.query(
+    rows = select(db,
         "SELECT * FROM opportunity_changes WHERE stakeholder_id = ? AND occurred_at <= ? "
         "AND recorded_at <= ?", [stakeholder_id, at.as_of, at.known_at])
     return [_step(row, {"opportunity_id": row["opportunity_id"], "group": row["fishbone_group"],

@@ -14,6 +14,7 @@ from typing import Any
 import sqlite_utils
 
 from projections.errors import UnknownAccount, UnknownOpportunity, UnknownStakeholder
+from projections.tables import select
 from projections.timeaxis import Point
 
 _STATE_FIELDS = ("role", "attitude", "layer", "rising_star", "departed")
@@ -56,11 +57,11 @@ def load_stakeholders(
     (one stakeholder, one account's, or with neither filter every account's)."""
     where, params = _filter(stakeholder_id=stakeholder_id, account_id=account_id)
     states: dict[str, StakeholderState] = {}
-    identities = {row["stakeholder_id"]: row for row in db.query(
+    identities = {row["stakeholder_id"]: row for row in select(db,
         f"SELECT * FROM stakeholders WHERE {where}", params)}
     # Registration first: a change that occurred before a late-entered registration
     # still applies on top of the registered values.
-    for row in db.query(
+    for row in select(db,
         f"SELECT * FROM stakeholder_changes WHERE {where} AND occurred_at <= ? "
         "AND recorded_at <= ? ORDER BY event_type != 'stakeholder.registered', "
         "occurred_at, position", [*params, at.as_of, at.known_at],
@@ -91,11 +92,11 @@ def load_accounts(db: sqlite_utils.Database, at: Point,
     if account_id is not None:
         where += " AND account_id = ?"
         params.append(account_id)
-    accounts = {row["account_id"]: dict(row) for row in db.query(
+    accounts = {row["account_id"]: dict(row) for row in select(db,
         f"SELECT * FROM accounts WHERE {where} ORDER BY account_id", params)}
     tier_where = "occurred_at <= ? AND recorded_at <= ?" + (
         " AND account_id = ?" if account_id is not None else "")
-    for row in db.query(
+    for row in select(db,
         f"SELECT account_id, tier FROM account_tier_changes WHERE {tier_where} "
         "ORDER BY event_type != 'account.registered', occurred_at, position", params,
     ):
@@ -120,10 +121,10 @@ def load_opportunities(
     """Opportunities opened at the point with ``status`` and ``placements``
     ({stakeholder_id: (group, proximity)}; re-placing moves a stakeholder)."""
     where, params = _filter(opportunity_id=opportunity_id, account_id=account_id)
-    identities = {row["opportunity_id"]: row for row in db.query(
+    identities = {row["opportunity_id"]: row for row in select(db,
         f"SELECT * FROM opportunities WHERE {where}", params)}
     found: dict[str, dict[str, Any]] = {}
-    for row in db.query(
+    for row in select(db,
         f"SELECT * FROM opportunity_changes WHERE {where} AND occurred_at <= ? "
         "AND recorded_at <= ? ORDER BY event_type != 'opportunity.opened', occurred_at, "
         "position", [*params, at.as_of, at.known_at],

@@ -10,6 +10,7 @@ from typing import Any
 import sqlite_utils
 
 from ledger.money import format_amount, quantize
+from projections.tables import select
 from projections.timeaxis import Point
 
 DEFAULT_BASE_CURRENCY = "USD"
@@ -67,7 +68,7 @@ def load_reference(db: sqlite_utils.Database, at: Point) -> Reference:
     The base currency is the one of the latest policy in force at ``at.as_of``
     (USD before any policy, SPEC §4.2).
     """
-    policies = list(db.query(
+    policies = list(select(db,
         "SELECT * FROM policies WHERE recorded_at <= ? ORDER BY occurred_at, position",
         [at.known_at]))
     reference = Reference(DEFAULT_BASE_CURRENCY, db, at.known_at, policies)

@@ -9,6 +9,8 @@ from typing import Any
 
 import sqlite_utils
 
+from projections.current import base_currency
+from projections.current_queries import spend_now
 from projections.engagements import Engagement, in_base, load_engagements
 from projections.errors import InvalidQuery
 from projections.reference import Reference, load_reference
@@ -32,13 +34,18 @@ def spend_report(
     if group_by not in GROUPINGS:
         raise InvalidQuery(f"group_by must be one of {', '.join(GROUPINGS)}, not {group_by!r}")
     at = point(as_of, known_at)
-    reference = load_reference(db, at)
-    engagements = load_engagements(
-        db, at, account_id=account_id, start=stamp(start) if start else None,
-        end=stamp(end) if end else None)
-    report = summarise(engagements, group_by, reference)
+    if as_of is None and known_at is None:
+        report = spend_now(db, group_by, start, end, account_id, at)
+        currency = base_currency(db)
+    else:
+        reference = load_reference(db, at)
+        engagements = load_engagements(
+            db, at, account_id=account_id, start=stamp(start) if start else None,
+            end=stamp(end) if end else None)
+        report = summarise(engagements, group_by, reference)
+        currency = reference.base_currency
     return {
-        "group_by": group_by, "currency": reference.base_currency,
+        "group_by": group_by, "currency": currency,
         "from": rfc3339(stamp(start)) if start else None,
         "to": rfc3339(stamp(end)) if end else None,
         "account_id": account_id, **at.rendered(), **report,

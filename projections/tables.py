@@ -10,6 +10,7 @@ values, so a rebuild and incremental processing write identical rows.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -21,17 +22,20 @@ _EVENT = {"position": N, "event_id": T, "event_type": T, "occurred_at": T, "reco
 
 TABLES: dict[str, dict[str, Any]] = {
     "accounts": {
+        "doc": "One row per registered account: identity and when it was registered.",
         "columns": {"account_id": T, "name": T, "country": T, "registered_position": N,
                     "registered_occurred_at": T, "registered_recorded_at": T},
         "pk": "account_id",
         "indexes": [["registered_occurred_at"]],
     },
     "account_tier_changes": {
+        "doc": "Every tier an account had, from the event that set it (registration included).",
         "columns": {**_EVENT, "account_id": T, "tier": T, "reason": T},
         "pk": "position",
         "indexes": [["account_id", "occurred_at", "position"]],
     },
     "stakeholders": {
+        "doc": "One row per stakeholder: identity and personal fields ([forgotten] after erasure).",
         "columns": {"stakeholder_id": T, "account_id": T, "name": T, "title": T,
                     "department": T, "public_official": N, "birthday": T, "notes": T,
                     "forgotten": N, "registered_position": N, "registered_occurred_at": T,
@@ -40,6 +44,8 @@ TABLES: dict[str, dict[str, Any]] = {
         "indexes": [["account_id", "registered_occurred_at"]],
     },
     "stakeholder_changes": {
+        "doc": ("Every registration, role, attitude, layer, departure and erasure event of "
+                "a stakeholder; NULL columns did not change."),
         "columns": {**_EVENT, "stakeholder_id": T, "account_id": T, "role": T, "attitude": N,
                     "layer": T, "rising_star": N, "departed": N, "reason": T,
                     "observed_by": T},
@@ -48,6 +54,7 @@ TABLES: dict[str, dict[str, Any]] = {
                     ["account_id", "occurred_at", "position"]],
     },
     "opportunities": {
+        "doc": "One row per opportunity: identity and value.",
         "columns": {"opportunity_id": T, "account_id": T, "name": T, "value_amount": T,
                     "value_currency": T, "opened_position": N, "opened_occurred_at": T,
                     "opened_recorded_at": T},
@@ -55,6 +62,7 @@ TABLES: dict[str, dict[str, Any]] = {
         "indexes": [["account_id", "opened_occurred_at"]],
     },
     "opportunity_changes": {
+        "doc": "Every opening, fishbone placement and close of an opportunity.",
         "columns": {**_EVENT, "opportunity_id": T, "account_id": T, "stakeholder_id": T,
                     "fishbone_group": T, "proximity": N, "outcome": T},
         "pk": "position",
@@ -63,12 +71,15 @@ TABLES: dict[str, dict[str, Any]] = {
                     ["account_id", "occurred_at", "position"]],
     },
     "engagements": {
+        "doc": "One row per engagement: identity, account and both times of its recording.",
         "columns": {"engagement_id": T, "account_id": T, "occurred_at": T, "recorded_at": T,
                     "position": N, "event_id": T, "recorded_by": T},
         "pk": "engagement_id",
         "indexes": [["account_id", "occurred_at"], ["occurred_at"]],
     },
     "engagement_versions": {
+        "doc": ("The full record of an engagement after its recording and after each "
+                "correction (corrections merged in position order)."),
         "columns": {**_EVENT, "engagement_id": T, "account_id": T,
                     "engagement_occurred_at": T, "kind": T, "owner": T, "hosts": T,
                     "participants": T, "cost_amount": T, "cost_currency": T,
@@ -80,6 +91,8 @@ TABLES: dict[str, dict[str, Any]] = {
                     ["engagement_occurred_at"]],
     },
     "engagement_shares": {
+        "doc": ("Each participant's share of each engagement version, in the cost's own "
+                "currency (SPEC 4.1)."),
         "columns": {"version_position": N, "stakeholder_id": T, "engagement_id": T,
                     "account_id": T, "engagement_occurred_at": T, "recorded_at": T,
                     "share_amount": T, "currency": T},
@@ -88,6 +101,7 @@ TABLES: dict[str, dict[str, Any]] = {
                     ["account_id", "engagement_occurred_at"]],
     },
     "engagement_voids": {
+        "doc": "Voids: once recorded, they apply from the engagement's own occurred_at.",
         "columns": {**_EVENT, "engagement_id": T, "account_id": T,
                     "engagement_occurred_at": T, "reason": T},
         "pk": "position",
@@ -95,6 +109,7 @@ TABLES: dict[str, dict[str, Any]] = {
                     ["engagement_occurred_at"]],
     },
     "engagement_approvals": {
+        "doc": "Approvals: they take effect at their own occurred_at.",
         "columns": {**_EVENT, "engagement_id": T, "account_id": T,
                     "engagement_occurred_at": T, "approval_ref": T, "approver": T},
         "pk": "position",
@@ -102,6 +117,7 @@ TABLES: dict[str, dict[str, Any]] = {
                     ["engagement_occurred_at"]],
     },
     "policies": {
+        "doc": "Every policy.set: the limits in force from its occurred_at.",
         "columns": {**_EVENT, "base_currency": T, "gift_item_limit": T,
                     "hospitality_per_person_limit": T, "annual_recipient_limit": T,
                     "pre_approval_above": T, "public_official_requires_approval": N,
@@ -110,12 +126,61 @@ TABLES: dict[str, dict[str, Any]] = {
         "indexes": [["occurred_at", "position"], ["recorded_at"]],
     },
     "fx_rates": {
+        "doc": "Every fx.rate_set: base units per unit of currency from its occurred_at.",
         "columns": {**_EVENT, "currency": T, "rate": T},
         "pk": "position",
         "indexes": [["currency", "occurred_at", "position"], ["recorded_at"]],
     },
+    # The current read model (SPEC §4 "now"): kept up to date per event by
+    # projections.current; amounts in integer minor units of the base currency.
+    "current_engagements": {
+        "doc": ("Now, as known now: each engagement's latest version in base minor units "
+                "(NULL: no rate)."),
+        "columns": {"engagement_id": T, "account_id": T, "occurred_at": T, "kind": T,
+                    "owner": T, "opportunity_id": T, "participant_count": N,
+                    "cost_amount": T, "cost_currency": T, "voided": N, "base_currency": T,
+                    "base_minor": N},
+        "pk": "engagement_id",
+        "indexes": [["account_id", "kind", "occurred_at"], ["cost_currency", "occurred_at"],
+                    ["occurred_at"], ["base_currency"], ["base_minor"]],
+    },
+    "current_shares": {
+        "doc": "Now, as known now: each participant's base share of each non-voided engagement.",
+        "columns": {"engagement_id": T, "stakeholder_id": T, "account_id": T,
+                    "occurred_at": T, "ladder_level": N, "base_minor": N},
+        "pk": ("engagement_id", "stakeholder_id"),
+        "indexes": [["stakeholder_id", "occurred_at", "ladder_level", "base_minor"]],
+    },
+    "current_accounts": {
+        "doc": ("Now, as known now: each account's total spend in base minor units and the "
+                "sums behind its score (SPEC 4.3) and decision coverage, and the latest "
+                "occurred_at of each organizational element (SPEC 4.5)."),
+        "columns": {"account_id": T, "base_minor": N, "engagement_count": N,
+                    "weighted_attitude": N, "role_weight": N, "deciders": N,
+                    "deciders_won": N, "communication_at": T, "matching_at": T,
+                    "joint_at": T, "recognition_at": T},
+        "pk": "account_id",
+        "indexes": [],
+    },
+    "current_stakeholders": {
+        "doc": "Now, as known now: each stakeholder's state and engagement figures.",
+        "columns": {"stakeholder_id": T, "account_id": T, "role": T, "attitude": N,
+                    "initial_attitude": N, "layer": T, "rising_star": N, "departed": N,
+                    "last_attitude_change_at": T, "engagement_count": N,
+                    "first_engagement_at": T, "last_engagement_at": T, "ladder_level": N,
+                    "spend_minor": N},
+        "pk": "stakeholder_id",
+        "indexes": [["account_id"]],
+    },
+    "view_tables": {
+        "doc": "What each table of this file holds (for auditors browsing it).",
+        "columns": {"table_name": T, "description": T},
+        "pk": "table_name",
+        "indexes": [],
+    },
 }
-"""Every view table: its columns, primary key and the indexes of its query paths."""
+"""Every view table: what it holds, its columns, primary key and the indexes of its
+query paths."""
 
 
 def create_tables(db: sqlite_utils.Database) -> None:
@@ -126,6 +191,8 @@ def create_tables(db: sqlite_utils.Database) -> None:
             table.create(spec["columns"], pk=spec["pk"], not_null=_not_null(spec))
         for columns in spec["indexes"]:
             table.create_index(columns, if_not_exists=True)
+    for name, spec in TABLES.items():
+        db.conn.execute("INSERT OR REPLACE INTO view_tables VALUES (?, ?)", [name, spec["doc"]])
 
 
 def drop_tables(db: sqlite_utils.Database) -> None:
@@ -160,3 +227,11 @@ def fetch_one(db: sqlite_utils.Database, sql: str, params: list[Any]) -> dict[st
     if row is None:
         raise LookupError(f"no row for {sql} {params}")
     return dict(zip([d[0] for d in cursor.description], row, strict=True))
+
+
+def select(db: sqlite_utils.Database, sql: str, params: list[Any]) -> Iterator[dict[str, Any]]:
+    """Rows of a read-only query as dicts, straight from the cursor (reads fold thousands)."""
+    cursor = db.conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))

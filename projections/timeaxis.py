@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from projections.errors import InvalidQuery
 
 
+@lru_cache(maxsize=4096)
 def stamp(moment: datetime) -> str:
     """Render an aware datetime as fixed-width, sortable UTC text."""
     if moment.tzinfo is None or moment.utcoffset() is None:

@@ -35,14 +35,14 @@ To = Annotated[str | None, Query(alias="to", description="occurred_at to (inclus
 @router.get("/accounts", tags=["accounts"], response_model=AccountsOut)
 def read_accounts(rt: ViewsDep, as_of: AsOf = None, known_at: KnownAt = None) -> dict[str, Any]:
     """Accounts with tier, relationship score, decision coverage, stage and total spend."""
-    return list_accounts(rt.reader(), **point(as_of, known_at))
+    return rt.read(list_accounts, **point(as_of, known_at))
 
 
 @router.get("/accounts/{account_id}/power-map", tags=["accounts"], response_model=PowerMapOut)
 def read_power_map(account_id: str, rt: ViewsDep, as_of: AsOf = None,
                    known_at: KnownAt = None) -> dict[str, Any]:
     """The account's stakeholders with role, attitude, ladder, spend and staleness."""
-    return power_map(rt.reader(), account_id, **point(as_of, known_at))
+    return rt.read(power_map, account_id, **point(as_of, known_at))
 
 
 @router.get("/accounts/{account_id}/handover", tags=["accounts"], response_model=HandoverOut,
@@ -59,7 +59,7 @@ def read_handover(account_id: str, rt: ViewsDep, as_of: AsOf = None,
 
     from api.render import MEDIA_TYPES, render_brief
 
-    brief = handover_brief(rt.reader(), account_id, **point(as_of, known_at))
+    brief = rt.read(handover_brief, account_id, **point(as_of, known_at))
     if format == "json":
         return brief
     return Response(render_brief(brief, format), media_type=MEDIA_TYPES[format])
@@ -70,7 +70,7 @@ def read_handover(account_id: str, rt: ViewsDep, as_of: AsOf = None,
 def read_stakeholder(stakeholder_id: str, rt: ViewsDep, as_of: AsOf = None,
                      known_at: KnownAt = None) -> dict[str, Any]:
     """A stakeholder's current figures: spend, ladder, attitude gain and its cost."""
-    return stakeholder_figures(rt.reader(), stakeholder_id, **point(as_of, known_at))
+    return rt.read(stakeholder_figures, stakeholder_id, **point(as_of, known_at))
 
 
 @router.get("/stakeholders/{stakeholder_id}/history", tags=["stakeholders"],
@@ -78,7 +78,7 @@ def read_stakeholder(stakeholder_id: str, rt: ViewsDep, as_of: AsOf = None,
 def read_stakeholder_history(stakeholder_id: str, rt: ViewsDep, as_of: AsOf = None,
                              known_at: KnownAt = None) -> dict[str, Any]:
     """Every step that named the stakeholder, with the running role, attitude, ladder, spend."""
-    return stakeholder_history(rt.reader(), stakeholder_id, **point(as_of, known_at))
+    return rt.read(stakeholder_history, stakeholder_id, **point(as_of, known_at))
 
 
 @router.get("/opportunities/{opportunity_id}/fishbone", tags=["opportunities"],
@@ -86,7 +86,7 @@ def read_stakeholder_history(stakeholder_id: str, rt: ViewsDep, as_of: AsOf = No
 def read_fishbone(opportunity_id: str, rt: ViewsDep, as_of: AsOf = None,
                   known_at: KnownAt = None) -> dict[str, Any]:
     """The opportunity's fishbone: groups with placed stakeholders, proximity and attitude."""
-    return opportunity_fishbone(rt.reader(), opportunity_id, **point(as_of, known_at))
+    return rt.read(opportunity_fishbone, opportunity_id, **point(as_of, known_at))
 
 
 @router.get("/reports/spend", tags=["reports"], response_model=SpendOut,
@@ -99,7 +99,7 @@ def read_spend(
 ) -> dict[str, Any]:
     """Spend totals in the base currency, grouped, over an inclusive window of occurred_at."""
     lower, upper = window(start, end)
-    return spend_report(rt.reader(), group_by, start=lower, end=upper, account_id=account_id,
+    return rt.read(spend_report, group_by, start=lower, end=upper, account_id=account_id,
                         **point(as_of, known_at))
 
 
@@ -114,5 +114,5 @@ def read_flags(
 ) -> dict[str, Any]:
     """Compliance flags against the policy in force at each engagement (SPEC §4.7)."""
     lower, upper = window(start, end)
-    return compliance_flags(rt.reader(), account_id=account_id, flag=flag, start=lower,
+    return rt.read(compliance_flags, account_id=account_id, flag=flag, start=lower,
                             end=upper, open=open, **point(as_of, known_at))

@@ -67,7 +67,7 @@ def _page(request: Request, template: str, build: Callable[[Any], dict[str, Any]
     try:
         if not runtime.ready_for(None):
             raise ApiProblem(503, "the views are catching up with the log; reload shortly")
-        built = build(runtime.reader())
+        built = runtime.read(build)
     except ApiProblem as exc:
         return _render(request, "error.html", exc.status, detail=exc.detail, **context)
     except ProjectionError as exc:

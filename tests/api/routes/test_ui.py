@@ -206,7 +206,7 @@ def test_score_history_ends_at_the_brief_score_and_spend_by_month_adds_up(
     from api.ui.pages import handover_page
 
     at = point("2026-05-31", None)
-    page = handover_page(demo.runtime.reader(), ACCOUNT, at)
+    page = demo.runtime.read(handover_page, ACCOUNT, at)
     brief = demo.get(f"/v1/accounts/{ACCOUNT}/handover", as_of="2026-05-31").json()
     assert len(page["score_history"]) == 13
     assert page["score_history"][-1] == ("May 2026", brief["score"])

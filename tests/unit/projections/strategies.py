@@ -40,6 +40,10 @@ def event_logs(draw: st.DrawFn, *, corrections: bool = True, max_steps: int = 25
         {}, {"gift_item_limit": "50.00", "hospitality_per_person_limit": "100.00",
              "annual_recipient_limit": "300.00", "pre_approval_above": "500.00"})))
     log.policy(*tick(late=False), **limits)
+    for currency in draw(st.sets(st.sampled_from(sorted(RATES)))):
+        log.add("fx.rate_set", {"currency": currency,
+                                "rate": draw(st.sampled_from(RATES[currency]))},
+                *tick(late=False))
     accounts: dict[str, list[str]] = {}
     for a in range(draw(st.integers(1, 2))):
         aid = f"acc{a}"
@@ -57,7 +61,7 @@ def event_logs(draw: st.DrawFn, *, corrections: bool = True, max_steps: int = 25
     engagements: dict[str, dict[str, Any]] = {}
     for step in range(draw(st.integers(0, max_steps))):
         action = draw(st.sampled_from(
-            ("engage", "engage", "engage", "attitude", "role", "rate", "opportunity")
+            ("engage", "engage", "engage", "attitude", "role", "rate", "rate", "opportunity")
             + (("correct", "void", "approve") if corrections else ())))
         aid = draw(st.sampled_from(sorted(accounts)))
         people = accounts[aid]

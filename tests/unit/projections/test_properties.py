@@ -18,7 +18,7 @@ from tests.unit.projections.snapshot import dump, snapshot
 from tests.unit.projections.strategies import event_logs
 
 FAR = datetime(2030, 1, 1, tzinfo=UTC)
-SETTINGS = settings(max_examples=25, deadline=None,
+SETTINGS = settings(max_examples=20, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 

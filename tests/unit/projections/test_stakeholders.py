@@ -126,3 +126,22 @@ def test_the_fishbone_shows_placements_with_role_and_attitude(views, acme):
     assert later["key_people"] == ["al", "bo"]
     with pytest.raises(UnknownOpportunity):
         queries.opportunity_fishbone(views.db, "o", as_of=at("2025-01-09"))
+
+
+def test_forgetting_a_person_erases_the_free_text_of_their_engagements(views, acme):
+    """Location, notes and reasons of their engagements read [forgotten]; the department,
+    which is not sealed, stays."""
+    acme.stakeholder("bo", "acme", "2025-01-01", department="Radio")
+    acme.engagement("e1", "acme", "dinner", ["bo"], "2025-02-01", location="Bistro",
+                    notes="talked about his kids")
+    acme.add("engagement.corrected", {"engagement_id": "e1", "reason": "wrong place",
+                                      "changes": {"location": "Cafe"}}, "2025-02-03")
+    acme.add("stakeholder.forgotten", {"stakeholder_id": "bo", "reason": "GDPR"}, "2025-03-01")
+    views.process(acme.records)
+    versions = list(views.db.query(
+        "SELECT location, notes, reason, changes FROM engagement_versions ORDER BY position"))
+    assert versions[0]["location"] == versions[0]["notes"] == "[forgotten]"
+    assert versions[1]["reason"] == "[forgotten]"
+    assert versions[1]["changes"] == '{"location": "[forgotten]"}'
+    result = queries.stakeholder_figures(views.db, "bo", as_of=END)
+    assert (result["name"], result["department"]) == ("[forgotten]", "Radio")
