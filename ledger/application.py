@@ -18,11 +18,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any, cast
 from uuid import UUID, uuid4
 
-from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, InternalError, PersistenceError
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.persistence import IntegrityError, InternalError, PersistenceError, Recording
 from eventsourcing.utils import get_topic
 
 from ledger.aggregates import LEDGER_TYPES, LedgerAggregate, stream_id
@@ -38,11 +39,13 @@ from ledger.errors import (
 from ledger.privacy import KeyChanges, seal, subject_of, unseal
 from ledger.recorder import LedgerRecorderMixin
 from ledger.records import EventRecord
-from ledger.rules import check
+from ledger.rules import check, streams_read
 from ledger.schemas import ADMIN_ONLY_TYPES, EnvelopeBase
 from ledger.validation import parse_envelope
 
 MAX_BATCH = 10_000
+_NEW_SUBJECT_TYPES = ("stakeholder.registered", "engagement.recorded")
+"""Event types that start a new key subject (the others seal under a stored key)."""
 ROLES = ("recorder", "auditor", "admin")
 
 
@@ -90,12 +93,18 @@ class _Submitted:
     digest: str
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+"""The digest's canonical JSON: its bytes must never change, stored digests depend on them."""
+# The C encoder behind _CANONICAL, built once rather than per call (half the cost of
+# encoding). No circular-reference markers: the input is a tree from model_dump.
+_C_CANONICAL = c_make_encoder and c_make_encoder(
+    None, _CANONICAL.default, encode_basestring_ascii, None, ":", ",", True, False, True)
+
+
 def content_digest(event_type: str, occurred_at: datetime, data: dict[str, Any]) -> str:
     """The idempotency fingerprint of an event's content (everything but its id)."""
-    canonical = json.dumps(
-        {"type": event_type, "occurred_at": occurred_at.isoformat(), "data": data},
-        sort_keys=True, separators=(",", ":"),
-    )
+    content = {"type": event_type, "occurred_at": occurred_at.isoformat(), "data": data}
+    canonical = "".join(_C_CANONICAL(content, 0)) if _C_CANONICAL else _CANONICAL.encode(content)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -213,15 +222,25 @@ class LedgerApplication(Application):
                 fresh.append(i)
         self.catch_up()
         pending: dict[UUID, LedgerAggregate] = {}
+        # One query for every stream the batch's rules will read that the cache lacks; a
+        # stream it does not return does not exist (we hold the lock and just caught up;
+        # a concurrent creator makes the insert raise IntegrityError and we re-check).
+        read = {stream for i in fresh
+                for stream in streams_read(submitted[i].envelope.type,  # type: ignore[attr-defined]
+                                           submitted[i].data)}
+        loaded = self._load_streams({stream_id(kind, key) for kind, key in read})
 
         def get(cls: type[LedgerAggregate], key: str) -> LedgerAggregate | None:
             sid = stream_id(cls.kind, key)
-            found = pending.get(sid) or self._get(sid)
+            found = pending.get(sid)
+            if found is None:
+                found = loaded[sid] if sid in loaded else self._get(sid)
             return found if isinstance(found, cls) else None
 
         events = []
         keys = KeyChanges()
-        known_keys: dict[str, bytes | None] = {}
+        known_keys = self._stored_keys([submitted[i] for i in fresh])
+        ciphers: dict[bytes, Any] = {}
         for i in fresh:
             item = submitted[i]
             try:
@@ -232,7 +251,7 @@ class LedgerApplication(Application):
                     # start over, so it becomes an idempotent replay rather than a conflict.
                     raise _Raced from None
                 raise exc.at_index(i) if batch else exc from None
-            stored_data = self._seal(item, keys, known_keys)
+            stored_data = self._seal(item, keys, known_keys, ciphers)
             sid = stream_id(target.aggregate.kind, target.key)
             current = pending.get(sid) or (copy.copy(target.current) if target.current else None)
             fields: dict[str, Any] = {
@@ -249,8 +268,8 @@ class LedgerApplication(Application):
             pending[sid] = mutated
             events.append(event)
         hashes: list[str] = []
-        recordings = self.save(
-            *events, ledger_meta=[(submitted[i].event_id, submitted[i].digest) for i in fresh],
+        recordings = self._save_events(
+            events, ledger_meta=[(submitted[i].event_id, submitted[i].digest) for i in fresh],
             ledger_keys=keys, chain_out=hashes) if events else []
         for sid, aggregate in pending.items():
             self._remember(sid, aggregate)
@@ -261,8 +280,8 @@ class LedgerApplication(Application):
                for i, e, p, h in zip(fresh, events, positions, hashes, strict=True)}
         return self._receipts(submitted, known, new)
 
-    def _seal(self, item: _Submitted, keys: KeyChanges,
-              known: dict[str, bytes | None]) -> dict[str, Any]:
+    def _seal(self, item: _Submitted, keys: KeyChanges, known: dict[str, bytes | None],
+              ciphers: dict[bytes, Any]) -> dict[str, Any]:
         """Encrypt the event's personal fields; note new keys, links and erasures."""
         event_type, data = item.envelope.type, item.data  # type: ignore[attr-defined]
         if event_type == "engagement.recorded":
@@ -274,7 +293,7 @@ class LedgerApplication(Application):
         subject = subject_of(event_type, data)
         if subject is None:
             return data
-        if event_type in ("stakeholder.registered", "engagement.recorded"):
+        if event_type in _NEW_SUBJECT_TYPES:
             key: bytes | None = keys.new_key(subject)
         else:
             if subject not in known:
@@ -282,7 +301,17 @@ class LedgerApplication(Application):
             key = keys.new_keys.get(subject) or known.get(subject)
             if key is None:  # shredded with a forgotten participant: new text, new key
                 key = keys.new_key(subject)
-        return seal(event_type, data, key)
+        return seal(event_type, data, key, ciphers)
+
+    def _stored_keys(self, items: list[_Submitted]) -> dict[str, bytes | None]:
+        """The stored keys of every subject ``_seal`` may need, in one query (None: none)."""
+        subjects = {subject_of(item.envelope.type, item.data)  # type: ignore[attr-defined]
+                    for item in items if item.envelope.type not in _NEW_SUBJECT_TYPES}  # type: ignore[attr-defined]
+        subjects.discard(None)
+        known: dict[str, bytes | None] = dict.fromkeys(subjects)  # type: ignore[arg-type]
+        if known:
+            known.update(self.ledger_recorder.load_keys(sorted(known)))
+        return known
 
     def _receipts(self, submitted: list[_Submitted], known: dict[str, tuple[str, int]],
                   new: dict[str, Receipt]) -> list[Receipt]:
@@ -306,7 +335,33 @@ class LedgerApplication(Application):
             occurred_at=event.occurred_at, recorded_at=event.timestamp, hash=chain_hash,
         )
 
+    def _save_events(self, events: list[LedgerAggregate.Event],
+                     **kwargs: Any) -> list[Recording[UUID]]:
+        """``Application.save`` for ready-made events, without its per-object runtime
+        ``Protocol`` isinstance checks (~4 % of ingest); no snapshots are configured."""
+        processing = ProcessingEvent[UUID]()
+        processing.events.extend(events)
+        processing.saved_kwargs.update(kwargs)
+        recordings = self._record(processing)
+        self._notify(recordings)
+        return recordings
+
     # --- the write model's cache --------------------------------------------------------
+
+    def _load_streams(self, sids: set[UUID]) -> dict[UUID, LedgerAggregate | None]:
+        """The aggregates of ``sids`` missing from the cache, read in one query (None:
+        the stream does not exist); found ones are also remembered in the cache."""
+        missing = [sid for sid in sids if sid not in self._cache]
+        stored = self.ledger_recorder.select_streams(missing) if missing else {}
+        loaded: dict[UUID, LedgerAggregate | None] = dict.fromkeys(missing)
+        for sid, events in stored.items():
+            aggregate: LedgerAggregate | None = None
+            for event in events:  # in version order, as select_streams promises
+                aggregate = self._event(event).mutate(aggregate)
+            if aggregate is not None:
+                self._remember(sid, aggregate)
+            loaded[sid] = aggregate
+        return loaded
 
     def _get(self, sid: UUID) -> LedgerAggregate | None:
         found = self._cache.get(sid)

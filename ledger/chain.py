@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -58,13 +58,18 @@ class StoredRow(NamedTuple):
     state: bytes
 
 
-def extend(previous_hash: str, stored: Iterable[StoredRow]) -> list[ChainRow]:
-    """Chain rows for newly inserted events, continuing from ``previous_hash``."""
+def extend(previous_hash: str, stored: Iterable[StoredRow],
+           event_ids: Sequence[str] | None = None) -> list[ChainRow]:
+    """Chain rows for newly inserted events, continuing from ``previous_hash``.
+
+    ``event_ids``, when the writer knows them, saves parsing each event's JSON state.
+    """
     rows = []
-    for event in stored:
+    for index, event in enumerate(stored):
         digest = event_digest(event.originator_id, event.version, event.topic, event.state)
         previous_hash = link(previous_hash, event.position, digest)
-        rows.append(ChainRow(event.position, event_id_of(event.state), digest, previous_hash))
+        event_id = event_ids[index] if event_ids else event_id_of(event.state)
+        rows.append(ChainRow(event.position, event_id, digest, previous_hash))
     return rows
 
 

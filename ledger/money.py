@@ -54,9 +54,10 @@ def parse_amount(text: str, currency: str, *, allow_negative: bool = False) -> D
     if value < 0 and not allow_negative:
         raise MoneyError(f"amount {text!r} is negative")
     units = minor_units(currency)
-    exponent = value.as_tuple().exponent
-    assert isinstance(exponent, int)
-    if -exponent > units:
+    # The decimals of a plain decimal string, as Decimal counts them (grouping
+    # underscores are no digits); cheaper than building value.as_tuple().
+    fraction = stripped.partition(".")[2]
+    if len(fraction) - fraction.count("_") > units:
         raise MoneyError(
             f"amount {text!r} has more decimals than {currency} allows ({units})"
         )

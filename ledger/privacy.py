@@ -75,16 +75,25 @@ def _copy(data: dict[str, Any]) -> dict[str, Any]:
     return copied
 
 
-def seal(event_type: str, data: dict[str, Any], key: bytes | None) -> dict[str, Any]:
-    """A copy of ``data`` with its personal fields encrypted under ``key``."""
+def seal(event_type: str, data: dict[str, Any], key: bytes | None,
+         ciphers: dict[bytes, tuple[AESGCM, str]] | None = None) -> dict[str, Any]:
+    """A copy of ``data`` with its personal fields encrypted under ``key``.
+
+    ``ciphers``, a cache the caller keeps for one batch, saves re-deriving the cipher
+    and the key's fingerprint for every event of the same subject.
+    """
     paths = _paths(event_type, data)
     if not paths:
         return data
     if key is None:
         raise ValueError(f"no key to seal the personal fields of {event_type}")
     sealed = _copy(data)
-    cipher = AESGCM(key)
-    prefix = f"{SEALED_PREFIX}{fingerprint(key)}:"
+    found = ciphers.get(key) if ciphers is not None else None
+    if found is None:
+        found = AESGCM(key), f"{SEALED_PREFIX}{fingerprint(key)}:"
+        if ciphers is not None:
+            ciphers[key] = found
+    cipher, prefix = found
     for container, name in _paths(event_type, sealed):
         nonce = os.urandom(12)
         token = nonce + cipher.encrypt(nonce, container[name].encode(), None)

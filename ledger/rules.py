@@ -55,6 +55,26 @@ def check(event: EnvelopeBase, data: dict[str, Any], get: Lookup[Any]) -> Target
     return _CHECKS[kind](event, data, get)
 
 
+_STREAM_KEYS = (("account", "account_id"), ("stakeholder", "stakeholder_id"),
+                ("opportunity", "opportunity_id"), ("engagement", "engagement_id"))
+
+
+def streams_read(event_type: str, data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (kind, key) of every stream :func:`check` may look up for this event, so that
+    the application can load them for a whole batch in one query."""
+    found = [(kind, data[field]) for kind, field in _STREAM_KEYS if data.get(field)]
+    changes = data.get("changes") or {}
+    found += [("stakeholder", p) for p in data.get("participants") or ()]
+    found += [("stakeholder", p) for p in changes.get("participants") or ()]
+    if changes.get("opportunity_id"):
+        found.append(("opportunity", changes["opportunity_id"]))
+    if event_type in ("policy.set", "fx.rate_set"):
+        found.append(("policy", POLICY_KEY))
+    if event_type == "fx.rate_set":
+        found.append(("fx", data["currency"]))
+    return found
+
+
 def _require(get: Lookup[A], cls: type[A], key: str, field: str) -> A:
     found = get(cls, key)
     if found is None:
@@ -126,11 +146,12 @@ def _opportunity_closed(event: EnvelopeBase, data: dict[str, Any], get: Lookup[A
 
 def check_participants(
     fields: dict[str, Any], account_id: str, engaged_at: datetime, get: Lookup[Any],
-    loc: list[Any], already: frozenset[str] = frozenset(),
+    loc: list[Any], already: frozenset[str] = frozenset(), *, with_opportunity: bool = True,
 ) -> None:
     """Participants exist, belong to ``account_id`` and had not left by ``engaged_at``.
 
-    Participants in ``already`` were checked when the engagement was recorded.
+    Participants in ``already`` were checked when the engagement was recorded; with
+    ``with_opportunity`` the opportunity named in ``fields`` is checked too.
     """
     for index, stakeholder_id in enumerate(fields.get("participants") or []):
         if stakeholder_id in already:
@@ -147,7 +168,7 @@ def check_participants(
             why = "was forgotten" if person.forgotten else (
                 f"departed on {person.departed_at:%Y-%m-%d}, before this engagement")
             raise DepartedStakeholder(f"participant {stakeholder_id!r} {why}", loc=where)
-    opportunity_id = fields.get("opportunity_id")
+    opportunity_id = fields.get("opportunity_id") if with_opportunity else None
     if opportunity_id is not None:
         opportunity = get(Opportunity, opportunity_id)
         if opportunity is None:
@@ -188,7 +209,10 @@ def _engagement_corrected(event: EnvelopeBase, data: dict[str, Any], get: Lookup
         raise InvalidEvent(f"the corrected engagement would break a rule: {msg}", loc=loc) from None
     check_participants(merged, engagement.account_id, engagement.engaged_at, get,
                        ["data", "changes"],
-                       already=frozenset(engagement.fields.get("participants") or ()))
+                       already=frozenset(engagement.fields.get("participants") or ()),
+                       # An unchanged opportunity was checked when it was set, and an
+                       # opportunity's account never changes; streams_read relies on this.
+                       with_opportunity="opportunity_id" in data["changes"])
     return Target(Engagement, data["engagement_id"], Engagement.Corrected, engagement)
 
 
