@@ -14,12 +14,11 @@ import hashlib
 import json
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
-from typing import Any, cast
+from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import Application, ProcessingEvent
@@ -42,6 +41,7 @@ from ledger.records import EventRecord
 from ledger.rules import check, streams_read
 from ledger.schemas import ADMIN_ONLY_TYPES, EnvelopeBase
 from ledger.validation import parse_envelope
+from ledger.write_model import WriteModel
 
 MAX_BATCH = 10_000
 _NEW_SUBJECT_TYPES = ("stakeholder.registered", "engagement.recorded")
@@ -149,10 +149,8 @@ class LedgerApplication(Application):
                 ) from None
         self.settings = settings
         self.clock = clock or (lambda: datetime.now(UTC))
-        self._cache: OrderedDict[UUID, LedgerAggregate] = OrderedDict()
-        self._cache_size = cache_size
+        self.model = WriteModel(self.ledger_recorder, self.mapper, cache_size)
         self._lock = threading.Lock()
-        self._position = self.recorder.max_notification_id() or 0
 
     @property
     def ledger_recorder(self) -> LedgerRecorderMixin:
@@ -185,8 +183,7 @@ class LedgerApplication(Application):
                     return self._record_once(submitted, principal, now, batch)
                 except (IntegrityError, _Raced):
                     # Another writer took a stream version or an event_id first: re-check.
-                    self._cache.clear()
-                    self._position = self.recorder.max_notification_id() or 0
+                    self.model.reset()
         raise LedgerError("the event store stayed too busy to record the events; retry")
 
     def _submitted(self, raw: Any, principal: Principal, now: datetime, index: int,
@@ -220,7 +217,7 @@ class LedgerApplication(Application):
             if digest is None:
                 first_in_batch[item.event_id] = i
                 fresh.append(i)
-        self.catch_up()
+        self.model.catch_up()
         pending: dict[UUID, LedgerAggregate] = {}
         # One query for every stream the batch's rules will read that the cache lacks; a
         # stream it does not return does not exist (we hold the lock and just caught up;
@@ -228,13 +225,13 @@ class LedgerApplication(Application):
         read = {stream for i in fresh
                 for stream in streams_read(submitted[i].envelope.type,  # type: ignore[attr-defined]
                                            submitted[i].data)}
-        loaded = self._load_streams({stream_id(kind, key) for kind, key in read})
+        loaded = self.model.load({stream_id(kind, key) for kind, key in read})
 
         def get(cls: type[LedgerAggregate], key: str) -> LedgerAggregate | None:
             sid = stream_id(cls.kind, key)
             found = pending.get(sid)
             if found is None:
-                found = loaded[sid] if sid in loaded else self._get(sid)
+                found = loaded[sid] if sid in loaded else self.model.get(sid)
             return found if isinstance(found, cls) else None
 
         events = []
@@ -272,10 +269,9 @@ class LedgerApplication(Application):
             events, ledger_meta=[(submitted[i].event_id, submitted[i].digest) for i in fresh],
             ledger_keys=keys, chain_out=hashes) if events else []
         for sid, aggregate in pending.items():
-            self._remember(sid, aggregate)
+            self.model.remember(sid, aggregate)
         positions = [r.notification.id for r in recordings]
-        if positions and positions[0] == self._position + 1:
-            self._position = positions[-1]
+        self.model.advance(positions)
         new = {submitted[i].event_id: self._receipt(e, p, h)
                for i, e, p, h in zip(fresh, events, positions, hashes, strict=True)}
         return self._receipts(submitted, known, new)
@@ -345,60 +341,6 @@ class LedgerApplication(Application):
         recordings = self._record(processing)
         self._notify(recordings)
         return recordings
-
-    # --- the write model's cache --------------------------------------------------------
-
-    def _load_streams(self, sids: set[UUID]) -> dict[UUID, LedgerAggregate | None]:
-        """The aggregates of ``sids`` missing from the cache, read in one query (None:
-        the stream does not exist); found ones are also remembered in the cache."""
-        missing = [sid for sid in sids if sid not in self._cache]
-        stored = self.ledger_recorder.select_streams(missing) if missing else {}
-        loaded: dict[UUID, LedgerAggregate | None] = dict.fromkeys(missing)
-        for sid, events in stored.items():
-            aggregate: LedgerAggregate | None = None
-            for event in events:  # in version order, as select_streams promises
-                aggregate = self._event(event).mutate(aggregate)
-            if aggregate is not None:
-                self._remember(sid, aggregate)
-            loaded[sid] = aggregate
-        return loaded
-
-    def _get(self, sid: UUID) -> LedgerAggregate | None:
-        found = self._cache.get(sid)
-        if found is not None:
-            self._cache.move_to_end(sid)
-            return found
-        events = self.recorder.select_events(sid)
-        aggregate: LedgerAggregate | None = None
-        for stored in events:
-            aggregate = self._event(stored).mutate(aggregate)
-        if aggregate is not None:
-            self._remember(sid, aggregate)
-        return aggregate
-
-    def _event(self, stored: Any) -> LedgerAggregate.Event:
-        return cast(LedgerAggregate.Event, self.mapper.to_domain_event(stored))
-
-    def _remember(self, sid: UUID, aggregate: LedgerAggregate) -> None:
-        self._cache[sid] = aggregate
-        self._cache.move_to_end(sid)
-        while len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-
-    def catch_up(self) -> None:
-        """Apply events that other writers recorded since the cache last looked."""
-        while True:
-            page = self.recorder.select_notifications(self._position + 1, 1000)
-            for notification in page:
-                cached = self._cache.get(notification.originator_id)  # type: ignore[arg-type]
-                if cached is not None:
-                    if notification.originator_version == cached.version + 1:
-                        self._event(notification).mutate(cached)
-                    elif notification.originator_version > cached.version:
-                        del self._cache[notification.originator_id]  # type: ignore[arg-type]
-                self._position = notification.id
-            if len(page) < 1000:
-                return
 
     # --- reading the log ----------------------------------------------------------------
 
