@@ -122,55 +122,41 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
             out.extend(row.chain_hash for row in rows)
         return ids
 
-    def lookup_event_ids(self, event_ids: Sequence[str]) -> dict[str, tuple[str, int]]:
-        found: dict[str, tuple[str, int]] = {}
+    def _select_in(self, statement: str, values: Sequence[Any]) -> list[Any]:
+        """Rows of ``statement`` (its ``IN ({marks})`` filled) for ``values``, 500 at a time."""
+        rows: list[Any] = []
         with self.datastore.transaction(commit=False) as c:
-            for start in range(0, len(event_ids), 500):
-                chunk = list(event_ids[start : start + 500])
-                marks = ",".join("?" * len(chunk))
-                c.execute(
-                    "SELECT event_id, content_digest, position FROM ledger_event_ids "
-                    f"WHERE event_id IN ({marks})",
-                    chunk,
-                )
-                found.update({r[0]: (r[1], r[2]) for r in c.fetchall()})
-        return found
+            for start in range(0, len(values), 500):
+                chunk = list(values[start : start + 500])
+                c.execute(statement.format(marks=",".join("?" * len(chunk))), chunk)
+                rows += c.fetchall()
+        return rows
+
+    def lookup_event_ids(self, event_ids: Sequence[str]) -> dict[str, tuple[str, int]]:
+        rows = self._select_in("SELECT event_id, content_digest, position FROM ledger_event_ids "
+                               "WHERE event_id IN ({marks})", event_ids)
+        return {r[0]: (r[1], r[2]) for r in rows}
 
     def load_keys(self, subjects: Sequence[str]) -> dict[str, bytes]:
-        keys: dict[str, bytes] = {}
-        with self.datastore.transaction(commit=False) as c:
-            for start in range(0, len(subjects), 500):
-                chunk = list(subjects[start : start + 500])
-                marks = ",".join("?" * len(chunk))
-                c.execute(f"SELECT subject, key FROM ledger_subject_keys "
-                          f"WHERE subject IN ({marks})", chunk)
-                keys.update({r[0]: bytes(r[1]) for r in c.fetchall()})
-        return keys
+        rows = self._select_in("SELECT subject, key FROM ledger_subject_keys "
+                               "WHERE subject IN ({marks})", subjects)
+        return {r[0]: bytes(r[1]) for r in rows}
 
     def select_streams(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
+        rows = self._select_in(
+            "SELECT originator_id, originator_version, topic, state "
+            f"FROM {self.events_table_name} WHERE originator_id IN ({{marks}}) "
+            "ORDER BY originator_id, originator_version", [i.hex for i in originator_ids])
         found: dict[UUID, list[StoredEvent]] = {}
-        with self.datastore.transaction(commit=False) as c:
-            for start in range(0, len(originator_ids), 500):
-                chunk = [i.hex for i in originator_ids[start : start + 500]]
-                c.execute(
-                    "SELECT originator_id, originator_version, topic, state "
-                    f"FROM {self.events_table_name} WHERE originator_id IN "
-                    f"({','.join('?' * len(chunk))}) ORDER BY originator_id, originator_version",
-                    chunk)
-                for row in c.fetchall():
-                    sid = UUID(row[0])
-                    found.setdefault(sid, []).append(StoredEvent(sid, row[1], row[2], row[3]))
+        for row in rows:
+            sid = UUID(row[0])
+            found.setdefault(sid, []).append(StoredEvent(sid, row[1], row[2], row[3]))
         return found
 
     def chain_rows(self, positions: Sequence[int]) -> dict[int, ChainRow]:
-        rows: dict[int, ChainRow] = {}
-        with self.datastore.transaction(commit=False) as c:
-            for start in range(0, len(positions), 500):
-                chunk = list(positions[start : start + 500])
-                marks = ",".join("?" * len(chunk))
-                c.execute(f"SELECT * FROM ledger_chain WHERE position IN ({marks})", chunk)
-                rows.update({r[0]: ChainRow(*r) for r in c.fetchall()})
-        return rows
+        rows = self._select_in("SELECT * FROM ledger_chain WHERE position IN ({marks})",
+                               positions)
+        return {r[0]: ChainRow(*r) for r in rows}
 
     def select_stream(self, stream: UUID, after: int, limit: int) -> list[Notification]:
         with self.datastore.transaction(commit=False) as c:
