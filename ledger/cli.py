@@ -252,7 +252,8 @@ def serve(
         err.print(f"[red]error:[/red] {exc.detail}", highlight=False)
         raise typer.Exit(2) from None
     url = f"http://{settings.host}:{settings.port}"
-    console.print(f"Engagement ledger on {url}  (API docs {url}/docs, health {url}/healthz)",
+    console.print(f"Engagement ledger on {url}  (web UI {url}/ui/, API docs {url}/docs, "
+                  f"health {url}/healthz)",
                   highlight=False)
     console.print(f"events: {settings.database_url}  views: {runtime.views_path}",
                   highlight=False)
