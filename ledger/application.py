@@ -85,9 +85,13 @@ class _Raced(Exception):
     """Another writer recorded part of this batch while it was being checked."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Submitted:
-    envelope: EnvelopeBase
+    """A validated event, reduced to what recording needs (the parsed model is dropped
+    early: keeping a batch's pydantic models alive made the garbage collector work)."""
+
+    type: str
+    occurred_at: datetime
     event_id: str
     data: dict[str, Any]
     digest: str
@@ -197,7 +201,7 @@ class LedgerApplication(Application):
             raise exc.at_index(index) if batch else exc from None
         data = dump_data(envelope)
         event_id = str(envelope.event_id or uuid4())
-        return _Submitted(envelope, event_id, data,
+        return _Submitted(event_type, envelope.occurred_at, event_id, data,
                           content_digest(event_type, envelope.occurred_at, data))
 
     def _record_once(self, submitted: list[_Submitted], principal: Principal, now: datetime,
@@ -223,8 +227,7 @@ class LedgerApplication(Application):
         # stream it does not return does not exist (we hold the lock and just caught up;
         # a concurrent creator makes the insert raise IntegrityError and we re-check).
         read = {stream for i in fresh
-                for stream in streams_read(submitted[i].envelope.type,  # type: ignore[attr-defined]
-                                           submitted[i].data)}
+                for stream in streams_read(submitted[i].type, submitted[i].data)}
         loaded = self.model.load({stream_id(kind, key) for kind, key in read})
 
         def get(cls: type[LedgerAggregate], key: str) -> LedgerAggregate | None:
@@ -241,7 +244,7 @@ class LedgerApplication(Application):
         for i in fresh:
             item = submitted[i]
             try:
-                target = check(item.envelope, item.data, get)
+                target = check(item, item.data, get)
             except LedgerError as exc:
                 if self.ledger_recorder.lookup_event_ids([submitted[j].event_id for j in fresh]):
                     # A concurrent writer recorded one of these very events since we looked:
@@ -254,7 +257,7 @@ class LedgerApplication(Application):
             fields: dict[str, Any] = {
                 "originator_id": sid, "originator_version": current.version + 1 if current else 1,
                 "timestamp": now, "event_id": item.event_id,
-                "occurred_at": item.envelope.occurred_at, "data": stored_data,
+                "occurred_at": item.occurred_at, "data": stored_data,
                 "recorded_by": principal.name,
             }
             if current is None:
@@ -279,7 +282,7 @@ class LedgerApplication(Application):
     def _seal(self, item: _Submitted, keys: KeyChanges, known: dict[str, bytes | None],
               ciphers: dict[bytes, Any]) -> dict[str, Any]:
         """Encrypt the event's personal fields; note new keys, links and erasures."""
-        event_type, data = item.envelope.type, item.data  # type: ignore[attr-defined]
+        event_type, data = item.type, item.data
         if event_type == "engagement.recorded":
             keys.link(data["participants"], data["engagement_id"])
         elif event_type == "engagement.corrected" and "participants" in data["changes"]:
@@ -301,8 +304,8 @@ class LedgerApplication(Application):
 
     def _stored_keys(self, items: list[_Submitted]) -> dict[str, bytes | None]:
         """The stored keys of every subject ``_seal`` may need, in one query (None: none)."""
-        subjects = {subject_of(item.envelope.type, item.data)  # type: ignore[attr-defined]
-                    for item in items if item.envelope.type not in _NEW_SUBJECT_TYPES}  # type: ignore[attr-defined]
+        subjects = {subject_of(item.type, item.data)
+                    for item in items if item.type not in _NEW_SUBJECT_TYPES}
         subjects.discard(None)
         known: dict[str, bytes | None] = dict.fromkeys(subjects)  # type: ignore[arg-type]
         if known:
