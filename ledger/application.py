@@ -22,7 +22,13 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, InternalError, PersistenceError, Recording
+from eventsourcing.persistence import (
+    IntegrityError,
+    InternalError,
+    PersistenceError,
+    Recording,
+    Transcoder,
+)
 from eventsourcing.utils import get_topic
 
 from ledger.aggregates import LEDGER_TYPES, LedgerAggregate, stream_id
@@ -40,6 +46,7 @@ from ledger.recorder import LedgerRecorderMixin
 from ledger.records import EventRecord
 from ledger.rules import check, streams_read
 from ledger.schemas import ADMIN_ONLY_TYPES, EnvelopeBase
+from ledger.transcoder import LedgerTranscoder
 from ledger.validation import parse_envelope
 from ledger.write_model import WriteModel
 
@@ -155,6 +162,12 @@ class LedgerApplication(Application):
         self.clock = clock or (lambda: datetime.now(UTC))
         self.model = WriteModel(self.ledger_recorder, self.mapper, cache_size)
         self._lock = threading.Lock()
+
+    def construct_transcoder(self) -> Transcoder:
+        """The library's JSON transcoding, its encoder built once (see :mod:`ledger.transcoder`)."""
+        transcoder = LedgerTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     @property
     def ledger_recorder(self) -> LedgerRecorderMixin:
