@@ -1,4 +1,4 @@
-"""The current read model: every figure as of now and as known now, kept up to date per event.
+"""The current read model: every figure as of now and as known now, kept up to date per batch.
 
 The history tables answer any bitemporal point but cost a fold over an account's
 history; the reads without ``as_of`` / ``known_at`` — by far the most frequent — are
@@ -11,18 +11,18 @@ base currency, so SQL sums them exactly.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import sqlite_utils
 
 from ledger.money import minor_units, quantize, to_minor
-from ledger.records import EventRecord
 from ledger.schemas import LADDER_LEVELS, ORG_ELEMENTS, ROLE_WEIGHTS
+from projections.batch import Batch
 from projections.figures import DECISION_ROLES
 from projections.people import load_stakeholders
 from projections.reference import DEFAULT_BASE_CURRENCY
-from projections.tables import fetch_one, insert
 from projections.timeaxis import Point
 
 END_OF_TIME = Point("9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59.999999Z")
@@ -45,21 +45,77 @@ def rate(db: sqlite_utils.Database, currency: str, moment: str, base: str) -> De
     return None if row is None else Decimal(row[0])
 
 
-def refresh_engagement(db: sqlite_utils.Database, engagement_id: str, *,
+@dataclass
+class _Sums:
+    """What a batch's refreshed engagements change in the per-account and per-person
+    sums, written once per key after every engagement row is."""
+
+    accounts: dict[str, list[int]] = field(default_factory=dict)
+    """account → [base minor units added, engagements counted added]."""
+    spend: dict[str, list[Any]] = field(default_factory=dict)
+    """stakeholder → [count, first, last occurred_at, ladder level, base minor units] added
+    by new engagements."""
+    stages: set[tuple[str, str]] = field(default_factory=set)
+    """(account, engagement kind) whose organizational element to look up again."""
+    respend: set[str] = field(default_factory=set)
+    """Stakeholders whose figures are recounted from their current shares."""
+
+    def add_account(self, account_id: str, minor: int, count: int) -> None:
+        totals = self.accounts.setdefault(account_id, [0, 0])
+        totals[0] += minor
+        totals[1] += count
+
+    def add_spend(self, stakeholder_id: str, occurred_at: str, ladder: int,
+                  minor: int | None) -> None:
+        sums = self.spend.get(stakeholder_id)
+        if sums is None:
+            self.spend[stakeholder_id] = [1, occurred_at, occurred_at, ladder, minor or 0]
+            return
+        sums[0] += 1
+        sums[1], sums[2] = min(sums[1], occurred_at), max(sums[2], occurred_at)
+        sums[3] = max(sums[3], ladder)
+        sums[4] += minor or 0
+
+    def write(self, db: sqlite_utils.Database) -> None:
+        db.conn.executemany(
+            "INSERT INTO current_accounts VALUES (?, ?, ?, 0, 0, 0, 0, NULL, NULL, NULL, NULL) "
+            "ON CONFLICT (account_id) DO UPDATE SET "
+            "base_minor = base_minor + excluded.base_minor, "
+            "engagement_count = engagement_count + excluded.engagement_count",
+            [(account_id, *totals) for account_id, totals in sorted(self.accounts.items())])
+        db.conn.executemany(
+            "UPDATE current_stakeholders SET engagement_count = engagement_count + ?1, "
+            "first_engagement_at = CASE WHEN first_engagement_at IS NULL "
+            "OR ?2 < first_engagement_at THEN ?2 ELSE first_engagement_at END, "
+            "last_engagement_at = CASE WHEN last_engagement_at IS NULL "
+            "OR ?3 > last_engagement_at THEN ?3 ELSE last_engagement_at END, "
+            "ladder_level = max(ladder_level, ?4), spend_minor = spend_minor + ?5 "
+            "WHERE stakeholder_id = ?6",
+            [(*sums, sid) for sid, sums in sorted(self.spend.items())
+             if sid not in self.respend])
+        for account_id, kind in sorted(self.stages):
+            _refresh_stage(db, account_id, kind)
+        for stakeholder_id in sorted(self.respend):
+            _refresh_spend(db, stakeholder_id)
+
+
+_REPLACE_ENGAGEMENT = ("INSERT OR REPLACE INTO current_engagements VALUES "
+                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def refresh_engagement(out: Batch, engagement_id: str, base: str, sums: _Sums, *,
                        new: bool = False) -> None:
-    """Recompute one engagement's current row and shares, and the totals they feed
-    (``new``: it was just recorded, so it has no current rows and no void yet)."""
-    version = fetch_one(db, "SELECT * FROM engagement_versions WHERE engagement_id = ? "
-                            "ORDER BY position DESC LIMIT 1", [engagement_id])
+    """Recompute one engagement's current row and shares, and what they add to the
+    sums (``new``: it was recorded in this batch and not voided, so it has no current
+    rows and no void yet)."""
+    db = out.db
+    version = out.latest_version(engagement_id)
     voided = not new and db.conn.execute(
         "SELECT 1 FROM engagement_voids WHERE engagement_id = ? LIMIT 1",
         [engagement_id]).fetchone() is not None
-    base = base_currency(db)
     occurred_at, account_id = version["engagement_occurred_at"], version["account_id"]
     participants = json.loads(version["participants"])
-    shares = {row[0]: row[1] for row in db.conn.execute(
-        "SELECT stakeholder_id, share_amount FROM engagement_shares WHERE version_position = ?",
-        [version["position"]])}
+    shares = out.version_shares(version["position"])
     in_force = None if version["cost_currency"] is None else rate(
         db, version["cost_currency"], occurred_at, base)
 
@@ -79,74 +135,52 @@ def refresh_engagement(db: sqlite_utils.Database, engagement_id: str, *,
                                            [engagement_id]).fetchone()
     before = old[1] if old is not None and not old[0] and old[1] is not None else None
     now = total if not voided and total is not None else None
-    delta = (now or 0) - (before or 0)
-    counted_before, counted_now = before is not None, now is not None
-    db.conn.execute("INSERT OR REPLACE INTO current_engagements VALUES "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-                        engagement_id, account_id, occurred_at, version["kind"],
-                        version["owner"], version["opportunity_id"], len(participants),
-                        version["cost_amount"], version["cost_currency"], int(voided), base,
-                        total])
-    db.conn.execute("INSERT INTO current_accounts VALUES (?, ?, ?, 0, 0, 0, 0, "
-                    "NULL, NULL, NULL, NULL) "
-                    "ON CONFLICT (account_id) DO UPDATE SET "
-                    "base_minor = base_minor + excluded.base_minor, "
-                    "engagement_count = engagement_count + excluded.engagement_count",
-                    [account_id, delta, int(counted_now) - int(counted_before)])
+    sums.add_account(account_id, (now or 0) - (before or 0),
+                     int(now is not None) - int(before is not None))
+    out.add(_REPLACE_ENGAGEMENT, (
+        engagement_id, account_id, occurred_at, version["kind"], version["owner"],
+        version["opportunity_id"], len(participants), version["cost_amount"],
+        version["cost_currency"], int(voided), base, total))
     for kind in {version["kind"], old[2] if old else None} & set(ORG_ELEMENTS):
-        _refresh_stage(db, account_id, kind)
-    touched: set[str] = set()
+        sums.stages.add((account_id, kind))
     if old is not None:
-        touched = {row[0] for row in db.conn.execute(
+        sums.respend.update(row[0] for row in db.conn.execute(
             "SELECT stakeholder_id FROM current_shares WHERE engagement_id = ?",
-            [engagement_id])}
+            [engagement_id]))
         db.conn.execute("DELETE FROM current_shares WHERE engagement_id = ?", [engagement_id])
-    if not voided:
-        ladder = LADDER_LEVELS.get(version["kind"], 0)
-        for sid, share in base_shares.items():
-            insert(db, "current_shares", {
-                "engagement_id": engagement_id, "stakeholder_id": sid, "account_id": account_id,
-                "occurred_at": occurred_at, "ladder_level": ladder, "base_minor": share})
-        touched |= set(base_shares)
-    if old is None:
-        # A new engagement only adds: O(1) per participant, whatever their history.
-        for sid, share in sorted(base_shares.items()) if not voided else ():
-            _add_spend(db, sid, occurred_at, LADDER_LEVELS.get(version["kind"], 0), share)
+    if voided:
         return
-    for sid in sorted(touched):
-        _refresh_spend(db, sid)
+    ladder = LADDER_LEVELS.get(version["kind"], 0)
+    for sid, share in base_shares.items():
+        out.insert("current_shares", {
+            "engagement_id": engagement_id, "stakeholder_id": sid, "account_id": account_id,
+            "occurred_at": occurred_at, "ladder_level": ladder, "base_minor": share})
+        if old is None:
+            # A new engagement only adds: O(1) per participant, whatever their history.
+            sums.add_spend(sid, occurred_at, ladder, share)
+        else:
+            sums.respend.add(sid)
 
 
-def refresh_after_rate(db: sqlite_utils.Database, record: EventRecord) -> None:
-    """Reconvert the engagements whose rate in force the new rate replaces."""
-    moment = fetch_one(db, "SELECT occurred_at FROM fx_rates WHERE position = ?",
-                       [record.position])["occurred_at"]
-    currency = record.data["currency"]
+def _rate_window(db: sqlite_utils.Database, position: int) -> list[str]:
+    """The engagements whose rate in force the rate set at ``position`` is (as known now)."""
+    currency, moment = db.conn.execute("SELECT currency, occurred_at FROM fx_rates "
+                                       "WHERE position = ?", [position]).fetchone()
     later = db.conn.execute("SELECT MIN(occurred_at) FROM fx_rates WHERE currency = ? "
                             "AND occurred_at > ?", [currency, moment]).fetchone()[0]
-    rows = db.conn.execute(
+    return [row[0] for row in db.conn.execute(
         "SELECT engagement_id FROM current_engagements WHERE cost_currency = ? "
-        "AND occurred_at >= ? AND (? IS NULL OR occurred_at < ?) ORDER BY engagement_id",
-        [currency, moment, later, later]).fetchall()
-    for (engagement_id,) in rows:
-        refresh_engagement(db, engagement_id)
+        "AND occurred_at >= ? AND (? IS NULL OR occurred_at < ?)",
+        [currency, moment, later, later])]
 
 
-def refresh_after_policy(db: sqlite_utils.Database, record: EventRecord) -> None:
-    """Reconvert everything when the base currency in force changed (the first policy)."""
-    rows = db.conn.execute("SELECT engagement_id FROM current_engagements "
-                           "WHERE base_currency != ? ORDER BY engagement_id",
-                           [base_currency(db)]).fetchall()
-    for (engagement_id,) in rows:
-        refresh_engagement(db, engagement_id)
-
-
-def refresh_stakeholder(db: sqlite_utils.Database, stakeholder_id: str) -> None:
-    """Recompute a stakeholder's current role, attitude, layer and departure."""
+def refresh_stakeholder(db: sqlite_utils.Database, stakeholder_id: str) -> str | None:
+    """Recompute a stakeholder's current role, attitude, layer and departure; returns
+    their account (None: not registered)."""
     state = load_stakeholders(db, END_OF_TIME, stakeholder_id=stakeholder_id).get(
         stakeholder_id)
     if state is None:
-        return
+        return None
     db.conn.execute(
         "INSERT INTO current_stakeholders (stakeholder_id, account_id, role, attitude, "
         "initial_attitude, layer, rising_star, departed, last_attitude_change_at, "
@@ -159,7 +193,7 @@ def refresh_stakeholder(db: sqlite_utils.Database, stakeholder_id: str) -> None:
         [stakeholder_id, state.account_id, state.role, state.attitude, state.initial_attitude,
          state.layer, int(state.rising_star), int(state.departed),
          state.last_attitude_change_at])
-    _refresh_score(db, state.account_id)
+    return state.account_id
 
 
 def _refresh_score(db: sqlite_utils.Database, account_id: str) -> None:
@@ -193,18 +227,6 @@ def _refresh_stage(db: sqlite_utils.Database, account_id: str, kind: str) -> Non
                     [latest, account_id])
 
 
-def _add_spend(db: sqlite_utils.Database, stakeholder_id: str, occurred_at: str, ladder: int,
-               share: int | None) -> None:
-    db.conn.execute(
-        "UPDATE current_stakeholders SET engagement_count = engagement_count + 1, "
-        "first_engagement_at = CASE WHEN first_engagement_at IS NULL "
-        "OR ?1 < first_engagement_at THEN ?1 ELSE first_engagement_at END, "
-        "last_engagement_at = CASE WHEN last_engagement_at IS NULL "
-        "OR ?1 > last_engagement_at THEN ?1 ELSE last_engagement_at END, "
-        "ladder_level = max(ladder_level, ?2), spend_minor = spend_minor + ?3 "
-        "WHERE stakeholder_id = ?4", [occurred_at, ladder, share or 0, stakeholder_id])
-
-
 def _refresh_spend(db: sqlite_utils.Database, stakeholder_id: str) -> None:
     count, first, last, ladder, spend = db.conn.execute(
         "SELECT COUNT(*), MIN(occurred_at), MAX(occurred_at), MAX(ladder_level), "
@@ -216,18 +238,32 @@ def _refresh_spend(db: sqlite_utils.Database, stakeholder_id: str) -> None:
         [count, first, last, ladder or 0, spend or 0, stakeholder_id])
 
 
-def follow_up(db: sqlite_utils.Database, record: EventRecord) -> None:
-    """Bring the current tables up to date after ``record``'s history rows were written."""
-    if record.type == "engagement.recorded":
-        refresh_engagement(db, record.data["engagement_id"], new=True)
-    elif record.type in ("engagement.corrected", "engagement.voided"):
-        refresh_engagement(db, record.data["engagement_id"])
-    elif record.type == "fx.rate_set":
-        refresh_after_rate(db, record)
-    elif record.type == "policy.set":
-        refresh_after_policy(db, record)
-    elif record.type.startswith("stakeholder."):
-        refresh_stakeholder(db, record.data["stakeholder_id"])
+def follow_up(out: Batch) -> None:
+    """Bring the current tables up to date once a batch's history rows are written.
+
+    Every current row is recomputed from the history tables as they stand after the
+    whole batch, each once, so any split of the log into batches writes the same rows.
+    """
+    db, touched = out.flushed(), out.touched
+    accounts = {refresh_stakeholder(db, sid) for sid in sorted(touched.stakeholders)}
+    for account_id in sorted(a for a in accounts if a is not None):
+        _refresh_score(db, account_id)
+    base = base_currency(db)
+    # Engagements recorded earlier whose conversion or rows may have changed.
+    again = set(touched.changed)
+    for position in touched.rates:
+        again.update(_rate_window(db, position))
+    if touched.policy:
+        again.update(row[0] for row in db.conn.execute(
+            "SELECT engagement_id FROM current_engagements WHERE base_currency != ?", [base]))
+    fresh = touched.recorded - touched.voided
+    sums = _Sums()
+    for engagement_id in sorted(fresh):
+        refresh_engagement(out, engagement_id, base, sums, new=True)
+    for engagement_id in sorted(again - fresh):
+        refresh_engagement(out, engagement_id, base, sums)
+    out.flush()
+    sums.write(db)
 
 
 def money(minor: int | None, base: str) -> str | None:

@@ -4,42 +4,41 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlite_utils
-
 from ledger.records import EventRecord
+from projections.batch import Batch
 from projections.engagement_rows import FORGOTTEN, event_columns, forget_engagements
-from projections.tables import fetch_one, insert
+from projections.tables import fetch_one
 from projections.timeaxis import stamp
 
 _PERSONAL = ("name", "title", "birthday", "notes")
 """The stakeholder's own sealed fields (as ledger.privacy seals them)."""
 
 
-def on_account_registered(db: sqlite_utils.Database, record: EventRecord) -> None:
+def on_account_registered(out: Batch, record: EventRecord) -> None:
     """A new account: its identity row and its first tier."""
     data = record.data
-    insert(db, "accounts", {
+    out.insert("accounts", {
         "account_id": data["account_id"], "name": data["name"], "country": data.get("country"),
         "registered_position": record.position,
         "registered_occurred_at": stamp(record.occurred_at),
         "registered_recorded_at": stamp(record.recorded_at),
     })
-    on_tier_changed(db, record)
+    on_tier_changed(out, record)
 
 
-def on_tier_changed(db: sqlite_utils.Database, record: EventRecord) -> None:
+def on_tier_changed(out: Batch, record: EventRecord) -> None:
     """The account's tier from this event's occurred_at."""
     data = record.data
-    insert(db, "account_tier_changes", {
+    out.insert("account_tier_changes", {
         **event_columns(record), "account_id": data["account_id"], "tier": data["tier"],
         "reason": data.get("reason"),
     })
 
 
-def on_stakeholder_registered(db: sqlite_utils.Database, record: EventRecord) -> None:
+def on_stakeholder_registered(out: Batch, record: EventRecord) -> None:
     """A new stakeholder: identity and personal fields, and the first state row."""
     data = record.data
-    insert(db, "stakeholders", {
+    out.insert("stakeholders", {
         "stakeholder_id": data["stakeholder_id"], "account_id": data["account_id"],
         **{name: data.get(name) for name in _PERSONAL}, "department": data.get("department"),
         "public_official": int(data["public_official"]), "forgotten": 0,
@@ -47,37 +46,39 @@ def on_stakeholder_registered(db: sqlite_utils.Database, record: EventRecord) ->
         "registered_occurred_at": stamp(record.occurred_at),
         "registered_recorded_at": stamp(record.recorded_at),
     })
-    _change(db, record, data["account_id"], role=data["role"], attitude=data["attitude"],
+    out.stakeholder_registered(data["stakeholder_id"], data["account_id"])
+    _change(out, record, data["account_id"], role=data["role"], attitude=data["attitude"],
             layer=data["layer"], rising_star=int(data["rising_star"]), departed=0)
 
 
-def on_role_changed(db: sqlite_utils.Database, record: EventRecord) -> None:
+def on_role_changed(out: Batch, record: EventRecord) -> None:
     """The stakeholder's role from this event's occurred_at."""
-    _change(db, record, None, role=record.data["role"], reason=record.data.get("reason"))
+    _change(out, record, None, role=record.data["role"], reason=record.data.get("reason"))
 
 
-def on_attitude_changed(db: sqlite_utils.Database, record: EventRecord) -> None:
+def on_attitude_changed(out: Batch, record: EventRecord) -> None:
     """The stakeholder's attitude from this event's occurred_at."""
     data = record.data
-    _change(db, record, None, attitude=data["attitude"], reason=data["reason"],
+    _change(out, record, None, attitude=data["attitude"], reason=data["reason"],
             observed_by=data.get("observed_by"))
 
 
-def on_layer_changed(db: sqlite_utils.Database, record: EventRecord) -> None:
+def on_layer_changed(out: Batch, record: EventRecord) -> None:
     """The stakeholder's layer and/or rising-star flag from this event's occurred_at."""
     rising = record.data.get("rising_star")
-    _change(db, record, None, layer=record.data.get("layer"),
+    _change(out, record, None, layer=record.data.get("layer"),
             rising_star=None if rising is None else int(rising))
 
 
-def on_departed(db: sqlite_utils.Database, record: EventRecord) -> None:
+def on_departed(out: Batch, record: EventRecord) -> None:
     """The stakeholder left the customer at this event's occurred_at."""
-    _change(db, record, None, departed=1, reason=record.data.get("reason"))
+    _change(out, record, None, departed=1, reason=record.data.get("reason"))
 
 
-def on_forgotten(db: sqlite_utils.Database, record: EventRecord) -> None:
+def on_forgotten(out: Batch, record: EventRecord) -> None:
     """Erasure: personal fields read ``[forgotten]`` everywhere from now on (SPEC §7.3)."""
     sid = record.data["stakeholder_id"]
+    db = out.flushed()
     row = fetch_one(db, "SELECT * FROM stakeholders WHERE stakeholder_id = ?", [sid])
     db.table("stakeholders").update(sid, {
         **{name: FORGOTTEN for name in _PERSONAL if row[name] is not None}, "forgotten": 1,
@@ -85,26 +86,28 @@ def on_forgotten(db: sqlite_utils.Database, record: EventRecord) -> None:
     db.execute("UPDATE stakeholder_changes SET reason = ? "
                "WHERE stakeholder_id = ? AND reason IS NOT NULL", [FORGOTTEN, sid])
     forget_engagements(db, sid)
-    _change(db, record, row["account_id"], reason=FORGOTTEN)
+    out.versions_updated()
+    _change(out, record, row["account_id"], reason=FORGOTTEN)
 
 
-def on_opportunity_opened(db: sqlite_utils.Database, record: EventRecord) -> None:
+def on_opportunity_opened(out: Batch, record: EventRecord) -> None:
     """A new opportunity on an account."""
     data = record.data
     value = data.get("value") or {}
-    insert(db, "opportunities", {
+    out.insert("opportunities", {
         "opportunity_id": data["opportunity_id"], "account_id": data["account_id"],
         "name": data["name"], "value_amount": value.get("amount"),
         "value_currency": value.get("currency"), "opened_position": record.position,
         "opened_occurred_at": stamp(record.occurred_at),
         "opened_recorded_at": stamp(record.recorded_at),
     })
-    _opportunity_change(db, record)
+    out.opportunity_opened(data["opportunity_id"], data["account_id"])
+    _opportunity_change(out, record)
 
 
-def on_opportunity_changed(db: sqlite_utils.Database, record: EventRecord) -> None:
+def on_opportunity_changed(out: Batch, record: EventRecord) -> None:
     """A placement on the fishbone, or the close of the opportunity."""
-    _opportunity_change(db, record, stakeholder_id=record.data.get("stakeholder_id"),
+    _opportunity_change(out, record, stakeholder_id=record.data.get("stakeholder_id"),
                         fishbone_group=record.data.get("group"),
                         proximity=record.data.get("proximity"),
                         outcome=record.data.get("outcome"))
@@ -125,21 +128,19 @@ HANDLERS = {
 }
 
 
-def _change(db: sqlite_utils.Database, record: EventRecord, account_id: str | None,
-            **values: Any) -> None:
+def _change(out: Batch, record: EventRecord, account_id: str | None, **values: Any) -> None:
     sid = record.data["stakeholder_id"]
+    out.touched.stakeholders.add(sid)
     if account_id is None:
-        account_id = fetch_one(db, "SELECT account_id FROM stakeholders "
-                               "WHERE stakeholder_id = ?", [sid])["account_id"]
-    insert(db, "stakeholder_changes", {
+        account_id = out.account_of_stakeholder(sid)
+    out.insert("stakeholder_changes", {
         **event_columns(record), "stakeholder_id": sid, "account_id": account_id, **values,
     })
 
 
-def _opportunity_change(db: sqlite_utils.Database, record: EventRecord, **values: Any) -> None:
+def _opportunity_change(out: Batch, record: EventRecord, **values: Any) -> None:
     oid = record.data["opportunity_id"]
-    account_id = record.data.get("account_id") or fetch_one(
-        db, "SELECT account_id FROM opportunities WHERE opportunity_id = ?", [oid])["account_id"]
-    insert(db, "opportunity_changes", {
+    account_id = record.data.get("account_id") or out.account_of_opportunity(oid)
+    out.insert("opportunity_changes", {
         **event_columns(record), "opportunity_id": oid, "account_id": account_id, **values,
     })

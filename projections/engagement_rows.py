@@ -17,7 +17,7 @@ import sqlite_utils
 from ledger.money import format_amount
 from ledger.records import EventRecord
 from projections.allocation import allocate
-from projections.tables import fetch_one, insert
+from projections.batch import Batch
 from projections.timeaxis import stamp
 
 FORGOTTEN = "[forgotten]"
@@ -36,11 +36,13 @@ def event_columns(record: EventRecord) -> dict[str, Any]:
     }
 
 
-def on_recorded(db: sqlite_utils.Database, record: EventRecord) -> None:
+def on_recorded(out: Batch, record: EventRecord) -> None:
     """An engagement took place: its identity row and its first version."""
     data = record.data
     occurred_at = stamp(record.occurred_at)
-    insert(db, "engagements", {
+    out.touched.recorded.add(data["engagement_id"])
+    out.engagement_recorded(data["engagement_id"], data["account_id"], occurred_at)
+    out.insert("engagements", {
         "engagement_id": data["engagement_id"],
         "account_id": data["account_id"],
         "occurred_at": occurred_at,
@@ -50,33 +52,35 @@ def on_recorded(db: sqlite_utils.Database, record: EventRecord) -> None:
         "recorded_by": record.recorded_by,
     })
     fields = {name: data.get(name) for name in FIELDS}
-    _write_version(db, record, data["engagement_id"], data["account_id"], occurred_at, fields,
-                   changes=None)
+    _write_version(out, record, data["engagement_id"], data["account_id"], occurred_at,
+                   fields, changes=None)
 
 
-def on_corrected(db: sqlite_utils.Database, record: EventRecord) -> None:
+def on_corrected(out: Batch, record: EventRecord) -> None:
     """A correction: a new version with the changed fields merged into the latest one."""
     engagement_id = record.data["engagement_id"]
-    latest = fetch_one(db, "SELECT * FROM engagement_versions WHERE engagement_id = ? "
-                       "ORDER BY position DESC LIMIT 1", [engagement_id])
+    out.touched.changed.add(engagement_id)
+    latest = out.latest_version(engagement_id)
     fields = _fields_of(latest)
     fields.update(record.data["changes"])
-    _write_version(db, record, engagement_id, latest["account_id"],
+    _write_version(out, record, engagement_id, latest["account_id"],
                    latest["engagement_occurred_at"], fields, changes=record.data["changes"])
 
 
-def on_voided(db: sqlite_utils.Database, record: EventRecord) -> None:
+def on_voided(out: Batch, record: EventRecord) -> None:
     """A void: recorded as its own row; it applies from the engagement's occurred_at."""
-    insert(db, "engagement_voids", {
-        **event_columns(record), **_identity(db, record.data["engagement_id"]),
+    out.touched.changed.add(record.data["engagement_id"])
+    out.touched.voided.add(record.data["engagement_id"])
+    out.insert("engagement_voids", {
+        **event_columns(record), **_identity(out, record.data["engagement_id"]),
         "reason": record.data["reason"],
     })
 
 
-def on_approved(db: sqlite_utils.Database, record: EventRecord) -> None:
+def on_approved(out: Batch, record: EventRecord) -> None:
     """An approval: it takes effect at its own occurred_at."""
-    insert(db, "engagement_approvals", {
-        **event_columns(record), **_identity(db, record.data["engagement_id"]),
+    out.insert("engagement_approvals", {
+        **event_columns(record), **_identity(out, record.data["engagement_id"]),
         "approval_ref": record.data["approval_ref"], "approver": record.data["approver"],
     })
 
@@ -113,11 +117,10 @@ HANDLERS = {
 }
 
 
-def _identity(db: sqlite_utils.Database, engagement_id: str) -> dict[str, Any]:
-    row = fetch_one(db, "SELECT account_id, occurred_at FROM engagements "
-                    "WHERE engagement_id = ?", [engagement_id])
-    return {"engagement_id": engagement_id, "account_id": row["account_id"],
-            "engagement_occurred_at": row["occurred_at"]}
+def _identity(out: Batch, engagement_id: str) -> dict[str, Any]:
+    account_id, occurred_at = out.engagement(engagement_id)
+    return {"engagement_id": engagement_id, "account_id": account_id,
+            "engagement_occurred_at": occurred_at}
 
 
 def _fields_of(version: dict[str, Any]) -> dict[str, Any]:
@@ -139,7 +142,7 @@ def _fields_of(version: dict[str, Any]) -> dict[str, Any]:
 
 
 def _write_version(
-    db: sqlite_utils.Database, record: EventRecord, engagement_id: str, account_id: str,
+    out: Batch, record: EventRecord, engagement_id: str, account_id: str,
     engagement_occurred_at: str, fields: dict[str, Any], changes: dict[str, Any] | None,
 ) -> None:
     participants = list(fields["participants"] or [])
@@ -152,7 +155,7 @@ def _write_version(
         if not participants:
             unallocated = format_amount(amount, currency)
     allocation = fields["allocation"]
-    insert(db, "engagement_versions", {
+    version = {
         **event_columns(record),
         "engagement_id": engagement_id,
         "account_id": account_id,
@@ -171,15 +174,19 @@ def _write_version(
         "notes": fields["notes"],
         "changes": json.dumps(changes, sort_keys=True) if changes is not None else None,
         "reason": record.data.get("reason"),
-    })
+    }
+    out.insert("engagement_versions", version)
+    amounts = {sid: format_amount(shares[sid], cost["currency"]) if cost else None
+               for sid in participants}
+    out.version_written(version, amounts)
     for sid in participants:
-        insert(db, "engagement_shares", {
+        out.insert("engagement_shares", {
             "version_position": record.position,
             "stakeholder_id": sid,
             "engagement_id": engagement_id,
             "account_id": account_id,
             "engagement_occurred_at": engagement_occurred_at,
-            "recorded_at": stamp(record.recorded_at),
-            "share_amount": format_amount(shares[sid], cost["currency"]) if cost else None,
+            "recorded_at": version["recorded_at"],
+            "share_amount": amounts[sid],
             "currency": cost["currency"] if cost else None,
         })

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from ledger.records import EventRecord
 from ledger.schemas import POLICY_LIMITS
+from projections.batch import Batch
 from projections.engagement_rows import event_columns
-from projections.tables import insert
 
 
-def on_policy_set(db: sqlite_utils.Database, record: EventRecord) -> None:
+def on_policy_set(out: Batch, record: EventRecord) -> None:
     """A policy in force from this event's occurred_at (SPEC §4.7)."""
     data = record.data
-    insert(db, "policies", {
+    out.touched.policy = True
+    out.insert("policies", {
         **event_columns(record), "base_currency": data["base_currency"],
         **{name: data.get(name) for name in POLICY_LIMITS},
         "public_official_requires_approval": int(data["public_official_requires_approval"]),
@@ -21,9 +20,10 @@ def on_policy_set(db: sqlite_utils.Database, record: EventRecord) -> None:
     })
 
 
-def on_rate_set(db: sqlite_utils.Database, record: EventRecord) -> None:
+def on_rate_set(out: Batch, record: EventRecord) -> None:
     """A rate in force from this event's occurred_at (SPEC §4.2)."""
-    insert(db, "fx_rates", {
+    out.touched.rates.append(record.position)
+    out.insert("fx_rates", {
         **event_columns(record), "currency": record.data["currency"],
         "rate": record.data["rate"],
     })

@@ -26,13 +26,15 @@ TABLES: dict[str, dict[str, Any]] = {
         "columns": {"account_id": T, "name": T, "country": T, "registered_position": N,
                     "registered_occurred_at": T, "registered_recorded_at": T},
         "pk": "account_id",
-        "indexes": [["registered_occurred_at"]],
+        "indexes": [],
+        "read_indexes": [["registered_occurred_at"]],
     },
     "account_tier_changes": {
         "doc": "Every tier an account had, from the event that set it (registration included).",
         "columns": {**_EVENT, "account_id": T, "tier": T, "reason": T},
         "pk": "position",
-        "indexes": [["account_id", "occurred_at", "position"]],
+        "indexes": [],
+        "read_indexes": [["account_id", "occurred_at", "position"]],
     },
     "stakeholders": {
         "doc": "One row per stakeholder: identity and personal fields ([forgotten] after erasure).",
@@ -41,7 +43,8 @@ TABLES: dict[str, dict[str, Any]] = {
                     "forgotten": N, "registered_position": N, "registered_occurred_at": T,
                     "registered_recorded_at": T},
         "pk": "stakeholder_id",
-        "indexes": [["account_id", "registered_occurred_at"]],
+        "indexes": [],
+        "read_indexes": [["account_id", "registered_occurred_at"]],
     },
     "stakeholder_changes": {
         "doc": ("Every registration, role, attitude, layer, departure and erasure event of "
@@ -50,8 +53,8 @@ TABLES: dict[str, dict[str, Any]] = {
                     "layer": T, "rising_star": N, "departed": N, "reason": T,
                     "observed_by": T},
         "pk": "position",
-        "indexes": [["stakeholder_id", "occurred_at", "position"],
-                    ["account_id", "occurred_at", "position"]],
+        "indexes": [["stakeholder_id", "occurred_at", "position"]],
+        "read_indexes": [["account_id", "occurred_at", "position"]],
     },
     "opportunities": {
         "doc": "One row per opportunity: identity and value.",
@@ -59,23 +62,26 @@ TABLES: dict[str, dict[str, Any]] = {
                     "value_currency": T, "opened_position": N, "opened_occurred_at": T,
                     "opened_recorded_at": T},
         "pk": "opportunity_id",
-        "indexes": [["account_id", "opened_occurred_at"]],
+        "indexes": [],
+        "read_indexes": [["account_id", "opened_occurred_at"]],
     },
     "opportunity_changes": {
         "doc": "Every opening, fishbone placement and close of an opportunity.",
         "columns": {**_EVENT, "opportunity_id": T, "account_id": T, "stakeholder_id": T,
                     "fishbone_group": T, "proximity": N, "outcome": T},
         "pk": "position",
-        "indexes": [["opportunity_id", "occurred_at", "position"],
-                    ["stakeholder_id", "occurred_at", "position"],
-                    ["account_id", "occurred_at", "position"]],
+        "indexes": [],
+        "read_indexes": [["opportunity_id", "occurred_at", "position"],
+                         ["stakeholder_id", "occurred_at", "position"],
+                         ["account_id", "occurred_at", "position"]],
     },
     "engagements": {
         "doc": "One row per engagement: identity, account and both times of its recording.",
         "columns": {"engagement_id": T, "account_id": T, "occurred_at": T, "recorded_at": T,
                     "position": N, "event_id": T, "recorded_by": T},
         "pk": "engagement_id",
-        "indexes": [["account_id", "occurred_at"], ["occurred_at"]],
+        "indexes": [],
+        "read_indexes": [["account_id", "occurred_at"], ["occurred_at"]],
     },
     "engagement_versions": {
         "doc": ("The full record of an engagement after its recording and after each "
@@ -86,9 +92,8 @@ TABLES: dict[str, dict[str, Any]] = {
                     "allocation": T, "unallocated_amount": T, "opportunity_id": T,
                     "approval_ref": T, "location": T, "notes": T, "changes": T, "reason": T},
         "pk": "position",
-        "indexes": [["engagement_id", "position"],
-                    ["account_id", "engagement_occurred_at"],
-                    ["engagement_occurred_at"]],
+        "indexes": [["engagement_id", "position"]],
+        "read_indexes": [["account_id", "engagement_occurred_at"], ["engagement_occurred_at"]],
     },
     "engagement_shares": {
         "doc": ("Each participant's share of each engagement version, in the cost's own "
@@ -97,24 +102,25 @@ TABLES: dict[str, dict[str, Any]] = {
                     "account_id": T, "engagement_occurred_at": T, "recorded_at": T,
                     "share_amount": T, "currency": T},
         "pk": ("version_position", "stakeholder_id"),
-        "indexes": [["stakeholder_id", "engagement_occurred_at"],
-                    ["account_id", "engagement_occurred_at"]],
+        "indexes": [["stakeholder_id", "engagement_occurred_at"]],  # erasure looks up by it
+        "read_indexes": [["account_id", "engagement_occurred_at"]],
     },
     "engagement_voids": {
         "doc": "Voids: once recorded, they apply from the engagement's own occurred_at.",
         "columns": {**_EVENT, "engagement_id": T, "account_id": T,
                     "engagement_occurred_at": T, "reason": T},
         "pk": "position",
-        "indexes": [["engagement_id"], ["account_id", "engagement_occurred_at"],
-                    ["engagement_occurred_at"]],
+        "indexes": [["engagement_id"]],
+        "read_indexes": [["account_id", "engagement_occurred_at"], ["engagement_occurred_at"]],
     },
     "engagement_approvals": {
         "doc": "Approvals: they take effect at their own occurred_at.",
         "columns": {**_EVENT, "engagement_id": T, "account_id": T,
                     "engagement_occurred_at": T, "approval_ref": T, "approver": T},
         "pk": "position",
-        "indexes": [["engagement_id"], ["account_id", "engagement_occurred_at"],
-                    ["engagement_occurred_at"]],
+        "indexes": [],
+        "read_indexes": [["engagement_id"], ["account_id", "engagement_occurred_at"],
+                         ["engagement_occurred_at"]],
     },
     "policies": {
         "doc": "Every policy.set: the limits in force from its occurred_at.",
@@ -123,13 +129,15 @@ TABLES: dict[str, dict[str, Any]] = {
                     "pre_approval_above": T, "public_official_requires_approval": N,
                     "late_entry_days": N},
         "pk": "position",
-        "indexes": [["occurred_at", "position"], ["recorded_at"]],
+        "indexes": [["occurred_at", "position"]],
+        "read_indexes": [["recorded_at"]],
     },
     "fx_rates": {
         "doc": "Every fx.rate_set: base units per unit of currency from its occurred_at.",
         "columns": {**_EVENT, "currency": T, "rate": T},
         "pk": "position",
-        "indexes": [["currency", "occurred_at", "position"], ["recorded_at"]],
+        "indexes": [["currency", "occurred_at", "position"]],
+        "read_indexes": [["recorded_at"]],
     },
     # The current read model (SPEC §4 "now"): kept up to date per event by
     # projections.current; amounts in integer minor units of the base currency.
@@ -142,7 +150,8 @@ TABLES: dict[str, dict[str, Any]] = {
                     "base_minor": N},
         "pk": "engagement_id",
         "indexes": [["account_id", "kind", "occurred_at"], ["cost_currency", "occurred_at"],
-                    ["occurred_at"], ["base_currency"], ["base_minor"]],
+                    ["base_currency"]],
+        "read_indexes": [["occurred_at"], ["base_minor"]],
     },
     "current_shares": {
         "doc": "Now, as known now: each participant's base share of each non-voided engagement.",
@@ -179,18 +188,29 @@ TABLES: dict[str, dict[str, Any]] = {
         "indexes": [],
     },
 }
-"""Every view table: what it holds, its columns, primary key and the indexes of its
-query paths."""
+"""Every view table: what it holds, its columns, primary key, the ``indexes`` that
+applying events looks rows up by, and the ``read_indexes`` that only queries use
+(a rebuild creates those once at the end: sorting once beats a b-tree insert per row)."""
 
 
-def create_tables(db: sqlite_utils.Database) -> None:
-    """Create every view table and index that does not exist yet."""
+def create_tables(db: sqlite_utils.Database, *, read_indexes: bool = True) -> None:
+    """Create every view table and index that does not exist yet (``read_indexes``:
+    also the indexes only queries use)."""
     for name, spec in TABLES.items():
         table = db.table(name)
         if not table.exists():
-            table.create(spec["columns"], pk=spec["pk"], not_null=_not_null(spec))
+            sql = db.create_table_sql(name, spec["columns"], pk=spec["pk"],
+                                      not_null=_not_null(spec))
+            # Text and compound keys: the key is the table (no separate rowid b-tree to
+            # keep), and rows lie in key order whatever order they were written in.
+            rowid = spec["columns"].get(spec["pk"]) is N if isinstance(spec["pk"], str) else False
+            db.execute(sql.rstrip().rstrip(";") + ("" if rowid else " WITHOUT ROWID"))
         for columns in spec["indexes"]:
             table.create_index(columns, if_not_exists=True)
+    # After every table, so that the schema reads the same however the file was built.
+    for name, spec in TABLES.items() if read_indexes else ():
+        for columns in spec.get("read_indexes", ()):
+            db.table(name).create_index(columns, if_not_exists=True)
     for name, spec in TABLES.items():
         db.conn.execute("INSERT OR REPLACE INTO view_tables VALUES (?, ?)", [name, spec["doc"]])
 
@@ -208,7 +228,8 @@ def _not_null(spec: dict[str, Any]) -> set[str]:
 
 
 @lru_cache(maxsize=256)
-def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+def insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """The INSERT statement of ``columns`` of a view table (checked against its spec)."""
     if table not in TABLES or not set(columns) <= set(TABLES[table]["columns"]):
         raise KeyError(f"{table}: unknown table or columns {columns}")
     names = ", ".join(f"[{column}]" for column in columns)
@@ -217,7 +238,7 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
 
 def insert(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> None:
     """Insert one row into a view table (a prepared statement: rebuilds write millions)."""
-    db.conn.execute(_insert_sql(table, tuple(row)), tuple(row.values()))
+    db.conn.execute(insert_sql(table, tuple(row)), tuple(row.values()))
 
 
 def fetch_one(db: sqlite_utils.Database, sql: str, params: list[Any]) -> dict[str, Any]:

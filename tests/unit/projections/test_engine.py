@@ -133,6 +133,23 @@ def test_a_rebuild_drops_and_replays_everything(views, busy, tmp_path):
     assert dump(views.db) == dump(fresh.db)
 
 
+def test_an_interrupted_rebuild_keeps_its_batches_and_every_index(views, busy, tmp_path):
+    """A rebuild defers the query-only indexes; a failure still leaves them all, and the
+    applied batches resume to the same file as a fresh build."""
+
+    def failing():
+        yield from busy.records[:5]
+        raise OSError("the log went away")
+
+    with pytest.raises(OSError):
+        views.rebuild(failing(), batch_size=4)
+    assert views.position() == 4
+    views.process(busy.records)
+    fresh = ViewDatabase(tmp_path / "fresh.db")
+    fresh.process(busy.records)
+    assert dump(views.db) == dump(fresh.db)
+
+
 def test_a_rebuild_streams_the_log(views, busy):
     """The records iterator is consumed one batch at a time, never all at once."""
     pulled = []
