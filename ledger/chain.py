@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
 
 GENESIS = "0" * 64
 
@@ -58,18 +60,20 @@ class StoredRow(NamedTuple):
     state: bytes
 
 
-def extend(previous_hash: str, stored: Iterable[StoredRow],
-           event_ids: Sequence[str] | None = None) -> list[ChainRow]:
-    """Chain rows for newly inserted events, continuing from ``previous_hash``.
+def extend(previous_hash: str, positions: Sequence[int], stored: Sequence[StoredEvent],
+           event_ids: Sequence[str] | None = None) -> list[tuple[int, str, str, str]]:
+    """Chain rows (position, event_id, event_digest, chain_hash) for newly inserted
+    events at ``positions``, continuing from ``previous_hash``.
 
     ``event_ids``, when the writer knows them, saves parsing each event's JSON state.
     """
     rows = []
-    for index, event in enumerate(stored):
-        digest = event_digest(event.originator_id, event.version, event.topic, event.state)
-        previous_hash = link(previous_hash, event.position, digest)
+    for index, (position, event) in enumerate(zip(positions, stored, strict=True)):
+        digest = event_digest(event.originator_id, event.originator_version, event.topic,
+                              event.state)
+        previous_hash = link(previous_hash, position, digest)
         event_id = event_ids[index] if event_ids else event_id_of(event.state)
-        rows.append(ChainRow(event.position, event_id, digest, previous_hash))
+        rows.append((position, event_id, digest, previous_hash))
     return rows
 
 

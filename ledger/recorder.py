@@ -23,13 +23,6 @@ from ledger.privacy import KeyChanges, stakeholder_subject
 PAGE = 2000
 
 
-def _stored_rows(ids: Sequence[int], stored_events: Sequence[StoredEvent]) -> list[StoredRow]:
-    return [
-        StoredRow(position, s.originator_id, s.originator_version, s.topic, s.state)
-        for position, s in zip(ids, stored_events, strict=True)
-    ]
-
-
 def _meta_rows(ids: Sequence[int], kwargs: dict[str, Any]) -> list[tuple[str, str, int]]:
     meta = kwargs.get("ledger_meta") or []
     return [(event_id, digest, position)
@@ -103,8 +96,7 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         assert ids is not None
         c.execute("SELECT chain_hash FROM ledger_chain ORDER BY position DESC LIMIT 1")
         last = c.fetchone()
-        rows = extend(last[0] if last else GENESIS, _stored_rows(ids, stored_events),
-                      _event_ids(kwargs))
+        rows = extend(last[0] if last else GENESIS, ids, stored_events, _event_ids(kwargs))
         c.executemany("INSERT INTO ledger_chain VALUES (?,?,?,?)", rows)
         c.executemany("INSERT INTO ledger_event_ids VALUES (?,?,?)", _meta_rows(ids, kwargs))
         keys: KeyChanges | None = kwargs.get("ledger_keys")
@@ -119,7 +111,7 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
                           (stakeholder_subject(stakeholder_id), stakeholder_id))
         out = kwargs.get("chain_out")
         if out is not None:
-            out.extend(row.chain_hash for row in rows)
+            out.extend(row[3] for row in rows)
         return ids
 
     def _select_in(self, statement: str, values: Sequence[Any]) -> list[Any]:
@@ -211,7 +203,7 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
         curs.execute(SQL("SELECT chain_hash FROM {0} ORDER BY position DESC LIMIT 1").format(
             self.chain_table))
         last = curs.fetchone()
-        rows = extend(last["chain_hash"] if last else GENESIS, _stored_rows(ids, stored_events),
+        rows = extend(last["chain_hash"] if last else GENESIS, ids, stored_events,
                       _event_ids(kwargs))
         _insert_rows(curs, self.chain_table, ("bigint", "text", "text", "text"), rows)
         _insert_rows(curs, self.ids_table, ("text", "text", "bigint"), _meta_rows(ids, kwargs))
@@ -227,7 +219,7 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
                     (stakeholder_subject(stakeholder_id), stakeholder_id))
         out = kwargs.get("chain_out")
         if out is not None:
-            out.extend(row.chain_hash for row in rows)
+            out.extend(row[3] for row in rows)
         return ids
 
     def _select(self, statement: Any, params: Sequence[Any]) -> list[dict[str, Any]]:
