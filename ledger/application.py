@@ -88,6 +88,10 @@ class Receipt:
         }
 
 
+_UNREAD: Any = object()
+"""``get``'s marker for a stream the batch did not preload."""
+
+
 class _Raced(Exception):
     """Another writer recorded part of this batch while it was being checked."""
 
@@ -236,18 +240,19 @@ class LedgerApplication(Application):
                 fresh.append(i)
         self.model.catch_up()
         pending: dict[UUID, LedgerAggregate] = {}
-        # One query for every stream the batch's rules will read that the cache lacks; a
+        # Every stream the batch's rules will read, from the cache or else in one query; a
         # stream it does not return does not exist (we hold the lock and just caught up;
         # a concurrent creator makes the insert raise IntegrityError and we re-check).
-        read = {stream for i in fresh
-                for stream in streams_read(submitted[i].type, submitted[i].data)}
-        loaded = self.model.load({stream_id(kind, key) for kind, key in read})
+        # Aggregates this batch changes are written back into ``streams`` as it goes.
+        streams = self.model.preload(
+            {stream_id(kind, key) for i in fresh
+             for kind, key in streams_read(submitted[i].type, submitted[i].data)})
 
         def get(cls: type[LedgerAggregate], key: str) -> LedgerAggregate | None:
             sid = stream_id(cls.kind, key)
-            found = pending.get(sid)
-            if found is None:
-                found = loaded[sid] if sid in loaded else self.model.get(sid)
+            found = streams.get(sid, _UNREAD)
+            if found is _UNREAD:  # not named by streams_read (it names them all)
+                found = streams[sid] = self.model.get(sid)
             return found if isinstance(found, cls) else None
 
         events = []
@@ -278,7 +283,7 @@ class LedgerApplication(Application):
             event = target.event_class(**fields)
             mutated = event.mutate(current)
             assert mutated is not None
-            pending[sid] = mutated
+            pending[sid] = streams[sid] = mutated
             events.append(event)
         hashes: list[str] = []
         recordings = self._save_events(

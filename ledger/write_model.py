@@ -39,12 +39,28 @@ class WriteModel:
         self._cache.clear()
         self.position = self._recorder.max_notification_id() or 0
 
-    def load(self, sids: set[UUID]) -> dict[UUID, LedgerAggregate | None]:
-        """The aggregates of ``sids`` missing from the cache, read in one query (None:
-        the stream does not exist); found ones are also remembered in the cache."""
-        missing = [sid for sid in sids if sid not in self._cache]
-        stored = self._recorder.select_streams(missing) if missing else {}
-        loaded: dict[UUID, LedgerAggregate | None] = dict.fromkeys(missing)
+    def preload(self, sids: set[UUID]) -> dict[UUID, LedgerAggregate | None]:
+        """The aggregates of ``sids`` (None: the stream does not exist): cached ones
+        (now the most recently used), the others read in one query and remembered."""
+        found: dict[UUID, LedgerAggregate | None] = {}
+        missing = []
+        cache = self._cache
+        for sid in sids:
+            aggregate = cache.get(sid)
+            if aggregate is None:
+                missing.append(sid)
+            else:
+                cache.move_to_end(sid)
+                found[sid] = aggregate
+        if missing:
+            found.update(self.load(missing))
+        return found
+
+    def load(self, sids: Sequence[UUID]) -> dict[UUID, LedgerAggregate | None]:
+        """The aggregates of ``sids``, read from the store in one query (None: the stream
+        does not exist); found ones are also remembered in the cache."""
+        stored = self._recorder.select_streams(sids)
+        loaded: dict[UUID, LedgerAggregate | None] = dict.fromkeys(sids)
         for sid, events in stored.items():
             aggregate: LedgerAggregate | None = None
             for event in events:  # in version order, as select_streams promises
