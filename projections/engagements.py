@@ -137,13 +137,17 @@ def _load(db: sqlite_utils.Database, at: Point, account_id: str | None, start: s
         versions.setdefault(row["engagement_id"], []).append(row)
     extras = {name: _group(db, name, where, params)
               for name in ("engagement_voids", "engagement_approvals")}
-    latest_positions = {rows[-1]["position"] for rows in versions.values()}
+    # Only the latest known version's shares count; looked up by its key, so the cost
+    # follows the engagements found, not the size of the table.
+    latest_positions = sorted(rows[-1]["position"] for rows in versions.values())
     shares: dict[int, dict[str, Decimal]] = {}
-    for row in select(db, f"SELECT version_position, stakeholder_id, share_amount "
-                        f"FROM engagement_shares WHERE {where}", params):
-        if row["version_position"] in latest_positions and row["share_amount"] is not None:
-            shares.setdefault(row["version_position"], {})[row["stakeholder_id"]] = Decimal(
-                row["share_amount"])
+    for offset in range(0, len(latest_positions), _CHUNK):
+        chunk = latest_positions[offset:offset + _CHUNK]
+        for position, stakeholder_id, amount in db.execute(
+                "SELECT version_position, stakeholder_id, share_amount FROM engagement_shares "
+                f"WHERE version_position IN ({','.join('?' * len(chunk))}) "
+                "AND share_amount IS NOT NULL", chunk):
+            shares.setdefault(position, {})[stakeholder_id] = Decimal(amount)
     result = [
         _build(rows, shares.get(rows[-1]["position"], {}),
                extras["engagement_voids"].get(eid, []),
