@@ -14,6 +14,7 @@ once its history rows are written (:func:`projections.current.follow_up`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,9 +73,10 @@ class Batch:
         self.flush()
         return self.db
 
-    def versions_updated(self) -> None:
-        """Forget the remembered version rows after updating version rows in place."""
-        self._versions.clear()
+    def versions_updated(self, engagement_ids: Iterable[str]) -> None:
+        """Forget the remembered version rows of engagements updated in place."""
+        for engagement_id in engagement_ids:
+            self._versions.pop(engagement_id, None)
 
     # --- lookups of rows this batch or an earlier one wrote ----------------------------------
 

@@ -85,8 +85,7 @@ def on_forgotten(out: Batch, record: EventRecord) -> None:
     })
     db.execute("UPDATE stakeholder_changes SET reason = ? "
                "WHERE stakeholder_id = ? AND reason IS NOT NULL", [FORGOTTEN, sid])
-    forget_engagements(db, sid)
-    out.versions_updated()
+    out.versions_updated(forget_engagements(db, sid))
     _change(out, record, row["account_id"], reason=FORGOTTEN)
 
 

@@ -85,9 +85,10 @@ def on_approved(out: Batch, record: EventRecord) -> None:
     })
 
 
-def forget_engagements(db: sqlite_utils.Database, stakeholder_id: str) -> None:
+def forget_engagements(db: sqlite_utils.Database, stakeholder_id: str) -> list[str]:
     """Erase the free text of every engagement the person took part in (SPEC §7.3):
-    location, notes and reasons, as the write side's crypto-shredding does."""
+    location, notes and reasons, as the write side's crypto-shredding does; returns
+    those engagements."""
     ids = [row[0] for row in db.conn.execute(
         "SELECT DISTINCT engagement_id FROM engagement_shares WHERE stakeholder_id = ? "
         "ORDER BY engagement_id", [stakeholder_id])]
@@ -107,6 +108,7 @@ def forget_engagements(db: sqlite_utils.Database, stakeholder_id: str) -> None:
                     parsed[name] = FORGOTTEN
             db.conn.execute("UPDATE engagement_versions SET changes = ? WHERE position = ?",
                             [json.dumps(parsed, sort_keys=True), position])
+    return ids
 
 
 HANDLERS = {

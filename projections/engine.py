@@ -9,7 +9,6 @@ resumes after the last committed record.
 
 from __future__ import annotations
 
-import queue
 import sqlite3
 import threading
 import time
@@ -17,7 +16,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
-from typing import Any
 
 import sqlite_utils
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
@@ -117,7 +115,7 @@ class ViewDatabase:
             create_tables(self.db, read_indexes=False)
         applied = 0
         try:
-            for batch in _read_ahead(_chunks(records, batch_size)):
+            for batch in _chunks(records, batch_size):
                 position = self.process(batch)
                 applied += len(batch)
                 if progress is not None:
@@ -233,49 +231,6 @@ class Follower:
         while not stop.is_set():
             if not self.poll():
                 stop.wait(self.interval)
-
-
-def _read_ahead(batches: Iterator[list[EventRecord]]) -> Iterator[list[EventRecord]]:
-    """The batches, the next one read by a thread while the caller applies this one.
-
-    Reading the log is mostly Python (decoding, unsealing) and applying mostly SQLite,
-    which releases the GIL while it writes, so the two overlap on two cores. At most two
-    batches are in memory; an error while reading is raised in the caller.
-    """
-    handoff: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def offer(item: tuple[str, Any]) -> bool:
-        while not stop.is_set():
-            try:
-                handoff.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False  # the caller has gone
-
-    def read() -> None:
-        try:
-            for batch in batches:
-                if not offer(("batch", batch)):
-                    return
-            offer(("end", None))
-        except BaseException as error:  # handed to the caller, raised there
-            offer(("error", error))
-
-    reader = threading.Thread(target=read, name="views-read-ahead", daemon=True)
-    reader.start()
-    try:
-        while True:
-            kind, value = handoff.get()
-            if kind == "end":
-                return
-            if kind == "error":
-                raise value
-            yield value
-    finally:
-        stop.set()
-        reader.join()
 
 
 def _chunks(records: Iterable[EventRecord], size: int) -> Iterator[list[EventRecord]]:
