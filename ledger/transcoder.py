@@ -4,11 +4,13 @@
 C encoder for every call; for a ledger event that set-up costs about a third of the
 encoding. :class:`LedgerTranscoder` builds the same C encoder once, from the library
 encoder's own settings, so the stored bytes are exactly the library's (the hash chain
-digests them). Decoding is the library's, unchanged.
+digests them). It also remembers the last datetime it transcoded: every event of a
+batch carries the same ``recorded_at`` object. Decoding is the library's, unchanged.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from json.encoder import (  # type: ignore[attr-defined]
     c_make_encoder,
     encode_basestring,
@@ -23,6 +25,7 @@ class LedgerTranscoder(JSONTranscoder):
     """``JSONTranscoder`` whose ``encode`` reuses one C encoder (same output, byte for byte)."""
 
     def __init__(self) -> None:
+        self._last: tuple[object, dict[str, Any]] = (None, {})
         super().__init__()
         settings = self.encoder
         self._c_encode = None
@@ -34,6 +37,15 @@ class LedgerTranscoder(JSONTranscoder):
                 encode_basestring_ascii if settings.ensure_ascii else encode_basestring,
                 settings.indent, settings.key_separator, settings.item_separator,
                 settings.sort_keys, settings.skipkeys, settings.allow_nan)
+
+    def _encode_obj(self, o: Any) -> dict[str, Any]:
+        last = self._last  # one read: another thread may replace it meanwhile
+        if last[0] is o:
+            return last[1]
+        encoded = super()._encode_obj(o)
+        if type(o) is datetime:
+            self._last = (o, encoded)
+        return encoded
 
     def encode(self, obj: Any) -> bytes:
         """Encodes given object as a bytes array, exactly as ``JSONTranscoder`` does."""

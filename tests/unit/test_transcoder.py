@@ -3,7 +3,7 @@ digests them), and reads them back the same."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -57,3 +57,12 @@ def test_what_the_library_refuses_is_refused_alike() -> None:
         with pytest.raises(TranscodingNotRegisteredError):
             transcoder.encode({"data": {"when": object()}})
     assert LEDGER.encode("text") == LIBRARY.encode("text")
+
+
+def test_a_remembered_datetime_is_only_reused_for_that_very_object() -> None:
+    """Equal instants in other offsets keep their own text; the same object its own."""
+    transcoder = _registered(LedgerTranscoder())
+    paris = datetime(2030, 1, 1, 1, tzinfo=timezone(timedelta(hours=1)))
+    for moment in (NOW, NOW, paris, NOW, paris, paris):
+        state = {"timestamp": moment, "occurred_at": NOW}
+        assert transcoder.encode(state) == LIBRARY.encode(state)
