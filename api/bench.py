@@ -35,7 +35,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from datetime import datetime
 from functools import partial
 from itertools import islice
@@ -401,7 +401,7 @@ def _no_opportunity(sample: Sample, prefix: str) -> dict[str, str]:
 
 
 def _latencies(prefix: str, name: str, call: Callable[[], object], repeats: int) -> Result:
-    call()  # warm caches and connections once
+    answer = call()  # warm caches and connections once
     times = []
     # verify reads the whole log by design (SPEC §7.2): fewer repeats keep big runs finite.
     for _ in range(min(repeats, VERIFY_REPEATS) if name == "verify" else repeats):
@@ -409,7 +409,24 @@ def _latencies(prefix: str, name: str, call: Callable[[], object], repeats: int)
         call()
         times.append((time.perf_counter() - started) * 1000)
     cuts = quantiles(times, n=20, method="inclusive")
-    return {f"{prefix}{name}_p50_ms": cuts[9], f"{prefix}{name}_p95_ms": cuts[18]}
+    return {f"{prefix}{name}_p50_ms": cuts[9], f"{prefix}{name}_p95_ms": cuts[18],
+            f"{prefix}{name}_answer_kb": _size_kb(answer)}
+
+
+def _size_kb(answer: object) -> float:
+    """How big a read's answer is (its JSON, in KB), to compare latency with output."""
+    content = getattr(answer, "content", None)  # an HTTP response
+    if isinstance(content, bytes):
+        return len(content) / 1024
+
+    def plain(value: Any) -> Any:
+        if hasattr(value, "model_dump"):
+            return value.model_dump(mode="json")
+        if is_dataclass(value) and not isinstance(value, type):
+            return asdict(value)
+        return str(value)
+
+    return len(json.dumps(answer, default=plain)) / 1024
 
 
 def measure_reads(scratch: Scratch, sample: Sample,
@@ -516,8 +533,8 @@ def _server(scratch: Scratch, token: str) -> Iterator[str]:
             process.wait()
 
 
-def _get_ok(client: Any, path: str) -> None:
-    client.get(path).raise_for_status()
+def _get_ok(client: Any, path: str) -> Any:
+    return client.get(path).raise_for_status()
 
 
 def _wait_for_views(client: Any, position: int, timeout: float = 3600) -> None:
@@ -588,7 +605,7 @@ def run_scale(sizes: list[int], database_url: str | None = None, *, seed: int = 
     growth = {
         key: {str(run["events"]): run[key] / smallest[key] for run in runs if key in run}
         for key in smallest
-        if key.endswith(("_p95_ms", "_peak_rss_mb")) and smallest[key] > 0
+        if key.endswith(("_p95_ms", "_answer_kb", "_peak_rss_mb")) and smallest[key] > 0
     }
     return {"sizes": sorted(sizes), "runs": runs, "growth_vs_smallest": growth}
 

@@ -57,13 +57,15 @@ def test_every_measured_figure_is_positive(bench: dict[str, Any]) -> None:
 
 
 def test_reads_have_p50_and_p95_in_process_and_over_http(bench: dict[str, Any]) -> None:
-    """Every SPEC §5.2 read has both percentiles, in-process and over HTTP (or a reason)."""
+    """Every SPEC §5.2 read has both percentiles and the size of its answer, in-process
+    and over HTTP (or a reason)."""
     missing = bench.get("not_measured", {})
     for prefix in ("read_", "http_read_"):
         for name in READS:
             if f"{prefix}{name}" in missing or f"{prefix}*" in missing:
                 continue
             assert bench[f"{prefix}{name}_p95_ms"] >= bench[f"{prefix}{name}_p50_ms"] > 0
+            assert bench[f"{prefix}{name}_answer_kb"] > 0
 
 
 def test_the_result_is_one_json_object(bench: dict[str, Any]) -> None:
