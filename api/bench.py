@@ -303,7 +303,7 @@ def _child_rebuild(database_url: str, views_path: str) -> Result:
     ledger = LedgerApplication(Settings(database_url=database_url, views_path=views_path))
     views = ViewDatabase(views_path)
     started = time.perf_counter()
-    applied = views.rebuild(ledger.iter_records())
+    applied = views.rebuild(ledger.iter_records(chained=False))
     seconds = time.perf_counter() - started
     views.close()
     ledger.close()

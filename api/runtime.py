@@ -47,7 +47,7 @@ class Runtime:
             raise StorageConfigError(
                 f"LEDGER_VIEWS_PATH={str(self.views_path)!r}: cannot open the views: {exc}"
             ) from None
-        self.follower = Follower(self.views, self.ledger.read_records)
+        self.follower = Follower(self.views, self.ledger.read_for_views)
         self.acknowledged = 0
         self.min_position_wait = min_position_wait
         self._follow = follow

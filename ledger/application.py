@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
-from typing import Any
+from typing import Any, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import Application
@@ -364,10 +364,12 @@ class LedgerApplication(Application):
     # --- reading the log ----------------------------------------------------------------
 
     def read_records(self, after: int = 0, limit: int = 1000, *, types: Sequence[str] = (),
-                     stream: str | None = None) -> list[EventRecord]:
+                     stream: str | None = None, chained: bool = True) -> list[EventRecord]:
         """Up to ``limit`` events after log position ``after``, in position order.
 
         ``types`` keeps only those event types; ``stream`` only one stream's events.
+        ``chained=False`` skips reading the hash chain (``hash`` is then empty): the
+        views, which never show it, read the log that way.
         """
         if stream is not None:
             page: Sequence[Any] = self.ledger_recorder.select_stream(UUID(stream), after, limit)
@@ -375,17 +377,16 @@ class LedgerApplication(Application):
                 page = [n for n in page if n.topic in _topics(types)]
         else:
             page = self.recorder.select_notifications(after + 1, limit, topics=_topics(types))
-        chain = self.ledger_recorder.chain_rows([n.id for n in page])
-        events = [self.mapper.to_domain_event(n) for n in page]
-        subjects = {subject_of(LEDGER_TYPES[type(e)], e.data) for e in events}  # type: ignore
-        subjects.discard(None)
-        keys = self.ledger_recorder.load_keys(sorted(subjects))  # type: ignore[arg-type]
+        chain = self.ledger_recorder.chain_rows([n.id for n in page]) if chained else {}
+        events = cast(list[LedgerAggregate.Event],
+                      [self.mapper.to_domain_event(n) for n in page])
+        types_of = [LEDGER_TYPES[type(e)] for e in events]
+        subjects = [subject_of(t, e.data) for t, e in zip(types_of, events, strict=True)]
+        keys = self.ledger_recorder.load_keys(sorted({s for s in subjects if s is not None}))
         records = []
-        for notification, event in zip(page, events, strict=True):
-            assert isinstance(event, LedgerAggregate.Event)
+        for notification, event, event_type, subject in zip(page, events, types_of, subjects,
+                                                            strict=True):
             row = chain.get(notification.id)
-            event_type = LEDGER_TYPES[type(event)]
-            subject = subject_of(event_type, event.data)
             data = unseal(event_type, event.data, keys.get(subject) if subject else None)
             records.append(EventRecord(
                 position=notification.id, event_id=event.event_id,
@@ -396,9 +397,14 @@ class LedgerApplication(Application):
             ))
         return records
 
-    def iter_records(self, after: int = 0, page: int = 1000) -> Iterator[EventRecord]:
+    def read_for_views(self, after: int, limit: int) -> list[EventRecord]:
+        """:meth:`read_records` as the views read the log: without the hash chain."""
+        return self.read_records(after, limit, chained=False)
+
+    def iter_records(self, after: int = 0, page: int = 1000, *,
+                     chained: bool = True) -> Iterator[EventRecord]:
         """Every event after ``after`` in position order, read page by page."""
-        while records := self.read_records(after, page):
+        while records := self.read_records(after, page, chained=chained):
             yield from records
             after = records[-1].position
 

@@ -289,7 +289,7 @@ def rebuild(database_url: DatabaseUrl = None,
     started = time.perf_counter()
     with _progress() as progress:
         task = progress.add_task("rebuilding views", total=total)
-        applied = views.rebuild(ledger.iter_records(),
+        applied = views.rebuild(ledger.iter_records(chained=False),
                                 progress=lambda n, pos: progress.update(task, completed=pos))
     elapsed = time.perf_counter() - started
     views.close()
@@ -333,7 +333,7 @@ def handover(
     settings = Settings.from_env(database_url=database_url, views_path=views_path)
     views = ViewDatabase(settings.resolved_views_path())
     try:
-        Follower(views, ledger.read_records).catch_up()
+        Follower(views, ledger.read_for_views).catch_up()
         brief = handover_brief(views.db, account, **point(as_of, known_at))
     except ApiProblem as exc:
         err.print(f"[red]error:[/red] {exc.detail}", highlight=False)

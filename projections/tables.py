@@ -149,8 +149,7 @@ TABLES: dict[str, dict[str, Any]] = {
                     "cost_amount": T, "cost_currency": T, "voided": N, "base_currency": T,
                     "base_minor": N},
         "pk": "engagement_id",
-        "indexes": [["account_id", "kind", "occurred_at"], ["cost_currency", "occurred_at"],
-                    ["base_currency"]],
+        "indexes": [["account_id", "kind", "occurred_at"], ["cost_currency", "occurred_at"]],
         "read_indexes": [["occurred_at"], ["base_minor"]],
     },
     "current_shares": {
