@@ -238,20 +238,19 @@ class LedgerApplication(Application):
                 first_in_batch[item.event_id] = i
                 fresh.append(i)
         self.model.catch_up()
-        pending: dict[UUID, LedgerAggregate] = {}
-        # Every stream the batch's rules will read, from the cache or else in one query; a
-        # stream it does not return does not exist (we hold the lock and just caught up;
-        # a concurrent creator makes the insert raise IntegrityError and we re-check).
-        # Aggregates this batch changes are written back into ``streams`` as it goes.
+        # Every stream the batch's rules will read, by (kind, key), from the cache or else
+        # in one query; a stream it does not return does not exist (we hold the lock and
+        # just caught up; a concurrent creator makes the insert raise IntegrityError and we
+        # re-check). Aggregates this batch changes are written back into ``streams``.
         streams = self.model.preload(
-            {stream_id(kind, key) for i in fresh
-             for kind, key in streams_read(submitted[i].type, submitted[i].data)})
+            {pair: stream_id(*pair) for i in fresh
+             for pair in streams_read(submitted[i].type, submitted[i].data)})
+        pending: dict[tuple[str, str], LedgerAggregate] = {}
 
         def get(cls: type[LedgerAggregate], key: str) -> LedgerAggregate | None:
-            sid = stream_id(cls.kind, key)
-            found = streams.get(sid, _UNREAD)
+            found = streams.get((cls.kind, key), _UNREAD)
             if found is _UNREAD:  # not named by streams_read (it names them all)
-                found = streams[sid] = self.model.get(sid)
+                found = streams[cls.kind, key] = self.model.get(stream_id(cls.kind, key))
             return found if isinstance(found, cls) else None
 
         events = []
@@ -269,8 +268,9 @@ class LedgerApplication(Application):
                     raise _Raced from None
                 raise exc.at_index(i) if batch else exc from None
             stored_data = self._seal(item, keys, known_keys, ciphers)
-            sid = stream_id(target.aggregate.kind, target.key)
-            current = pending.get(sid) or (copy.copy(target.current) if target.current else None)
+            pair = (target.aggregate.kind, target.key)
+            sid = stream_id(*pair)
+            current = pending.get(pair) or (copy.copy(target.current) if target.current else None)
             fields: dict[str, Any] = {
                 "originator_id": sid, "originator_version": current.version + 1 if current else 1,
                 "timestamp": now, "event_id": item.event_id,
@@ -282,14 +282,14 @@ class LedgerApplication(Application):
             event = target.event_class(**fields)
             mutated = event.mutate(current)
             assert mutated is not None
-            pending[sid] = streams[sid] = mutated
+            pending[pair] = streams[pair] = mutated
             events.append(event)
         hashes: list[str] = []
         positions = self._save_events(
             events, ledger_meta=[(submitted[i].event_id, submitted[i].digest) for i in fresh],
             ledger_keys=keys, chain_out=hashes) if events else []
-        for sid, aggregate in pending.items():
-            self.model.remember(sid, aggregate)
+        for aggregate in pending.values():
+            self.model.remember(aggregate.id, aggregate)
         self.model.advance(positions)
         new = {submitted[i].event_id: self._receipt(e, p, h)
                for i, e, p, h in zip(fresh, events, positions, hashes, strict=True)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.persistence import Mapper
@@ -18,6 +18,7 @@ from eventsourcing.persistence import Mapper
 from ledger.aggregates import LedgerAggregate
 
 PAGE = 1000
+K = TypeVar("K")
 
 
 class WriteModel:
@@ -39,21 +40,24 @@ class WriteModel:
         self._cache.clear()
         self.position = self._recorder.max_notification_id() or 0
 
-    def preload(self, sids: set[UUID]) -> dict[UUID, LedgerAggregate | None]:
-        """The aggregates of ``sids`` (None: the stream does not exist): cached ones
-        (now the most recently used), the others read in one query and remembered."""
-        found: dict[UUID, LedgerAggregate | None] = {}
-        missing = []
+    def preload(self, sids: dict[K, UUID]) -> dict[K, LedgerAggregate | None]:
+        """The aggregate of each stream id in ``sids``, under the same key (None: the
+        stream does not exist): cached ones (now the most recently used), the others read
+        in one query and remembered."""
+        found: dict[K, LedgerAggregate | None] = {}
+        missing: dict[UUID, K] = {}
         cache = self._cache
-        for sid in sids:
+        for name, sid in sids.items():
             aggregate = cache.get(sid)
             if aggregate is None:
-                missing.append(sid)
+                missing[sid] = name
             else:
                 cache.move_to_end(sid)
-                found[sid] = aggregate
+                found[name] = aggregate
         if missing:
-            found.update(self.load(missing))
+            loaded = self.load(list(missing))
+            for sid, name in missing.items():
+                found[name] = loaded[sid]
         return found
 
     def load(self, sids: Sequence[UUID]) -> dict[UUID, LedgerAggregate | None]:
