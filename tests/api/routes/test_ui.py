@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +28,10 @@ PAGES = ["/ui/", f"/ui/accounts/{ACCOUNT}", "/ui/stakeholders/nt-anja-lorenz",
          "/ui/compliance"]
 
 
-@cache
-def demo_store() -> Path:
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo dataset loaded once per test run (event store and caught-up views)."""
-    folder = Path(tempfile.mkdtemp(prefix="ledger-demo-"))
+    folder = tmp_path_factory.mktemp("ledger-demo")
     moment: dict[str, datetime] = {}
     settings = Settings(database_url=f"sqlite:///{folder}/ledger.db",
                         views_path=str(folder / "views.db"))
@@ -49,10 +47,10 @@ def demo_store() -> Path:
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Api]:
+def demo(tmp_path: Path, demo_store: Path) -> Iterator[Api]:
     """An API (and UI) over a private copy of the demo store, with a token per role."""
     for name in ("ledger.db", "views.db"):
-        shutil.copy(demo_store() / name, tmp_path / name)
+        shutil.copy(demo_store / name, tmp_path / name)
     settings = Settings(database_url=f"sqlite:///{tmp_path}/ledger.db",
                         views_path=str(tmp_path / "views.db"), admin_token=ADMIN_TOKEN)
     runtime = Runtime(settings)
