@@ -292,7 +292,7 @@ KEY_SETTINGS: dict[str, tuple[int, int, str]] = {
     "executive_visit": (11, 0, "office"), "exhibition_invite": (10, 0, "show"),
     "hq_visit": (9, 30, "hq"),
 }
-"""Key-layer kinds: local hour, minute and the kind of place (see ``_Demo.place``)."""
+"""Key-layer kinds: local hour, minute and the kind of place (see ``Simulation.place``)."""
 GENERAL_PRICES: dict[str, tuple[int, int, int, int, float]] = {
     "business_exchange": (2, 5, 25, 80, 0.5), "gift": (1, 2, 25, 95, 0.0),
     "sports_culture": (2, 6, 45, 150, 0.0), "greeting": (1, 3, 0, 0, 1.0),
