@@ -4,7 +4,7 @@
 C encoder for every call; for a ledger event that set-up costs about a third of the
 encoding. :class:`LedgerTranscoder` builds the same C encoder once, from the library
 encoder's own settings, so the stored bytes are exactly the library's (the hash chain
-digests them). It also remembers the last datetime it transcoded: every event of a
+digests them). It also remembers the datetimes it transcoded last: every event of a
 batch carries the same ``recorded_at`` object. Decoding is the library's, unchanged.
 """
 
@@ -20,12 +20,15 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder
 
+_REMEMBERED = 64
+"""How many transcoded datetimes to keep (a batch's shared ``recorded_at`` among them)."""
+
 
 class LedgerTranscoder(JSONTranscoder):
     """``JSONTranscoder`` whose ``encode`` reuses one C encoder (same output, byte for byte)."""
 
     def __init__(self) -> None:
-        self._last: tuple[object, dict[str, Any]] = (None, {})
+        self._datetimes: dict[int, tuple[datetime, dict[str, Any]]] = {}
         super().__init__()
         settings = self.encoder
         self._c_encode = None
@@ -39,12 +42,18 @@ class LedgerTranscoder(JSONTranscoder):
                 settings.sort_keys, settings.skipkeys, settings.allow_nan)
 
     def _encode_obj(self, o: Any) -> dict[str, Any]:
-        last = self._last  # one read: another thread may replace it meanwhile
-        if last[0] is o:
-            return last[1]
+        if type(o) is not datetime:
+            return super()._encode_obj(o)
+        # By identity (the entry keeps its datetime alive, so its id is not reused): an
+        # equal instant in another offset must keep its own text.
+        memo = self._datetimes
+        seen = memo.get(id(o))
+        if seen is not None and seen[0] is o:
+            return seen[1]
         encoded = super()._encode_obj(o)
-        if type(o) is datetime:
-            self._last = (o, encoded)
+        if len(memo) >= _REMEMBERED:
+            memo.clear()
+        memo[id(o)] = (o, encoded)
         return encoded
 
     def encode(self, obj: Any) -> bytes:
