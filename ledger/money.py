@@ -64,9 +64,15 @@ def parse_amount(text: str, currency: str, *, allow_negative: bool = False) -> D
     return value
 
 
+@lru_cache(maxsize=512)
+def _minor_unit(currency: str) -> Decimal:
+    """One minor unit of ``currency`` (``Decimal("0.01")`` for EUR), the quantum to round to."""
+    return Decimal(1).scaleb(-minor_units(currency))
+
+
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round ``amount`` half-even to the minor units of ``currency``."""
-    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_EVEN)
+    return amount.quantize(_minor_unit(currency), rounding=ROUND_HALF_EVEN)
 
 
 def format_amount(amount: Decimal, currency: str) -> str:

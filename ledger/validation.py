@@ -12,6 +12,7 @@ from ledger.schemas import EVENT_TYPES, Envelope, EnvelopeBase
 
 MAX_FUTURE = timedelta(minutes=5)
 SERVER_FIELDS = ("recorded_at", "recorded_by", "position", "hash", "stream_id", "version")
+_SERVER_FIELDS = frozenset(SERVER_FIELDS)
 
 _ADAPTER: TypeAdapter[EnvelopeBase] = TypeAdapter(Envelope)
 
@@ -21,7 +22,7 @@ def parse_envelope(raw: Any, *, now: datetime) -> EnvelopeBase:
 
     Raises :class:`InvalidEvent` listing every offending field with its ``loc``.
     """
-    if isinstance(raw, dict):
+    if isinstance(raw, dict) and not _SERVER_FIELDS.isdisjoint(raw):
         server_set = [name for name in SERVER_FIELDS if name in raw]
         if server_set:
             raise InvalidEvent(
