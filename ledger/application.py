@@ -12,11 +12,13 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any, cast
 from uuid import UUID, uuid4
@@ -26,6 +28,7 @@ from eventsourcing.persistence import (
     IntegrityError,
     InternalError,
     PersistenceError,
+    StoredEvent,
     Transcoder,
 )
 from eventsourcing.utils import get_topic
@@ -86,6 +89,10 @@ class Receipt:
             "recorded_at": self.recorded_at.isoformat(), "hash": self.hash,
         }
 
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_uuid_text = lru_cache(maxsize=1 << 16)(str)
+"""``str`` of a stream id (``UUID.__str__`` is Python code; receipts need it per event)."""
 
 _UNREAD: Any = object()
 """``get``'s marker for a stream the batch did not preload."""
@@ -216,7 +223,10 @@ class LedgerApplication(Application):
         except LedgerError as exc:
             raise exc.at_index(index) if batch else exc from None
         data = dump_data(envelope)
-        event_id = str(envelope.event_id or uuid4())
+        given = raw.get("event_id") if isinstance(raw, dict) else None
+        # A canonical UUID string is its own str(UUID(...)); anything else is normalised.
+        event_id = given if type(given) is str and _CANONICAL_UUID.fullmatch(given) else str(
+            envelope.event_id or uuid4())
         return _Submitted(event_type, envelope.occurred_at, event_id, data,
                           content_digest(event_type, envelope.occurred_at, data))
 
@@ -284,15 +294,16 @@ class LedgerApplication(Application):
             assert mutated is not None
             pending[pair] = streams[pair] = mutated
             events.append(event)
+        stored = [self.mapper.to_stored_event(e) for e in events]
         hashes: list[str] = []
-        positions = self._save_events(
-            events, ledger_meta=[(submitted[i].event_id, submitted[i].digest) for i in fresh],
-            ledger_keys=keys, chain_out=hashes) if events else []
+        positions = self._insert(
+            stored, ledger_meta=[(submitted[i].event_id, submitted[i].digest) for i in fresh],
+            ledger_keys=keys, chain_out=hashes) if stored else []
         for aggregate in pending.values():
             self.model.remember(aggregate.id, aggregate)
         self.model.advance(positions)
-        new = {submitted[i].event_id: self._receipt(e, p, h)
-               for i, e, p, h in zip(fresh, events, positions, hashes, strict=True)}
+        new = {submitted[i].event_id: self._receipt(submitted[i], s, p, h, now)
+               for i, s, p, h in zip(fresh, stored, positions, hashes, strict=True)}
         return self._receipts(submitted, known, new)
 
     def _seal(self, item: _Submitted, keys: KeyChanges, known: dict[str, bytes | None],
@@ -343,20 +354,20 @@ class LedgerApplication(Application):
         return receipts
 
     @staticmethod
-    def _receipt(event: LedgerAggregate.Event, position: int, chain_hash: str) -> Receipt:
+    def _receipt(item: _Submitted, stored: StoredEvent, position: int, chain_hash: str,
+                 recorded_at: datetime) -> Receipt:
         return Receipt(
-            event_id=event.event_id, type=LEDGER_TYPES[type(event)], position=position,
-            stream_id=str(event.originator_id), version=event.originator_version,
-            occurred_at=event.occurred_at, recorded_at=event.timestamp, hash=chain_hash,
+            event_id=item.event_id, type=item.type, position=position,
+            stream_id=_uuid_text(stored.originator_id), version=stored.originator_version,
+            occurred_at=item.occurred_at, recorded_at=recorded_at, hash=chain_hash,
         )
 
-    def _save_events(self, events: list[LedgerAggregate.Event], **kwargs: Any) -> list[int]:
-        """Store ready-made events in one transaction (with the recorder's chain, id and
-        key rows) and return their log positions: what ``Application.save`` does for them,
+    def _insert(self, stored: list[StoredEvent], **kwargs: Any) -> list[int]:
+        """Insert mapped events in one transaction (with the recorder's chain, id and key
+        rows) and return their log positions: what ``Application.save`` does for them,
         without its per-object runtime ``Protocol`` checks (~4 % of ingest) and the
         library's per-event ``Recording`` objects. No snapshots, aggregate cache or
         ``_notify`` hook are configured, so nothing else of ``save`` applies."""
-        stored = [self.mapper.to_stored_event(event) for event in events]
         positions = self.recorder.insert_events(stored, **kwargs)
         assert positions is not None and len(positions) == len(stored)
         return list(positions)
