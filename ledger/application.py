@@ -203,7 +203,12 @@ class LedgerApplication(Application):
         if principal.role not in ("recorder", "admin"):
             raise NotAllowed(f"role {principal.role!r} cannot record events")
         now = self.clock().astimezone(UTC)
-        submitted = [self._submitted(raw, principal, now, i, batch) for i, raw in enumerate(raws)]
+        # Phase by phase (parse all, then digest all) rather than event by event: each
+        # step's code stays hot, which measured a few per cent faster.
+        parsed = [self._parsed(raw, principal, now, i, batch) for i, raw in enumerate(raws)]
+        submitted = [_Submitted(event_type, occurred_at, event_id, data,
+                                content_digest(event_type, occurred_at, data))
+                     for event_type, occurred_at, event_id, data in parsed]
         with self._lock:
             for _attempt in range(50):
                 try:
@@ -213,8 +218,8 @@ class LedgerApplication(Application):
                     self.model.reset()
         raise LedgerError("the event store stayed too busy to record the events; retry")
 
-    def _submitted(self, raw: Any, principal: Principal, now: datetime, index: int,
-                   batch: bool) -> _Submitted:
+    def _parsed(self, raw: Any, principal: Principal, now: datetime, index: int,
+                batch: bool) -> tuple[str, datetime, str, dict[str, Any]]:
         try:
             envelope = parse_envelope(raw, now=now)
             event_type = envelope.type  # type: ignore[attr-defined]
@@ -227,8 +232,7 @@ class LedgerApplication(Application):
         # A canonical UUID string is its own str(UUID(...)); anything else is normalised.
         event_id = given if type(given) is str and _CANONICAL_UUID.fullmatch(given) else str(
             envelope.event_id or uuid4())
-        return _Submitted(event_type, envelope.occurred_at, event_id, data,
-                          content_digest(event_type, envelope.occurred_at, data))
+        return event_type, envelope.occurred_at, event_id, data
 
     def _record_once(self, submitted: list[_Submitted], principal: Principal, now: datetime,
                      batch: bool) -> list[Receipt]:
@@ -267,7 +271,10 @@ class LedgerApplication(Application):
         keys = KeyChanges()
         known_keys = self._stored_keys([submitted[i] for i in fresh])
         ciphers: dict[bytes, Any] = {}
-        for i in fresh:
+        # Sealing needs no ledger state, only the batch's order: done in a pass of its own
+        # before the rules (same keys, same order; a refused event discards all of it).
+        sealed = [self._seal(submitted[i], keys, known_keys, ciphers) for i in fresh]
+        for i, stored_data in zip(fresh, sealed, strict=True):
             item = submitted[i]
             try:
                 target = check(item, item.data, get)
@@ -277,7 +284,6 @@ class LedgerApplication(Application):
                     # start over, so it becomes an idempotent replay rather than a conflict.
                     raise _Raced from None
                 raise exc.at_index(i) if batch else exc from None
-            stored_data = self._seal(item, keys, known_keys, ciphers)
             pair = (target.aggregate.kind, target.key)
             sid = stream_id(*pair)
             current = pending.get(pair) or (copy.copy(target.current) if target.current else None)
