@@ -168,8 +168,11 @@ def check_participants(
     for index, stakeholder_id in enumerate(fields.get("participants") or []):
         if stakeholder_id in already:
             continue
-        where = [*loc, "participants", index]
         person = get(Stakeholder, stakeholder_id)
+        if person is not None and person.account_id == account_id \
+                and not person.gone_at(engaged_at):
+            continue  # the common case: no error location to build
+        where = [*loc, "participants", index]
         if person is None:
             raise UnknownEntity(f"unknown stakeholder {stakeholder_id!r}", loc=where)
         if person.account_id != account_id:
