@@ -57,15 +57,20 @@ def subject_of(event_type: str, data: dict[str, Any]) -> str | None:
     return None
 
 
-def _paths(event_type: str, data: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
-    """(container, field) pairs of the personal fields present in ``data``."""
+def _fields(event_type: str, data: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The personal fields present as text in ``data``, and in its ``changes``."""
     names = _STAKEHOLDER_FIELDS.get(event_type) or _ENGAGEMENT_FIELDS.get(event_type) or ()
-    paths = [(data, name) for name in names if isinstance(data.get(name), str)]
+    top = [name for name in names if isinstance(data.get(name), str)]
     changes = data.get("changes")
     if event_type == "engagement.corrected" and isinstance(changes, dict):
-        paths += [(changes, name) for name in _CHANGES_FIELDS
-                  if isinstance(changes.get(name), str)]
-    return paths
+        return top, [name for name in _CHANGES_FIELDS if isinstance(changes.get(name), str)]
+    return top, []
+
+
+def _paths(event_type: str, data: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+    """(container, field) pairs of the personal fields present in ``data``."""
+    top, changed = _fields(event_type, data)
+    return [(data, name) for name in top] + [(data["changes"], name) for name in changed]
 
 
 def _copy(data: dict[str, Any]) -> dict[str, Any]:
@@ -82,8 +87,8 @@ def seal(event_type: str, data: dict[str, Any], key: bytes | None,
     ``ciphers``, a cache the caller keeps for one batch, saves re-deriving the cipher
     and the key's fingerprint for every event of the same subject.
     """
-    paths = _paths(event_type, data)
-    if not paths:
+    top, changed = _fields(event_type, data)  # names, not (dict, name) pairs: runs per event
+    if not top and not changed:
         return data
     if key is None:
         raise ValueError(f"no key to seal the personal fields of {event_type}")
@@ -94,10 +99,14 @@ def seal(event_type: str, data: dict[str, Any], key: bytes | None,
         if ciphers is not None:
             ciphers[key] = found
     cipher, prefix = found
-    for container, name in _paths(event_type, sealed):
-        nonce = os.urandom(12)
-        token = nonce + cipher.encrypt(nonce, container[name].encode(), None)
-        container[name] = prefix + base64.b64encode(token).decode()
+    containers: list[tuple[dict[str, Any], list[str]]] = [(sealed, top)]
+    if changed:
+        containers.append((sealed["changes"], changed))
+    for container, names in containers:
+        for name in names:
+            nonce = os.urandom(12)
+            token = nonce + cipher.encrypt(nonce, container[name].encode(), None)
+            container[name] = prefix + base64.b64encode(token).decode()
     return sealed
 
 

@@ -1,0 +1,56 @@
+"""Sealing encrypts exactly the personal fields (SPEC 7.3), leaves its input alone and
+opens again under the same key; without the key those fields read ``[forgotten]``."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ledger.application import dump_data
+from ledger.privacy import FORGOTTEN, SEALED_PREFIX, _paths, seal, unseal
+from ledger.validation import parse_envelope
+from tests.strategies import envelopes, moments, texts
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+KEY = AESGCM.generate_key(bit_length=256)
+
+corrections = st.fixed_dictionaries(
+    {"type": st.just("engagement.corrected"), "occurred_at": moments(),
+     "data": st.fixed_dictionaries(
+         {"engagement_id": st.just("e1"), "reason": texts,
+          "changes": st.fixed_dictionaries({}, optional={
+              "location": texts | st.none(), "notes": texts | st.none(), "owner": texts})
+          .filter(bool)})})
+
+
+def _flatten(data: dict[str, Any]) -> dict[tuple[str, ...], Any]:
+    flat: dict[tuple[str, ...], Any] = {}
+    for name, value in data.items():
+        if name == "changes" and isinstance(value, dict):
+            flat.update({("changes", inner): v for inner, v in value.items()})
+        else:
+            flat[(name,)] = value
+    return flat
+
+
+@given(envelopes() | corrections)
+def test_exactly_the_personal_fields_are_sealed_and_open_again(raw: dict[str, Any]) -> None:
+    data = dump_data(parse_envelope(raw, now=NOW))
+    before = copy.deepcopy(data)
+    personal = {("changes", name) if container is not data else (name,)
+                for container, name in _paths(raw["type"], data)}
+    sealed = seal(raw["type"], data, KEY, {})
+    assert data == before  # the caller's data is not touched
+    for path, value in _flatten(sealed).items():
+        if path in personal:
+            assert isinstance(value, str) and value.startswith(SEALED_PREFIX)
+        else:
+            assert value == _flatten(before)[path]
+    assert unseal(raw["type"], sealed, KEY) == before
+    shredded = _flatten(unseal(raw["type"], sealed, None))
+    assert all(shredded[path] == FORGOTTEN for path in personal)
