@@ -102,7 +102,7 @@ class _Raced(Exception):
     """Another writer recorded part of this batch while it was being checked."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: its __init__ then assigns plainly (built per event)
 class _Submitted:
     """A validated event, reduced to what recording needs (the parsed model is dropped
     early: keeping a batch's pydantic models alive made the garbage collector work)."""
@@ -301,6 +301,7 @@ class LedgerApplication(Application):
             pending[pair] = streams[pair] = mutated
             events.append(event)
         stored = [self.mapper.to_stored_event(e) for e in events]
+        del events, sealed  # the stored rows carry them now; fewer objects for the GC to walk
         hashes: list[str] = []
         positions = self._insert(
             stored, ledger_meta=[(submitted[i].event_id, submitted[i].digest) for i in fresh],
@@ -347,6 +348,8 @@ class LedgerApplication(Application):
 
     def _receipts(self, submitted: list[_Submitted], known: dict[str, tuple[str, int]],
                   new: dict[str, Receipt]) -> list[Receipt]:
+        if len(new) == len(submitted):  # every event new, none twice: ``new`` is in order
+            return list(new.values())
         old = self.receipts_at([known[s.event_id][1] for s in submitted if s.event_id in known])
         by_id = {**{r.event_id: r for r in old.values()}, **new}
         receipts, issued = [], set()
