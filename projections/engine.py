@@ -29,6 +29,11 @@ from projections.tables import create_tables, drop_tables
 APPLICATION_NAME = "engagement_ledger_views"
 """The name under which the views' position is tracked."""
 
+CACHE_KB = 65_536
+"""The views connection's page cache."""
+SORT_CACHE_KB = 8_192
+"""Its page cache while a rebuild builds the query indexes."""
+
 Handler = Callable[[Batch, EventRecord], None]
 HANDLERS: dict[str, Handler] = {
     **directory_rows.HANDLERS, **engagement_rows.HANDLERS, **reference_rows.HANDLERS,
@@ -63,7 +68,7 @@ class ViewDatabase:
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         connection.execute("PRAGMA busy_timeout = 10000")
         # Rebuilds touch many index pages: a 64 MB page cache instead of SQLite's 2 MB.
-        connection.execute("PRAGMA cache_size = -65536")
+        connection.execute(f"PRAGMA cache_size = -{CACHE_KB}")
         # The views are derived and their position commits with their rows, so a power
         # cut may lose the last batches but never mixes them: the follower re-applies
         # them from the log. NORMAL skips the fsync per commit that FULL makes in WAL mode.
@@ -121,9 +126,15 @@ class ViewDatabase:
                 if progress is not None:
                     progress(applied, position)
         finally:
-            # Also after a failure: the batches committed so far stay usable.
-            with self._transaction():
-                create_tables(self.db)
+            # Also after a failure: the batches committed so far stay usable. SQLite sorts
+            # in memory up to the page cache's size: a small cache keeps a big log's index
+            # builds from raising peak memory (they spill to temporary files instead).
+            self.db.execute(f"PRAGMA cache_size = -{SORT_CACHE_KB}")
+            try:
+                with self._transaction():
+                    create_tables(self.db)
+            finally:
+                self.db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
         return applied
 
     def close(self) -> None:
