@@ -92,17 +92,15 @@ def load_accounts(db: sqlite_utils.Database, at: Point,
     if account_id is not None:
         where += " AND account_id = ?"
         params.append(account_id)
-    accounts = {row["account_id"]: dict(row) for row in select(db,
-        f"SELECT * FROM accounts WHERE {where} ORDER BY account_id", params)}
-    tier_where = "occurred_at <= ? AND recorded_at <= ?" + (
-        " AND account_id = ?" if account_id is not None else "")
-    for row in select(db,
-        f"SELECT account_id, tier FROM account_tier_changes WHERE {tier_where} "
-        "ORDER BY event_type != 'account.registered', occurred_at, position", params,
-    ):
-        if row["account_id"] in accounts:
-            accounts[row["account_id"]]["tier"] = row["tier"]
-    return list(accounts.values())
+    # The tier is the last change applied: registration first, then by occurred_at and
+    # position. Looked up per account through its index, so the cost follows the
+    # accounts, not the number of tier changes in the log.
+    return list(select(db,
+        "SELECT a.*, (SELECT t.tier FROM account_tier_changes t "
+        "WHERE t.account_id = a.account_id AND t.occurred_at <= ? AND t.recorded_at <= ? "
+        "ORDER BY t.event_type != 'account.registered' DESC, t.occurred_at DESC, "
+        f"t.position DESC LIMIT 1) AS tier FROM accounts a WHERE {where} "
+        "ORDER BY a.account_id", [at.as_of, at.known_at, *params]))
 
 
 def load_account(db: sqlite_utils.Database, account_id: str, at: Point) -> dict[str, Any]:
