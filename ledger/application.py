@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import lru_cache
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any, cast
 from uuid import UUID, uuid4
@@ -91,8 +90,6 @@ class Receipt:
 
 
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_uuid_text = lru_cache(maxsize=1 << 16)(str)
-"""``str`` of a stream id (``UUID.__str__`` is Python code; receipts need it per event)."""
 
 _UNREAD: Any = object()
 """``get``'s marker for a stream the batch did not preload."""
@@ -102,10 +99,11 @@ class _Raced(Exception):
     """Another writer recorded part of this batch while it was being checked."""
 
 
-@dataclass(slots=True)  # not frozen: its __init__ then assigns plainly (built per event)
+@dataclass(slots=True)
 class _Submitted:
     """A validated event, reduced to what recording needs (the parsed model is dropped
-    early: keeping a batch's pydantic models alive made the garbage collector work)."""
+    early: keeping a batch's pydantic models alive made the garbage collector work).
+    Not frozen: ``digest`` is filled in by a pass of its own after parsing."""
 
     type: str
     occurred_at: datetime
@@ -205,10 +203,9 @@ class LedgerApplication(Application):
         now = self.clock().astimezone(UTC)
         # Phase by phase (parse all, then digest all) rather than event by event: each
         # step's code stays hot, which measured a few per cent faster.
-        parsed = [self._parsed(raw, principal, now, i, batch) for i, raw in enumerate(raws)]
-        submitted = [_Submitted(event_type, occurred_at, event_id, data,
-                                content_digest(event_type, occurred_at, data))
-                     for event_type, occurred_at, event_id, data in parsed]
+        submitted = [self._submitted(raw, principal, now, i, batch) for i, raw in enumerate(raws)]
+        for item in submitted:
+            item.digest = content_digest(item.type, item.occurred_at, item.data)
         with self._lock:
             for _attempt in range(50):
                 try:
@@ -218,8 +215,9 @@ class LedgerApplication(Application):
                     self.model.reset()
         raise LedgerError("the event store stayed too busy to record the events; retry")
 
-    def _parsed(self, raw: Any, principal: Principal, now: datetime, index: int,
-                batch: bool) -> tuple[str, datetime, str, dict[str, Any]]:
+    def _submitted(self, raw: Any, principal: Principal, now: datetime, index: int,
+                   batch: bool) -> _Submitted:
+        """The validated event, its digest still to be computed."""
         try:
             envelope = parse_envelope(raw, now=now)
             event_type = envelope.type  # type: ignore[attr-defined]
@@ -232,7 +230,7 @@ class LedgerApplication(Application):
         # A canonical UUID string is its own str(UUID(...)); anything else is normalised.
         event_id = given if type(given) is str and _CANONICAL_UUID.fullmatch(given) else str(
             envelope.event_id or uuid4())
-        return event_type, envelope.occurred_at, event_id, data
+        return _Submitted(event_type, envelope.occurred_at, event_id, data, "")
 
     def _record_once(self, submitted: list[_Submitted], principal: Principal, now: datetime,
                      batch: bool) -> list[Receipt]:
@@ -367,7 +365,7 @@ class LedgerApplication(Application):
                  recorded_at: datetime) -> Receipt:
         return Receipt(
             event_id=item.event_id, type=item.type, position=position,
-            stream_id=_uuid_text(stored.originator_id), version=stored.originator_version,
+            stream_id=str(stored.originator_id), version=stored.originator_version,
             occurred_at=item.occurred_at, recorded_at=recorded_at, hash=chain_hash,
         )
 
