@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from api.render import format as fmt
 from ledger.cli import app as cli
 from tests.api.conftest import Api
-from tests.api.routes.test_ui import ACCOUNT, demo, figures, shown  # noqa: F401 - fixture
+from tests.api.routes.conftest import ACCOUNT
+from tests.api.routes.test_ui import figures, shown
 
 POINT = {"as_of": "2026-04-30", "known_at": "2026-05-15"}
 PATH = f"/v1/accounts/{ACCOUNT}/handover"
@@ -24,7 +25,7 @@ def tokens_of(markdown: str) -> set[str]:
     return {token.type for token in MarkdownIt("commonmark").enable("table").parse(markdown)}
 
 
-def test_json_stays_the_default_form(demo: Api) -> None:  # noqa: F811
+def test_json_stays_the_default_form(demo: Api) -> None:
     """No ``format`` and ``format=json`` give the same JSON document."""
     plain = demo.get(PATH, **POINT)
     explicit = demo.get(PATH, format="json", **POINT)
@@ -32,7 +33,7 @@ def test_json_stays_the_default_form(demo: Api) -> None:  # noqa: F811
     assert plain.json() == explicit.json()
 
 
-def test_markdown_renders_as_tables_and_lists(demo: Api) -> None:  # noqa: F811
+def test_markdown_renders_as_tables_and_lists(demo: Api) -> None:
     """text/markdown that a Markdown library parses into headings, tables and lists."""
     response = demo.get(PATH, format="md", **POINT)
     assert response.status_code == 200
@@ -43,7 +44,7 @@ def test_markdown_renders_as_tables_and_lists(demo: Api) -> None:  # noqa: F811
     assert html.count("<table>") >= 6 and "<li>" in html
 
 
-def test_markdown_carries_every_figure_of_the_json_brief(demo: Api) -> None:  # noqa: F811
+def test_markdown_carries_every_figure_of_the_json_brief(demo: Api) -> None:
     """Score, coverage, stage, people, opportunities, spend and flags all appear."""
     brief = demo.get(PATH, **POINT).json()
     text = demo.get(PATH, format="md", **POINT).text
@@ -69,7 +70,7 @@ def test_markdown_carries_every_figure_of_the_json_brief(demo: Api) -> None:  # 
 
 
 def test_html_is_a_standalone_page_with_the_same_figures_and_charts(
-        demo: Api) -> None:  # noqa: F811
+        demo: Api) -> None:
     """A full page (inline styles, SVG charts, no scripts or remote resources)."""
     brief = demo.get(PATH, **POINT).json()
     response = demo.get(PATH, format="html", **POINT)
@@ -87,14 +88,14 @@ def test_html_is_a_standalone_page_with_the_same_figures_and_charts(
     assert "as it stood at end of 30 Apr 2026 (UTC), as recorded by end of 15 May 2026" in page
 
 
-def test_an_unknown_format_is_a_422_problem(demo: Api) -> None:  # noqa: F811
+def test_an_unknown_format_is_a_422_problem(demo: Api) -> None:
     """Only json, md and html exist."""
     response = demo.get(PATH, format="pdf")
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_every_format_needs_a_token_and_a_known_account(demo: Api) -> None:  # noqa: F811
+def test_every_format_needs_a_token_and_a_known_account(demo: Api) -> None:
     """401 without a bearer token; 404 problem for an unknown account, in any format."""
     assert demo.client.get(PATH, params={"format": "md"}).status_code == 401
     missing = demo.get("/v1/accounts/nope/handover", format="html")
@@ -103,7 +104,7 @@ def test_every_format_needs_a_token_and_a_known_account(demo: Api) -> None:  # n
 
 
 @pytest.mark.parametrize("form", ["json", "md", "html"])
-def test_cli_handover_gives_what_the_api_gives(demo: Api, tmp_path: Path,  # noqa: F811
+def test_cli_handover_gives_what_the_api_gives(demo: Api, tmp_path: Path,
                                                form: str) -> None:
     """`ledger handover ACCOUNT --format F` (views caught up from the log) equals the API."""
     settings = demo.runtime.settings
@@ -122,7 +123,7 @@ def test_cli_handover_gives_what_the_api_gives(demo: Api, tmp_path: Path,  # noq
         assert figures(target.read_text()) == figures(api.text)
 
 
-def test_cli_handover_names_a_bad_date_or_account_in_one_line(demo: Api) -> None:  # noqa: F811
+def test_cli_handover_names_a_bad_date_or_account_in_one_line(demo: Api) -> None:
     """Errors are one line on stderr and a non-zero exit, never a traceback."""
     url = demo.runtime.settings.database_url
     bad_date = CliRunner().invoke(cli, ["handover", ACCOUNT, "--database-url", url,
