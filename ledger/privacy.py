@@ -141,7 +141,9 @@ class KeyChanges:
     """Key-table changes that must commit with a batch of events."""
 
     new_keys: dict[str, bytes] = field(default_factory=dict)
-    links: set[tuple[str, str]] = field(default_factory=set)
+    links: dict[str, list[str]] = field(default_factory=dict)
+    """Each engagement subject's participants (a list per engagement, not a pair per link:
+    fewer objects for the garbage collector while a batch is built)."""
     forget: list[str] = field(default_factory=list)
 
     def new_key(self, subject: str) -> bytes:
@@ -150,5 +152,10 @@ class KeyChanges:
 
     def link(self, participants: Iterable[str], engagement_id: str) -> None:
         """Forgetting any of ``participants`` also shreds this engagement's free text."""
-        subject = engagement_subject(engagement_id)
-        self.links.update((stakeholder_id, subject) for stakeholder_id in participants)
+        self.links.setdefault(engagement_subject(engagement_id), []).extend(participants)
+
+    def link_rows(self) -> list[tuple[str, str]]:
+        """The (stakeholder_id, subject) rows of the links, each once."""
+        return list(dict.fromkeys((stakeholder_id, subject)
+                                  for subject, people in self.links.items()
+                                  for stakeholder_id in people))

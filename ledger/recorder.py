@@ -24,15 +24,13 @@ PAGE = 2000
 
 
 def _meta_rows(ids: Sequence[int], kwargs: dict[str, Any]) -> list[tuple[str, str, int]]:
-    meta = kwargs.get("ledger_meta") or []
-    return [(event_id, digest, position)
-            for (event_id, digest), position in zip(meta, ids, strict=False)]
+    return list(zip(kwargs.get("ledger_ids") or [], kwargs.get("ledger_digests") or [], ids,
+                    strict=False))
 
 
 def _event_ids(kwargs: dict[str, Any]) -> list[str] | None:
     """The event_ids of the events being inserted, in order, when the writer passed them."""
-    meta = kwargs.get("ledger_meta")
-    return [event_id for event_id, _ in meta] if meta else None
+    return kwargs.get("ledger_ids") or None
 
 
 class LedgerRecorderMixin:
@@ -102,7 +100,8 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         keys: KeyChanges | None = kwargs.get("ledger_keys")
         if keys is not None:
             c.executemany("INSERT INTO ledger_subject_keys VALUES (?,?)", keys.new_keys.items())
-            c.executemany("INSERT OR IGNORE INTO ledger_subject_links VALUES (?,?)", keys.links)
+            c.executemany("INSERT OR IGNORE INTO ledger_subject_links VALUES (?,?)",
+                          keys.link_rows())
             if keys.forget:
                 c.execute("PRAGMA secure_delete = ON")  # overwrite, don't just unlink
             for stakeholder_id in keys.forget:
@@ -210,7 +209,7 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
         keys: KeyChanges | None = kwargs.get("ledger_keys")
         if keys is not None:
             _insert_rows(curs, self.keys_table, ("text", "bytea"), list(keys.new_keys.items()))
-            _insert_rows(curs, self.links_table, ("text", "text"), list(keys.links),
+            _insert_rows(curs, self.links_table, ("text", "text"), keys.link_rows(),
                          " ON CONFLICT DO NOTHING")
             for stakeholder_id in keys.forget:
                 curs.execute(SQL("DELETE FROM {0} WHERE subject = %s OR subject IN (SELECT "
