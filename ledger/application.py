@@ -250,19 +250,21 @@ class LedgerApplication(Application):
                 first_in_batch[item.event_id] = i
                 fresh.append(i)
         self.model.catch_up()
-        # Every stream the batch's rules will read, by (kind, key), from the cache or else
-        # in one query; a stream it does not return does not exist (we hold the lock and
-        # just caught up; a concurrent creator makes the insert raise IntegrityError and we
-        # re-check). Aggregates this batch changes are written back into ``streams``.
+        # Every stream the batch's rules will read, by "kind:key" (a string: no object for
+        # the garbage collector to track), from the cache or else in one query; a stream it
+        # does not return does not exist (we hold the lock and just caught up; a concurrent
+        # creator makes the insert raise IntegrityError and we re-check). Aggregates this
+        # batch changes are written back into ``streams``.
         streams = self.model.preload(
-            {pair: stream_id(*pair) for i in fresh
-             for pair in streams_read(submitted[i].type, submitted[i].data)})
-        pending: dict[tuple[str, str], LedgerAggregate] = {}
+            {f"{kind}:{key}": stream_id(kind, key) for i in fresh
+             for kind, key in streams_read(submitted[i].type, submitted[i].data)})
+        pending: dict[str, LedgerAggregate] = {}
 
         def get(cls: type[LedgerAggregate], key: str) -> LedgerAggregate | None:
-            found = streams.get((cls.kind, key), _UNREAD)
+            name = f"{cls.kind}:{key}"
+            found = streams.get(name, _UNREAD)
             if found is _UNREAD:  # not named by streams_read (it names them all)
-                found = streams[cls.kind, key] = self.model.get(stream_id(cls.kind, key))
+                found = streams[name] = self.model.get(stream_id(cls.kind, key))
             return found if isinstance(found, cls) else None
 
         events = []
@@ -282,9 +284,9 @@ class LedgerApplication(Application):
                     # start over, so it becomes an idempotent replay rather than a conflict.
                     raise _Raced from None
                 raise exc.at_index(i) if batch else exc from None
-            pair = (target.aggregate.kind, target.key)
-            sid = stream_id(*pair)
-            current = pending.get(pair) or (copy.copy(target.current) if target.current else None)
+            name = f"{target.aggregate.kind}:{target.key}"
+            sid = stream_id(target.aggregate.kind, target.key)
+            current = pending.get(name) or (copy.copy(target.current) if target.current else None)
             fields: dict[str, Any] = {
                 "originator_id": sid, "originator_version": current.version + 1 if current else 1,
                 "timestamp": now, "event_id": item.event_id,
@@ -296,13 +298,14 @@ class LedgerApplication(Application):
             event = target.event_class(**fields)
             mutated = event.mutate(current)
             assert mutated is not None
-            pending[pair] = streams[pair] = mutated
+            pending[name] = streams[name] = mutated
             events.append(event)
         stored = [self.mapper.to_stored_event(e) for e in events]
         del events, sealed  # the stored rows carry them now; fewer objects for the GC to walk
         hashes: list[str] = []
         positions = self._insert(
-            stored, ledger_meta=[(submitted[i].event_id, submitted[i].digest) for i in fresh],
+            stored, ledger_ids=[submitted[i].event_id for i in fresh],
+            ledger_digests=[submitted[i].digest for i in fresh],
             ledger_keys=keys, chain_out=hashes) if stored else []
         for aggregate in pending.values():
             self.model.remember(aggregate.id, aggregate)
