@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,8 +154,9 @@ class KeyChanges:
         """Forgetting any of ``participants`` also shreds this engagement's free text."""
         self.links.setdefault(engagement_subject(engagement_id), []).extend(participants)
 
-    def link_rows(self) -> list[tuple[str, str]]:
-        """The (stakeholder_id, subject) rows of the links, each once."""
-        return list(dict.fromkeys((stakeholder_id, subject)
-                                  for subject, people in self.links.items()
-                                  for stakeholder_id in people))
+    def link_rows(self) -> Iterator[tuple[str, str]]:
+        """The (stakeholder_id, subject) rows of the links, each once, made as they are
+        consumed (an executemany then holds one row at a time)."""
+        for subject, people in self.links.items():
+            for stakeholder_id in dict.fromkeys(people):
+                yield stakeholder_id, subject

@@ -23,9 +23,10 @@ from ledger.privacy import KeyChanges, stakeholder_subject
 PAGE = 2000
 
 
-def _meta_rows(ids: Sequence[int], kwargs: dict[str, Any]) -> list[tuple[str, str, int]]:
-    return list(zip(kwargs.get("ledger_ids") or [], kwargs.get("ledger_digests") or [], ids,
-                    strict=False))
+def _meta_rows(ids: Sequence[int], kwargs: dict[str, Any]) -> Iterator[tuple[str, str, int]]:
+    """(event_id, content_digest, position) rows, made as they are consumed."""
+    return zip(kwargs.get("ledger_ids") or [], kwargs.get("ledger_digests") or [], ids,
+               strict=False)
 
 
 def _event_ids(kwargs: dict[str, Any]) -> list[str] | None:
@@ -205,11 +206,12 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
         rows = extend(last["chain_hash"] if last else GENESIS, ids, stored_events,
                       _event_ids(kwargs))
         _insert_rows(curs, self.chain_table, ("bigint", "text", "text", "text"), rows)
-        _insert_rows(curs, self.ids_table, ("text", "text", "bigint"), _meta_rows(ids, kwargs))
+        _insert_rows(curs, self.ids_table, ("text", "text", "bigint"),
+                     list(_meta_rows(ids, kwargs)))
         keys: KeyChanges | None = kwargs.get("ledger_keys")
         if keys is not None:
             _insert_rows(curs, self.keys_table, ("text", "bytea"), list(keys.new_keys.items()))
-            _insert_rows(curs, self.links_table, ("text", "text"), keys.link_rows(),
+            _insert_rows(curs, self.links_table, ("text", "text"), list(keys.link_rows()),
                          " ON CONFLICT DO NOTHING")
             for stakeholder_id in keys.forget:
                 curs.execute(SQL("DELETE FROM {0} WHERE subject = %s OR subject IN (SELECT "
