@@ -84,9 +84,13 @@ def _state_steps(state: StakeholderState) -> list[dict[str, Any]]:
 
 def _placement_steps(db: sqlite_utils.Database, stakeholder_id: str,
                      at: Point) -> list[dict[str, Any]]:
+    # Only on opportunities opened at the point: a placement back-dated before its
+    # opportunity's opening is not part of the past before that opening.
     rows = select(db,
-        "SELECT * FROM opportunity_changes WHERE stakeholder_id = ? AND occurred_at <= ? "
-        "AND recorded_at <= ?", [stakeholder_id, at.as_of, at.known_at])
+        "SELECT c.* FROM opportunity_changes c JOIN opportunities o USING (opportunity_id) "
+        "WHERE c.stakeholder_id = ? AND c.occurred_at <= ? AND c.recorded_at <= ? "
+        "AND o.opened_occurred_at <= ? AND o.opened_recorded_at <= ?",
+        [stakeholder_id, at.as_of, at.known_at, at.as_of, at.known_at])
     return [_step(row, {"opportunity_id": row["opportunity_id"], "group": row["fishbone_group"],
                         "proximity": row["proximity"]}) for row in rows]
 

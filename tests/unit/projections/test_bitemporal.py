@@ -103,3 +103,21 @@ def test_the_attitude_at_a_past_time_is_the_one_known_then(views, acme):
     views.process(acme.records)
     assert figures(views, as_of=at("2025-03-01"))["attitude"] == 2
     assert figures(views, as_of=at("2025-03-01"), known_at=at("2025-03-31"))["attitude"] == 0
+
+
+def test_a_placement_dated_before_its_opportunity_opened_appears_once_it_opened(views, acme):
+    """A fishbone placement back-dated before the opportunity's opening is not part of the
+    person's history before that opening, and is from the opening on."""
+    acme.add("opportunity.opened", {"opportunity_id": "deal", "account_id": "acme",
+                                    "name": "Deal", "value": None}, "2025-06-01")
+    acme.add("opportunity.stakeholder_placed", {
+        "opportunity_id": "deal", "stakeholder_id": "al", "group": "final_decision",
+        "proximity": 1}, "2025-05-01", recorded="2025-06-01")
+    views.process(acme.records)
+
+    def steps(as_of):
+        history = stakeholder_history(views.db, "al", as_of=at(as_of))
+        return [step["type"] for step in history["steps"]]
+
+    assert steps("2025-05-15") == ["stakeholder.registered"]
+    assert steps("2025-06-15") == ["stakeholder.registered", "opportunity.stakeholder_placed"]
