@@ -2,6 +2,8 @@
 
 Read-your-writes (SPEC §5.2): every position this process acknowledged is remembered,
 and a read first brings the views up to it (bounded), so a client sees its own writes.
+The views follow the log in a thread, or with ``projector=True`` (``ledger serve``) in a
+process of their own (:mod:`api.projector`).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -16,6 +19,7 @@ from typing import Any, TypeVar
 import sqlite_utils
 from eventsourcing.persistence import PersistenceError
 
+from api.projector import Projector, follow
 from ledger.application import LedgerApplication, Receipt
 from ledger.config import Settings
 from ledger.errors import StorageConfigError
@@ -29,13 +33,17 @@ READ_YOUR_WRITES_WAIT = 10.0
 """Seconds a read waits for the views to reach this server's own acknowledged writes."""
 MIN_POSITION_WAIT = 2.0
 """Seconds a read waits for a client's ``min_position`` before answering 503."""
+PROJECTOR_WAIT = 1.0
+"""Seconds a read leaves a running projector to apply what it needs, before applying it
+in the API process itself."""
 
 
 class Runtime:
     """The long-lived objects behind the API, created once per process."""
 
     def __init__(self, settings: Settings, *, clock: Callable[[], datetime] | None = None,
-                 follow: bool = True, min_position_wait: float = MIN_POSITION_WAIT) -> None:
+                 follow: bool = True, projector: bool = False,
+                 min_position_wait: float = MIN_POSITION_WAIT) -> None:
         self.settings = settings
         self.ledger = LedgerApplication(settings, clock=clock)
         self.tokens = TokenStore(self.ledger, settings.admin_token)
@@ -51,43 +59,28 @@ class Runtime:
         self.acknowledged = 0
         self.min_position_wait = min_position_wait
         self._follow = follow
+        self.projector = Projector(settings) if follow and projector else None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._subscription: Any = None
         self._local = threading.local()
 
     def start(self) -> None:
-        """Catch the views up with the log and keep following it in a thread."""
+        """Catch the views up with the log, then keep following it (a thread, or the
+        projector process)."""
         self.follower.catch_up()
-        if self._follow and self._thread is None:
-            # PostgreSQL pushes new events (the library's LISTEN/NOTIFY subscription);
-            # SQLite offers no subscription, so there the follower polls.
-            target = self._subscribe if self.settings.is_postgres else self.follower.run
-            self._thread = threading.Thread(target=target, args=(self._stop,),
-                                            name="views-follower", daemon=True)
+        if self.projector is not None:
+            self.projector.start()
+        elif self._follow and self._thread is None:
+            self._thread = threading.Thread(
+                target=follow, args=(self.follower, self.ledger, self._stop),
+                name="views-follower", daemon=True)
             self._thread.start()
-
-    def _subscribe(self, stop: threading.Event) -> None:
-        """Catch the views up each time the event store announces new events."""
-        recorder = self.ledger.recorder
-        while not stop.is_set():
-            try:
-                with recorder.subscribe(gt=self.views.position()) as subscription:
-                    self._subscription = subscription
-                    for _ in subscription:
-                        self.follower.catch_up()
-                        if stop.is_set():
-                            break
-            except Exception:  # connection lost: fall back to a poll, then resubscribe
-                log.exception("views subscription failed; polling until it is back")
-                self.follower.catch_up()
-                stop.wait(self.follower.interval)
 
     def stop(self) -> None:
         """Stop following and close the stores."""
         self._stop.set()
-        if self._subscription is not None:
-            self._subscription.stop()
+        if self.projector is not None:
+            self.projector.stop()
         if self._thread is not None:
             self._thread.join(timeout=5)
         self.views.close()
@@ -96,13 +89,27 @@ class Runtime:
     def acknowledge(self, receipts: Iterable[Receipt]) -> None:
         """Remember the newest position this server has answered a write with."""
         self.acknowledged = max([self.acknowledged, *(r.position for r in receipts)])
+        if self.projector is not None:
+            self.projector.nudge()
 
     def ready_for(self, min_position: int | None) -> bool:
         """Bring the views up to this server's writes and ``min_position``; False on timeout."""
-        if not self.follower.wait_for(self.acknowledged, READ_YOUR_WRITES_WAIT):
+        if not self._reach(self.acknowledged, READ_YOUR_WRITES_WAIT):
             return False
-        return min_position is None or self.follower.wait_for(min_position,
-                                                                 self.min_position_wait)
+        return min_position is None or self._reach(min_position, self.min_position_wait)
+
+    def _reach(self, position: int, timeout: float) -> bool:
+        """Wait until the views reach ``position``, applying events here if need be."""
+        deadline = time.monotonic() + timeout
+        projector = self.projector
+        if projector is not None and self.views.position() < position:
+            if not projector.alive():
+                log.warning("the projector process is gone; restarting it")
+                projector.start()
+            patience = time.monotonic() + min(PROJECTOR_WAIT, timeout)
+            while self.views.position() < position and time.monotonic() < patience:
+                time.sleep(0.002)
+        return self.follower.wait_for(position, max(deadline - time.monotonic(), 0))
 
     def read(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``query(views_db, *args, **kwargs)`` in one read transaction.

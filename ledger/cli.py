@@ -234,6 +234,9 @@ def serve(
         help="SQLite file of the views (env LEDGER_VIEWS_PATH).")] = None,
     issue_admin_token: Annotated[str | None, typer.Option(
         help="Create (or replace) an admin token with this name and print it.")] = None,
+    projector: Annotated[bool, typer.Option(
+        help="Apply events to the views in a process of their own (a second core), "
+             "not in a thread of the server.")] = True,
 ) -> None:
     """Serve the REST API and keep the views following the log.
 
@@ -247,7 +250,7 @@ def serve(
     try:
         settings = Settings.from_env(database_url=database_url, host=host, port=port,
                                      views_path=views_path)
-        runtime = Runtime(settings)
+        runtime = Runtime(settings, projector=projector)
     except StorageConfigError as exc:
         err.print(f"[red]error:[/red] {exc.detail}", highlight=False)
         raise typer.Exit(2) from None

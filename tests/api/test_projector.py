@@ -1,0 +1,77 @@
+"""The projector process: the views follow the log from a child process of the server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from api.runtime import Runtime
+from ledger.application import LedgerApplication
+from ledger.config import Settings
+from tests.conftest import RECORDER
+from tests.integration.helpers import account
+
+
+@pytest.fixture
+def served(store_settings: Settings, tmp_path: Path) -> Iterator[Runtime]:
+    """A started runtime whose views are kept by a projector process."""
+    settings = Settings(database_url=store_settings.database_url,
+                        views_path=str(tmp_path / "views.db"))
+    runtime = Runtime(settings, projector=True)
+    runtime.start()
+    try:
+        yield runtime
+    finally:
+        runtime.stop()
+
+
+def wait_for_position(runtime: Runtime, position: int, timeout: float = 30) -> int:
+    """The views' position once it reaches ``position`` (or the timeout passes)."""
+    deadline = time.monotonic() + timeout
+    while runtime.views.position() < position and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return runtime.views.position()
+
+
+def test_the_projector_process_applies_events_without_the_server(served: Runtime) -> None:
+    """Events recorded elsewhere reach the views though this process applies nothing."""
+    assert served.projector is not None and served.projector.pid != os.getpid()
+    other = LedgerApplication(served.settings)
+    try:
+        other.record(account(), RECORDER)
+    finally:
+        other.close()
+    assert wait_for_position(served, 1) == 1
+
+
+def test_reads_see_own_writes_when_the_projector_has_died(served: Runtime) -> None:
+    """With the child killed, a read still sees this server's writes, and the child is
+    started again."""
+    assert served.projector is not None and served.projector.pid is not None
+    os.kill(served.projector.pid, signal.SIGKILL)
+    while served.projector.alive():
+        time.sleep(0.01)
+    served.acknowledge([served.ledger.record(account(), RECORDER)])
+    assert served.ready_for(None)
+    assert served.views.position() == 1
+    assert served.projector.alive()
+
+
+def test_stopping_the_server_stops_the_projector(store_settings: Settings,
+                                                 tmp_path: Path) -> None:
+    """No projector process outlives its server."""
+    settings = Settings(database_url=store_settings.database_url,
+                        views_path=str(tmp_path / "views.db"))
+    runtime = Runtime(settings, projector=True)
+    runtime.start()
+    assert runtime.projector is not None
+    pid = runtime.projector.pid
+    runtime.stop()
+    assert not runtime.projector.alive()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # type: ignore[arg-type]
