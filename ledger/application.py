@@ -43,7 +43,7 @@ from ledger.errors import (
     StorageConfigError,
 )
 from ledger.privacy import KeyChanges, seal, subject_of, unseal
-from ledger.recorder import LedgerRecorderMixin
+from ledger.recorder import LedgerRecorderMixin, StreamsChanged
 from ledger.records import EventRecord
 from ledger.rules import check, streams_read
 from ledger.schemas import ADMIN_ONLY_TYPES, EnvelopeBase
@@ -210,7 +210,7 @@ class LedgerApplication(Application):
             for _attempt in range(50):
                 try:
                     return self._record_once(submitted, principal, now, batch)
-                except (IntegrityError, _Raced):
+                except (IntegrityError, _Raced, StreamsChanged):
                     # Another writer took a stream version or an event_id first: re-check.
                     self.model.reset()
         raise LedgerError("the event store stayed too busy to record the events; retry")
@@ -250,6 +250,7 @@ class LedgerApplication(Application):
                 first_in_batch[item.event_id] = i
                 fresh.append(i)
         self.model.catch_up()
+        seen = self.model.position
         # Every stream the batch's rules will read, by "kind:key" (a string: no object for
         # the garbage collector to track), from the cache or else in one query; a stream it
         # does not return does not exist (we hold the lock and just caught up; a concurrent
@@ -303,10 +304,16 @@ class LedgerApplication(Application):
         stored = [self.mapper.to_stored_event(e) for e in events]
         del events, sealed  # the stored rows carry them now; fewer objects for the GC to walk
         hashes: list[str] = []
+        # Streams the rules read but this batch does not write: another writer adding to
+        # one of them since ``seen`` (a departure while we record an engagement naming the
+        # person) makes the insert fail, and the batch is checked again. The streams we
+        # write are guarded by their (stream, version) key.
+        read = sorted(a.id for name, a in streams.items()
+                      if a is not None and name not in pending)
         positions = self._insert(
             stored, ledger_ids=[submitted[i].event_id for i in fresh],
             ledger_digests=[submitted[i].digest for i in fresh],
-            ledger_keys=keys, chain_out=hashes) if stored else []
+            ledger_keys=keys, ledger_reads=(seen, read), chain_out=hashes) if stored else []
         for aggregate in pending.values():
             self.model.remember(aggregate.id, aggregate)
         self.model.advance(positions)

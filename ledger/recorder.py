@@ -23,6 +23,11 @@ from ledger.privacy import KeyChanges, stakeholder_subject
 PAGE = 2000
 
 
+class StreamsChanged(Exception):
+    """A stream the writer's rules read got a new event after the writer's view of the log
+    (``ledger_reads``): the insert is rolled back and the writer must check again."""
+
+
 def _meta_rows(ids: Sequence[int], kwargs: dict[str, Any]) -> Iterator[tuple[str, str, int]]:
     """(event_id, content_digest, position) rows, made as they are consumed."""
     return zip(kwargs.get("ledger_ids") or [], kwargs.get("ledger_digests") or [], ids,
@@ -93,6 +98,13 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         ids = super()._insert_events(c, stored_events, **kwargs)
         assert ids is not None
+        after, read = kwargs.get("ledger_reads") or (0, ())
+        for start in range(0, len(read), 500):  # under the write lock the insert took
+            chunk = [sid.hex for sid in read[start:start + 500]]
+            c.execute(f"SELECT 1 FROM {self.events_table_name} WHERE originator_id IN "
+                      f"({', '.join('?' * len(chunk))}) AND rowid > ? LIMIT 1", [*chunk, after])
+            if c.fetchone() is not None:
+                raise StreamsChanged
         c.execute("SELECT chain_hash FROM ledger_chain ORDER BY position DESC LIMIT 1")
         last = c.fetchone()
         rows = extend(last[0] if last else GENESIS, ids, stored_events, _event_ids(kwargs))
@@ -194,6 +206,22 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
             SQL("CREATE TABLE IF NOT EXISTS {0} (stakeholder_id text NOT NULL, subject text "
                 "NOT NULL, PRIMARY KEY (stakeholder_id, subject))").format(self.links_table),
         ])
+
+    def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent],
+                              **kwargs: Any) -> None:
+        after, read = kwargs.get("ledger_reads") or (0, ())
+        if read:
+            # Before inserting, under the exclusive table lock the insert takes anyway: the
+            # library commits when a hook raises a Python error, so nothing may be written
+            # yet when StreamsChanged is raised.
+            self._lock_table(curs)
+            curs.execute(SQL("SELECT 1 FROM {0}.{1} WHERE originator_id = ANY(%s) AND "
+                             "notification_id > %s LIMIT 1").format(
+                Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+                [list(read), after])
+            if curs.fetchone() is not None:
+                raise StreamsChanged
+        super()._insert_stored_events(curs, stored_events, **kwargs)
 
     def _fetch_ids_after_insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any

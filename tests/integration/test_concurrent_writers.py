@@ -80,3 +80,38 @@ def test_racing_registrations_of_one_id_yield_one_winner(store_settings: Setting
     with _pool() as pool:
         outcomes = list(pool.map(_register, [store_settings] * WRITERS, map(str, range(WRITERS))))
     assert sorted(outcomes) == ["conflict"] * (WRITERS - 1) + ["recorded"]
+
+
+def test_a_departure_racing_an_engagement_that_names_the_person_wins(store_settings) -> None:
+    """Another writer records ann's departure after this writer read ann's stream and
+    before it inserts a later dinner naming her: the insert notices, the rules run
+    again, and the dinner is refused instead of both being recorded."""
+    import pytest
+
+    from ledger.errors import DepartedStakeholder
+    from tests.integration.helpers import ev
+
+    writer, other = LedgerApplication(store_settings), LedgerApplication(store_settings)
+    try:
+        writer.record_batch([account(), person("ann")], RECORDER)
+        writer.record(dinner("warm-up", "ann"), RECORDER)  # ann's stream is now cached
+        catch_up = writer.model.catch_up
+        raced = []
+
+        def catch_up_then_lose_the_race() -> None:
+            catch_up()
+            if not raced:  # between this writer's read of the log and its insert
+                raced.append(other.record(ev("stakeholder.departed", "2026-02-10T09:00:00Z",
+                                             stakeholder_id="ann"), RECORDER))
+
+        writer.model.catch_up = catch_up_then_lose_the_race  # type: ignore[method-assign]
+        with pytest.raises(DepartedStakeholder):
+            writer.record(dinner("after-leaving", "ann", occurred_at="2026-02-20T19:30:00Z"),
+                          RECORDER)
+        assert raced
+        types = [r.type for r in other.read_records(0, 100)]
+        assert types == ["account.registered", "stakeholder.registered", "engagement.recorded",
+                         "stakeholder.departed"]
+    finally:
+        writer.close()
+        other.close()
