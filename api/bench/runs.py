@@ -1,0 +1,132 @@
+"""The bench and the scaling runs: every measure in order, with the ratios."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+
+from api.bench.ingest import measure_writes
+from api.bench.reads import measure_http, measure_reads, sample_ids
+from api.bench.replay import child_rebuild, measure_rebuild, measure_replay
+from api.bench.stores import BATCH, READ_REPEATS, BenchError, Result, scratch_stores
+from ledger.config import Settings
+
+REBUILD_KEYS = ("rebuild_events_per_s", "rebuild_peak_rss_mb", "rebuild_ratio")
+HTTP_KEYS = ("http_batch_events_per_s", "http_single_events_per_s", "http_batch_ratio")
+
+
+def run_bench(events: int, database_url: str | None = None, *, seed: int = 1,
+              baseline: bool = True, http: bool = True, repeats: int = READ_REPEATS,
+              singles: int = 200) -> Result:
+    """Measure every figure at ``events`` events on the kind of store ``database_url`` names.
+
+    Returns one flat dict: ``*_events_per_s``, ``*_ratio``, ``*_ms`` and ``*_mb`` figures,
+    plus ``not_measured`` (figure or group → reason). ``repeats`` is the number of timed
+    calls of each read; ``singles`` the number of single POSTs. Example: ``run_bench(10_000)``.
+    """
+    if events < 100:
+        raise BenchError(f"bench needs at least 100 events, got {events}")
+    kind = "postgresql" if Settings(database_url=database_url or "sqlite:///x").is_postgres \
+        else "sqlite"
+    result: Result = {"events": events, "store": kind, "seed": seed, "batch_size": BATCH,
+                      "date": datetime.now().astimezone().isoformat(timespec="seconds")}
+    missing: dict[str, str] = {}
+    with scratch_stores(database_url, 2 if http else 1) as stores:
+        main = stores[0]
+        result |= measure_writes(main, events, seed, baseline=baseline)
+        result["baseline_replay_events_per_s"] = measure_replay(main)
+        sample = sample_ids(events, seed)
+        _measure(result, missing, REBUILD_KEYS, lambda: measure_rebuild(main))
+        if "rebuild_events_per_s" in result:
+            result["rebuild_ratio"] = (result["rebuild_events_per_s"]
+                                       / result["baseline_replay_events_per_s"])
+            _measure(result, missing, ("read_*",), lambda: _split(
+                measure_reads(main, sample, repeats), missing))
+        else:
+            missing["read_*"] = "the views could not be rebuilt (see rebuild_events_per_s)"
+        if http:
+            _measure(result, missing, (*HTTP_KEYS, "http_read_*"), lambda: _split(
+                measure_http(stores[1], events, seed, sample, singles=singles,
+                             repeats=repeats), missing))
+            if "http_batch_events_per_s" in result:
+                result["http_batch_ratio"] = (result["http_batch_events_per_s"]
+                                              / result["ingest_events_per_s"])
+    if missing:
+        result["not_measured"] = missing
+    return result
+
+
+def run_scale(sizes: list[int], database_url: str | None = None, *, seed: int = 1,
+              repeats: int = READ_REPEATS, http: bool = True) -> Result:
+    """How read p95 latencies and rebuild memory grow with the size of the log.
+
+    For each size: ingest, rebuild, in-process reads, then HTTP reads against a server
+    on that store. Growth figures compare every size with the smallest.
+    Example: ``run_scale([10_000, 100_000, 1_000_000])``.
+    """
+    runs = [_scale_run(size, database_url, seed, repeats, http) for size in sorted(sizes)]
+    smallest = runs[0]
+    growth = {
+        key: {str(run["events"]): run[key] / smallest[key] for run in runs if key in run}
+        for key in smallest
+        if key.endswith(("_p95_ms", "_answer_kb", "_peak_rss_mb")) and smallest[key] > 0
+    }
+    return {"sizes": sorted(sizes), "runs": runs, "growth_vs_smallest": growth}
+
+
+def _scale_run(size: int, database_url: str | None, seed: int, repeats: int,
+               http: bool) -> Result:
+    run: Result = {"events": size}
+    missing: dict[str, str] = {}
+    with scratch_stores(database_url, 1) as (store,):
+        run |= measure_writes(store, size, seed, baseline=False)
+        sample = sample_ids(size, seed)
+        _measure(run, missing, REBUILD_KEYS[:2], lambda: measure_rebuild(store))
+        if "rebuild_events_per_s" in run:
+            _measure(run, missing, ("read_*",),
+                     lambda: _split(measure_reads(store, sample, repeats), missing))
+            if http:
+                _measure(run, missing, ("http_read_*",), lambda: _split(measure_http(
+                    store, size, seed, sample, ingest=False, repeats=repeats), missing))
+    if missing:
+        run["not_measured"] = missing
+    return run
+
+
+def _measure(result: Result, missing: dict[str, str], keys: tuple[str, ...],
+             measure: Callable[[], Result]) -> None:
+    """Merge a hook's figures, or name its figures under not_measured with the reason."""
+    try:
+        result |= measure()
+    except (ImportError, AttributeError) as exc:
+        for key in keys:
+            missing[key] = f"not available yet: {exc}"
+    except Exception as exc:  # a broken layer is reported, never fatal to the other figures
+        for key in keys:
+            missing[key] = f"{type(exc).__name__}: {str(exc).strip()[:300]}"
+
+
+def _split(outcome: tuple[Result, dict[str, str]], missing: dict[str, str]) -> Result:
+    figures, reasons = outcome
+    missing.update(reasons)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m api.bench [EVENTS] [DATABASE_URL]`` prints one JSON object."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["--child-rebuild"]:
+        print(json.dumps(child_rebuild(args[1], args[2])))
+        return
+    if args[:1] == ["--scale"]:
+        sizes = [int(size) for size in args[1].split(",")]
+        print(json.dumps(run_scale(sizes, args[2] if len(args) > 2 else None), indent=2))
+        return
+    events = int(args[0]) if args else 10_000
+    print(json.dumps(run_bench(events, args[1] if len(args) > 1 else None), indent=2))
+
+
+if __name__ == "__main__":
+    main()
