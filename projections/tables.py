@@ -139,7 +139,7 @@ TABLES: dict[str, dict[str, Any]] = {
         "indexes": [["currency", "occurred_at", "position"]],
         "read_indexes": [["recorded_at"]],
     },
-    # The current read model (SPEC §4 "now"): kept up to date per event by
+    # The current read model (SPEC §4 "now"): kept up to date per batch by
     # projections.current; amounts in integer minor units of the base currency.
     "current_engagements": {
         "doc": ("Now, as known now: each engagement's latest version in base minor units "
