@@ -8,6 +8,7 @@ fails the whole transaction.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from typing import Any
 from uuid import UUID
@@ -21,6 +22,7 @@ from ledger.chain import GENESIS, ChainRow, StoredRow, extend
 from ledger.privacy import KeyChanges, stakeholder_subject
 
 PAGE = 2000
+log = logging.getLogger("ledger.recorder")
 
 
 class StreamsChanged(Exception):
@@ -228,6 +230,20 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
     ) -> Sequence[int] | None:
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         assert ids is not None
+        try:
+            self._write_ledger_rows(curs, ids, stored_events, kwargs)
+        except BaseException:
+            # The library commits when this hook raises a Python error (it expects database
+            # errors, which abort the transaction): abort it ourselves, so that events are
+            # never stored without their chain, id and key rows.
+            log.exception("recording failed after the insert; rolling the transaction back")
+            curs.execute("DO $$ BEGIN RAISE EXCEPTION 'ledger: recording failed after the "
+                         "insert; nothing was recorded'; END $$")
+            raise
+        return ids
+
+    def _write_ledger_rows(self, curs: Any, ids: Sequence[int],
+                           stored_events: Sequence[StoredEvent], kwargs: dict[str, Any]) -> None:
         curs.execute(SQL("SELECT chain_hash FROM {0} ORDER BY position DESC LIMIT 1").format(
             self.chain_table))
         last = curs.fetchone()
@@ -249,7 +265,6 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
         out = kwargs.get("chain_out")
         if out is not None:
             out.extend(row[3] for row in rows)
-        return ids
 
     def _select(self, statement: Any, params: Sequence[Any]) -> list[dict[str, Any]]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

@@ -245,3 +245,24 @@ def test_batches_are_atomic_and_replays_are_idempotent(
     assert [r.position for r in again[3:]] == [r.position for r in receipts]
     assert count(app) == 3 + len(set(picks))
     app.close()
+
+
+def test_a_failure_after_the_insert_records_nothing(store_settings, monkeypatch) -> None:
+    """An error while writing the chain rows, after the events are inserted, rolls the
+    whole transaction back on both stores (the library would commit it on PostgreSQL)."""
+    import ledger.recorder
+
+    app = LedgerApplication(store_settings)
+    try:
+        def broken_chain(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("chain step failed")
+
+        monkeypatch.setattr(ledger.recorder, "extend", broken_chain)
+        with pytest.raises(Exception, match="chain step failed|nothing was recorded"):
+            app.record(account(), RECORDER)
+        monkeypatch.undo()
+        assert app.head_position() == 0
+        assert app.record(account(), RECORDER).position >= 1
+        assert app.verify().ok
+    finally:
+        app.close()
