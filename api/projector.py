@@ -15,11 +15,11 @@ import logging
 import multiprocessing
 import threading
 from multiprocessing.synchronize import Event as EventType
-from typing import Any, Protocol
+from typing import Any
 
 from ledger.application import LedgerApplication
 from ledger.config import Settings
-from projections.engine import Follower, ViewDatabase
+from projections.engine import Follower, ViewDatabase, Waitable, Wakeable
 
 log = logging.getLogger("ledger.projector")
 
@@ -27,16 +27,8 @@ STOP_TIMEOUT = 10.0
 """Seconds the projector gets to finish its batch when the server stops."""
 
 
-class Waitable(Protocol):
-    """What the loop waits on: a ``threading.Event`` or a ``multiprocessing.Event``."""
-
-    def is_set(self) -> bool: ...  # noqa: D102 - the Event protocol
-
-    def wait(self, timeout: float | None = None) -> bool: ...  # noqa: D102
-
-
 def follow(follower: Follower, ledger: LedgerApplication, stop: Waitable,
-           wake: Any = None) -> None:
+           wake: Wakeable | None = None) -> None:
     """Apply new events until ``stop`` is set.
 
     PostgreSQL announces new events (the library's LISTEN/NOTIFY subscription); SQLite
@@ -45,12 +37,8 @@ def follow(follower: Follower, ledger: LedgerApplication, stop: Waitable,
     """
     if ledger.settings.is_postgres:
         _subscribe(follower, ledger, stop)
-        return
-    while not stop.is_set():
-        if wake is not None:
-            wake.clear()  # before polling: a write acknowledged later sets it again
-        if not follower.poll():
-            (wake or stop).wait(follower.interval)
+    else:
+        follower.run(stop, wake)
 
 
 def _subscribe(follower: Follower, ledger: LedgerApplication, stop: Waitable) -> None:

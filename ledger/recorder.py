@@ -41,6 +41,17 @@ def _event_ids(kwargs: dict[str, Any]) -> list[str] | None:
     return kwargs.get("ledger_ids") or None
 
 
+def _rows_in(c: Any, statement: str, values: Sequence[Any], *after: Any) -> list[Any]:
+    """Rows of ``statement`` on SQLite cursor ``c``, its ``IN ({marks})`` filled with
+    ``values`` 500 at a time (SQLite's parameter limit), then the ``after`` parameters."""
+    rows: list[Any] = []
+    for start in range(0, len(values), 500):
+        chunk = list(values[start : start + 500])
+        c.execute(statement.format(marks=",".join("?" * len(chunk))), [*chunk, *after])
+        rows += c.fetchall()
+    return rows
+
+
 class LedgerRecorderMixin:
     """Queries on the chain and id index shared by both backends."""
 
@@ -101,12 +112,9 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         ids = super()._insert_events(c, stored_events, **kwargs)
         assert ids is not None
         after, read = kwargs.get("ledger_reads") or (0, ())
-        for start in range(0, len(read), 500):  # under the write lock the insert took
-            chunk = [sid.hex for sid in read[start:start + 500]]
-            c.execute(f"SELECT 1 FROM {self.events_table_name} WHERE originator_id IN "
-                      f"({', '.join('?' * len(chunk))}) AND rowid > ? LIMIT 1", [*chunk, after])
-            if c.fetchone() is not None:
-                raise StreamsChanged
+        if _rows_in(c, f"SELECT 1 FROM {self.events_table_name} WHERE originator_id IN "
+                       "({marks}) AND rowid > ? LIMIT 1", [sid.hex for sid in read], after):
+            raise StreamsChanged  # checked under the write lock the insert took
         c.execute("SELECT chain_hash FROM ledger_chain ORDER BY position DESC LIMIT 1")
         last = c.fetchone()
         rows = extend(last[0] if last else GENESIS, ids, stored_events, _event_ids(kwargs))
@@ -130,13 +138,8 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
 
     def _select_in(self, statement: str, values: Sequence[Any]) -> list[Any]:
         """Rows of ``statement`` (its ``IN ({marks})`` filled) for ``values``, 500 at a time."""
-        rows: list[Any] = []
         with self.datastore.transaction(commit=False) as c:
-            for start in range(0, len(values), 500):
-                chunk = list(values[start : start + 500])
-                c.execute(statement.format(marks=",".join("?" * len(chunk))), chunk)
-                rows += c.fetchall()
-        return rows
+            return _rows_in(c, statement, values)
 
     def lookup_event_ids(self, event_ids: Sequence[str]) -> dict[str, tuple[str, int]]:
         rows = self._select_in("SELECT event_id, content_digest, position FROM ledger_event_ids "

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
+from typing import Protocol
 
 import sqlite_utils
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
@@ -196,6 +197,20 @@ def snapshot_position(db: sqlite_utils.Database,
     return row[0] if row else 0
 
 
+class Waitable(Protocol):
+    """What a follower waits on: a ``threading.Event`` or a ``multiprocessing.Event``."""
+
+    def is_set(self) -> bool: ...  # noqa: D102 - the Event protocol
+
+    def wait(self, timeout: float | None = None) -> bool: ...  # noqa: D102
+
+
+class Wakeable(Waitable, Protocol):
+    """An event a follower also clears (its wake-up call)."""
+
+    def clear(self) -> None: ...  # noqa: D102
+
+
 ReadLog = Callable[[int, int], list[EventRecord]]
 """The write side's reader: ``read(after_position, limit)`` → records in position order."""
 
@@ -237,11 +252,17 @@ class Follower:
                 time.sleep(min(self.interval / 4, max(deadline - time.monotonic(), 0)))
         return True
 
-    def run(self, stop: threading.Event) -> None:
-        """Follow the log until ``stop`` is set (run it in a thread)."""
+    def run(self, stop: Waitable, wake: Wakeable | None = None) -> None:
+        """Follow the log until ``stop`` is set (run it in a thread or a process).
+
+        Between empty polls it sleeps ``interval`` seconds, or until ``wake`` (set by a
+        writer after each write) is set.
+        """
         while not stop.is_set():
+            if wake is not None:
+                wake.clear()  # before polling: a write acknowledged later sets it again
             if not self.poll():
-                stop.wait(self.interval)
+                (wake or stop).wait(self.interval)
 
 
 def _chunks(records: Iterable[EventRecord], size: int) -> Iterator[list[EventRecord]]:

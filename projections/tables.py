@@ -235,11 +235,6 @@ def insert_sql(table: str, columns: tuple[str, ...]) -> str:
     return f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' * len(columns))})"
 
 
-def insert(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> None:
-    """Insert one row into a view table (a prepared statement: rebuilds write millions)."""
-    db.conn.execute(insert_sql(table, tuple(row)), tuple(row.values()))
-
-
 def fetch_one(db: sqlite_utils.Database, sql: str, params: list[Any]) -> dict[str, Any]:
     """The first row of a query as a dict; ``LookupError`` when there is none."""
     cursor = db.conn.execute(sql, params)
