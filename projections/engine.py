@@ -74,6 +74,8 @@ class ViewDatabase:
         # cut may lose the last batches but never mixes them: the follower re-applies
         # them from the log. NORMAL skips the fsync per commit that FULL makes in WAL mode.
         connection.execute("PRAGMA synchronous = NORMAL")
+        # Checkpoint every ~80 MB of log instead of every 4 MB: a rebuild batch writes more
+        # than 4 MB, so the default checkpointed after every commit.
         connection.execute("PRAGMA wal_autocheckpoint = 20000")
         self.db = sqlite_utils.Database(connection)
         self._lock = threading.Lock()
