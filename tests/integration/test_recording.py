@@ -266,3 +266,18 @@ def test_a_failure_after_the_insert_records_nothing(store_settings, monkeypatch)
         assert app.verify().ok
     finally:
         app.close()
+
+
+def test_the_views_read_the_same_records_without_the_chain(store_settings) -> None:
+    """``read_for_views`` gives what ``read_records`` gives, except the unread chain hash."""
+    import dataclasses
+
+    app = LedgerApplication(store_settings)
+    try:
+        app.record_batch([*base_setup(), dinner("d1", "ann", "bob")], RECORDER)
+        chained, plain = app.read_records(0, 100), app.read_for_views(0, 100)
+        assert all(record.hash for record in chained)
+        assert [r.hash for r in plain] == [""] * len(chained)
+        assert plain == [dataclasses.replace(r, hash="") for r in chained]
+    finally:
+        app.close()
