@@ -411,11 +411,12 @@ class LedgerApplication(Application):
         types_of = [LEDGER_TYPES[type(e)] for e in events]
         subjects = [subject_of(t, e.data) for t, e in zip(types_of, events, strict=True)]
         keys = self.ledger_recorder.load_keys(sorted({s for s in subjects if s is not None}))
-        records = []
+        records, ciphers = [], {}
         for notification, event, event_type, subject in zip(page, events, types_of, subjects,
                                                             strict=True):
             row = chain.get(notification.id)
-            data = unseal(event_type, event.data, keys.get(subject) if subject else None)
+            data = unseal(event_type, event.data, keys.get(subject) if subject else None,
+                          ciphers)
             records.append(EventRecord(
                 position=notification.id, event_id=event.event_id,
                 type=event_type, occurred_at=event.occurred_at,

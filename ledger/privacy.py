@@ -67,17 +67,17 @@ def _fields(event_type: str, data: dict[str, Any]) -> tuple[list[str], list[str]
     return top, []
 
 
-def _paths(event_type: str, data: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
-    """(container, field) pairs of the personal fields present in ``data``."""
-    top, changed = _fields(event_type, data)
-    return [(data, name) for name in top] + [(data["changes"], name) for name in changed]
-
-
 def _copy(data: dict[str, Any]) -> dict[str, Any]:
     copied = dict(data)
     if isinstance(copied.get("changes"), dict):
         copied["changes"] = dict(copied["changes"])
     return copied
+
+
+def _containers(data: dict[str, Any], top: list[str], changed: list[str],
+                ) -> list[tuple[dict[str, Any], list[str]]]:
+    """(container, field names) of the personal fields :func:`_fields` found."""
+    return [(data, top), (data["changes"], changed)] if changed else [(data, top)]
 
 
 def seal(event_type: str, data: dict[str, Any], key: bytes | None,
@@ -93,16 +93,8 @@ def seal(event_type: str, data: dict[str, Any], key: bytes | None,
     if key is None:
         raise ValueError(f"no key to seal the personal fields of {event_type}")
     sealed = _copy(data)
-    found = ciphers.get(key) if ciphers is not None else None
-    if found is None:
-        found = AESGCM(key), f"{SEALED_PREFIX}{fingerprint(key)}:"
-        if ciphers is not None:
-            ciphers[key] = found
-    cipher, prefix = found
-    containers: list[tuple[dict[str, Any], list[str]]] = [(sealed, top)]
-    if changed:
-        containers.append((sealed["changes"], changed))
-    for container, names in containers:
+    cipher, prefix = _cipher(key, ciphers)
+    for container, names in _containers(sealed, top, changed):
         for name in names:
             nonce = os.urandom(12)
             token = nonce + cipher.encrypt(nonce, container[name].encode(), None)
@@ -110,29 +102,44 @@ def seal(event_type: str, data: dict[str, Any], key: bytes | None,
     return sealed
 
 
+def _cipher(key: bytes, ciphers: dict[bytes, tuple[AESGCM, str]] | None,
+            ) -> tuple[AESGCM, str]:
+    """The key's cipher and the prefix of the values it seals, from ``ciphers`` if there."""
+    found = ciphers.get(key) if ciphers is not None else None
+    if found is None:
+        found = AESGCM(key), f"{SEALED_PREFIX}{fingerprint(key)}:"
+        if ciphers is not None:
+            ciphers[key] = found
+    return found
+
+
 def fingerprint(key: bytes) -> str:
     """A short id of a key, stored with each sealed value so a later key is never tried."""
     return hashlib.sha256(key).hexdigest()[:12]
 
 
-def unseal(event_type: str, data: dict[str, Any], key: bytes | None) -> dict[str, Any]:
-    """A copy of ``data`` with personal fields decrypted, or ``[forgotten]`` without key."""
-    paths = [(c, n) for c, n in _paths(event_type, data) if c[n].startswith(SEALED_PREFIX)]
-    if not paths:
+def unseal(event_type: str, data: dict[str, Any], key: bytes | None,
+           ciphers: dict[bytes, tuple[AESGCM, str]] | None = None) -> dict[str, Any]:
+    """A copy of ``data`` with personal fields decrypted, or ``[forgotten]`` without key.
+
+    ``ciphers`` is the same per-batch cache :func:`seal` takes.
+    """
+    top, changed = _fields(event_type, data)
+    if not any(data[name].startswith(SEALED_PREFIX) for name in top) and not any(
+            data["changes"][name].startswith(SEALED_PREFIX) for name in changed):
         return data
     opened = _copy(data)
-    cipher = AESGCM(key) if key is not None else None
-    current = fingerprint(key) if key is not None else None
-    for container, name in _paths(event_type, opened):
-        value = container[name]
-        if not value.startswith(SEALED_PREFIX):
-            continue
-        key_id, _, encoded = value[len(SEALED_PREFIX):].partition(":")
-        if cipher is None or key_id != current:
-            container[name] = FORGOTTEN  # sealed under a key that was destroyed
-            continue
-        token = base64.b64decode(encoded)
-        container[name] = cipher.decrypt(token[:12], token[12:], None).decode()
+    found = _cipher(key, ciphers) if key is not None else None
+    for container, names in _containers(opened, top, changed):
+        for name in names:
+            value = container[name]
+            if not value.startswith(SEALED_PREFIX):
+                continue
+            if found is None or not value.startswith(found[1]):
+                container[name] = FORGOTTEN  # sealed under a key that was destroyed
+                continue
+            token = base64.b64decode(value[len(found[1]):])
+            container[name] = found[0].decrypt(token[:12], token[12:], None).decode()
     return opened
 
 
