@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+MAX_POSITION = 2**63 - 2
+"""The largest log position a read may start after: positions are signed 64-bit integers
+in both stores, and the next one must still be one."""
+
 
 @dataclass(frozen=True, slots=True)
 class EventRecord:

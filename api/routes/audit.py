@@ -16,6 +16,7 @@ from api.deps import AuditorDep, RuntimeDep
 from api.errors import ApiProblem
 from api.schemas import READ_RESPONSES, AuditPage, VerifyOut
 from ledger.application import LedgerApplication
+from ledger.records import MAX_POSITION
 from ledger.schemas import EVENT_TYPES
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -55,7 +56,8 @@ def _csv(events: Iterator[dict]) -> Iterator[str]:
                             "description": "A page (json) or the whole log (jsonl, csv)."}})
 def read_audit_events(
     rt: RuntimeDep, who: AuditorDep,
-    after: Annotated[int, Query(ge=0, description="Return events after this position.")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_POSITION,
+                                description="Return events after this position.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     type: Annotated[list[str] | None, Query(description="Only these event types.")] = None,
     stream_id: Annotated[str | None, Query(description="Only this stream.")] = None,
