@@ -9,12 +9,14 @@ the stream of ``account:ACME`` is the same in every process.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://engagement-ledger.example/streams")
 
@@ -213,3 +215,9 @@ LEDGER_TYPES: dict[type[LedgerAggregate.Event], str] = {
     FxRate.Changed: "fx.rate_set",
 }
 """The SPEC §3.2 type of each stored event class."""
+
+
+def topics_of(types: Iterable[str]) -> list[str]:
+    """The stored-event topics of the given ledger event types."""
+    wanted = set(types)
+    return [get_topic(cls) for cls, name in LEDGER_TYPES.items() if name in wanted]

@@ -32,7 +32,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic
 
-from ledger.aggregates import LEDGER_TYPES, LedgerAggregate, stream_id
+from ledger.aggregates import LEDGER_TYPES, LedgerAggregate, stream_id, topics_of
 from ledger.chain import Verification, verify
 from ledger.config import Settings
 from ledger.errors import (
@@ -42,7 +42,7 @@ from ledger.errors import (
     NotAllowed,
     StorageConfigError,
 )
-from ledger.privacy import KeyChanges, seal, subject_of, unseal
+from ledger.privacy import FORGOTTEN_DIGEST, KeyChanges, seal, subject_of, unseal
 from ledger.recorder import LedgerRecorderMixin, StreamsChanged
 from ledger.records import EventRecord
 from ledger.rules import check, streams_read
@@ -136,11 +136,6 @@ def dump_data(envelope: EnvelopeBase) -> dict[str, Any]:
     return data
 
 
-def _topics(types: Sequence[str]) -> list[str]:
-    """The stored-event topics of the given ledger event types."""
-    return [get_topic(cls) for cls, name in LEDGER_TYPES.items() if name in types]
-
-
 class LedgerApplication(Application):
     """Records ledger events in the ``eventsourcing`` event store (SQLite or PostgreSQL)."""
 
@@ -156,6 +151,7 @@ class LedgerApplication(Application):
         for attempt in range(5):
             try:
                 super().__init__(env=settings.event_store_env())
+                self.ledger_recorder.shred_earlier_erasures()
                 break
             except (IntegrityError, InternalError):
                 # Another process is creating the same tables right now; theirs will do.
@@ -241,6 +237,12 @@ class LedgerApplication(Application):
             earlier = known.get(item.event_id)
             twin = first_in_batch.get(item.event_id)
             digest = earlier[0] if earlier else submitted[twin].digest if twin is not None else None
+            if digest == FORGOTTEN_DIGEST:
+                error = IdempotencyConflict(
+                    f"event_id {item.event_id} was recorded about a stakeholder who has since "
+                    "been forgotten: its content can no longer be compared, so it is not "
+                    "recorded again", loc=["event_id"])
+                raise error.at_index(i) if batch else error
             if digest is not None and digest != item.digest:
                 error = IdempotencyConflict(
                     f"event_id {item.event_id} was already used for different content",
@@ -274,7 +276,8 @@ class LedgerApplication(Application):
         ciphers: dict[bytes, Any] = {}
         # Sealing needs no ledger state, only the batch's order: done in a pass of its own
         # before the rules (same keys, same order; a refused event discards all of it).
-        sealed = [self._seal(submitted[i], keys, known_keys, ciphers) for i in fresh]
+        sealed = [self._seal(submitted[i], index, keys, known_keys, ciphers)
+                  for index, i in enumerate(fresh)]
         for i, stored_data in zip(fresh, sealed, strict=True):
             item = submitted[i]
             try:
@@ -321,28 +324,30 @@ class LedgerApplication(Application):
                for i, s, p, h in zip(fresh, stored, positions, hashes, strict=True)}
         return self._receipts(submitted, known, new)
 
-    def _seal(self, item: _Submitted, keys: KeyChanges, known: dict[str, bytes | None],
-              ciphers: dict[bytes, Any]) -> dict[str, Any]:
-        """Encrypt the event's personal fields; note new keys, links and erasures."""
+    def _seal(self, item: _Submitted, index: int, keys: KeyChanges,
+              known: dict[str, bytes | None], ciphers: dict[bytes, Any]) -> dict[str, Any]:
+        """Encrypt the event's personal fields (it is the ``index``-th event the batch
+        stores); note new keys, links and erasures."""
         event_type, data = item.type, item.data
         if event_type == "engagement.recorded":
             keys.link(data["participants"], data["engagement_id"])
         elif event_type == "engagement.corrected" and "participants" in data["changes"]:
             keys.link(data["changes"]["participants"] or [], data["engagement_id"])
-        elif event_type == "stakeholder.forgotten":
-            keys.forget.append(data["stakeholder_id"])
         subject = subject_of(event_type, data)
         if subject is None:
             return data
         if event_type in _NEW_SUBJECT_TYPES:
-            key: bytes | None = keys.new_key(subject)
+            key = keys.new_key(subject)
         else:
             if subject not in known:
                 known.update(self.ledger_recorder.load_keys([subject]))
-            key = keys.new_keys.get(subject) or known.get(subject)
-            if key is None:  # shredded with a forgotten participant: new text, new key
-                key = keys.new_key(subject)
-        return seal(event_type, data, key, ciphers)
+            # None when shredded with a forgotten participant: new text takes a new key.
+            key = keys.key_for(subject, known.get(subject))
+        sealed = seal(event_type, data, key, ciphers)
+        if event_type == "stakeholder.forgotten":  # its own reason is shredded with her
+            keys.erase(data["stakeholder_id"], index,
+                       self.ledger_recorder.linked_subjects(data["stakeholder_id"]))
+        return sealed
 
     def _stored_keys(self, items: list[_Submitted]) -> dict[str, bytes | None]:
         """The stored keys of every subject ``_seal`` may need, in one query (None: none)."""
@@ -402,16 +407,17 @@ class LedgerApplication(Application):
         if stream is not None:
             page: Sequence[Any] = self.ledger_recorder.select_stream(UUID(stream), after, limit)
             if types:
-                page = [n for n in page if n.topic in _topics(types)]
+                page = [n for n in page if n.topic in topics_of(types)]
         else:
-            page = self.recorder.select_notifications(after + 1, limit, topics=_topics(types))
+            page = self.recorder.select_notifications(after + 1, limit, topics=topics_of(types))
         chain = self.ledger_recorder.chain_rows([n.id for n in page]) if chained else {}
         events = cast(list[LedgerAggregate.Event],
                       [self.mapper.to_domain_event(n) for n in page])
         types_of = [LEDGER_TYPES[type(e)] for e in events]
         subjects = [subject_of(t, e.data) for t, e in zip(types_of, events, strict=True)]
         keys = self.ledger_recorder.load_keys(sorted({s for s in subjects if s is not None}))
-        records, ciphers = [], {}
+        records: list[EventRecord] = []
+        ciphers: dict[bytes, Any] = {}
         for notification, event, event_type, subject in zip(page, events, types_of, subjects,
                                                             strict=True):
             row = chain.get(notification.id)

@@ -17,11 +17,17 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from ledger.aggregates import stream_id
+
 FORGOTTEN = "[forgotten]"
 SEALED_PREFIX = "sealed:v1:"
+FORGOTTEN_DIGEST = "forgotten"
+"""What an erasure leaves of the idempotency digest of each event it shreds: the digest
+hashes the plain event, so a guess at the person's fields could be checked against it."""
 
 _STAKEHOLDER_FIELDS: dict[str, tuple[str, ...]] = {
     "stakeholder.registered": ("name", "title", "birthday", "notes"),
@@ -36,6 +42,8 @@ _ENGAGEMENT_FIELDS: dict[str, tuple[str, ...]] = {
     "engagement.voided": ("reason",),
 }
 _CHANGES_FIELDS = ("location", "notes")
+PERSONAL_TYPES = frozenset(_STAKEHOLDER_FIELDS) | frozenset(_ENGAGEMENT_FIELDS)
+"""The event types that carry personal fields."""
 
 
 def stakeholder_subject(stakeholder_id: str) -> str:
@@ -55,6 +63,11 @@ def subject_of(event_type: str, data: dict[str, Any]) -> str | None:
     if event_type in _ENGAGEMENT_FIELDS:
         return engagement_subject(data["engagement_id"])
     return None
+
+
+def subject_streams(subjects: Iterable[str]) -> list[UUID]:
+    """The streams whose events seal text under each subject (``kind:key`` names both)."""
+    return [stream_id(*subject.split(":", 1)) for subject in subjects]
 
 
 def _fields(event_type: str, data: dict[str, Any]) -> tuple[list[str], list[str]]:
@@ -151,11 +164,33 @@ class KeyChanges:
     links: dict[str, list[str]] = field(default_factory=dict)
     """Each engagement subject's participants (a list per engagement, not a pair per link:
     fewer objects for the garbage collector while a batch is built)."""
-    forget: list[str] = field(default_factory=list)
+    forget: list[tuple[str, int]] = field(default_factory=list)
+    """(stakeholder_id, index of the erasure among the batch's events) of each erasure."""
+    late_keys: dict[str, bytes] = field(default_factory=dict)
+    """New keys of subjects an erasure earlier in the batch shreds, for text sealed after
+    it: written after the erasures have deleted the subjects' old keys."""
+    shredded: set[str] = field(default_factory=set)
 
     def new_key(self, subject: str) -> bytes:
         """Create (once) the key of a new subject."""
         return self.new_keys.setdefault(subject, AESGCM.generate_key(bit_length=256))
+
+    def key_for(self, subject: str, stored: bytes | None) -> bytes:
+        """The key that seals new text about an existing subject (``stored``: its key in
+        the store, None when there is none, e.g. shredded by an earlier erasure)."""
+        if subject in self.shredded:
+            return self.late_keys.setdefault(subject, AESGCM.generate_key(bit_length=256))
+        return self.new_keys.get(subject) or stored or self.new_key(subject)
+
+    def erase(self, stakeholder_id: str, index: int, linked: Iterable[str]) -> None:
+        """Note the erasure of a person at ``index``: it shreds their subject, the
+        ``linked`` engagement subjects in the store and those linked earlier in the batch."""
+        self.forget.append((stakeholder_id, index))
+        subjects = {stakeholder_subject(stakeholder_id), *linked}
+        subjects.update(s for s, people in self.links.items() if stakeholder_id in people)
+        self.shredded |= subjects
+        for subject in subjects:  # text sealed earlier in the batch is shredded too
+            self.late_keys.pop(subject, None)
 
     def link(self, participants: Iterable[str], engagement_id: str) -> None:
         """Forgetting any of ``participants`` also shreds this engagement's free text."""

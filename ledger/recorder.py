@@ -8,6 +8,7 @@ fails the whole transaction.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -18,10 +19,27 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
 from psycopg.sql import SQL, Identifier
 
+from ledger.aggregates import topics_of
 from ledger.chain import GENESIS, ChainRow, StoredRow, extend
-from ledger.privacy import KeyChanges, stakeholder_subject
+from ledger.privacy import (
+    FORGOTTEN_DIGEST,
+    PERSONAL_TYPES,
+    KeyChanges,
+    stakeholder_subject,
+    subject_streams,
+)
 
 PAGE = 2000
+_PERSONAL_TOPICS = tuple(topics_of(PERSONAL_TYPES))
+"""Topics of the stored events whose idempotency digest an erasure destroys."""
+_FORGOTTEN_TOPIC = topics_of(["stakeholder.forgotten"])[0]
+_SHRED_DIGESTS = "2026-11-27 erasures destroy idempotency digests"
+"""The name under which :meth:`LedgerRecorderMixin.shred_earlier_erasures` notes its run."""
+
+
+def _erased(state: bytes) -> str:
+    """The stakeholder id of a stored ``stakeholder.forgotten`` (plain JSON, not sealed)."""
+    return str(json.loads(bytes(state))["data"]["stakeholder_id"])
 log = logging.getLogger("ledger.recorder")
 
 
@@ -75,6 +93,16 @@ class LedgerRecorderMixin:
         """The personal-data keys of the given subjects that still exist."""
         raise NotImplementedError
 
+    def linked_subjects(self, stakeholder_id: str) -> list[str]:
+        """The engagement subjects whose text an erasure of the person shreds."""
+        raise NotImplementedError
+
+    def shred_earlier_erasures(self) -> int:
+        """Once per store: destroy the idempotency digests that erasures recorded before
+        erasures destroyed them left behind. Returns how many erasures it went over (0
+        when it ran before)."""
+        raise NotImplementedError
+
     def select_streams(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
         """Every stored event of each given stream, in version order, read in few queries;
         streams that do not exist are absent from the answer."""
@@ -106,6 +134,7 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
             "key BLOB NOT NULL)",
             "CREATE TABLE IF NOT EXISTS ledger_subject_links (stakeholder_id TEXT NOT NULL, "
             "subject TEXT NOT NULL, PRIMARY KEY (stakeholder_id, subject))",
+            "CREATE TABLE IF NOT EXISTS ledger_migrations (name TEXT PRIMARY KEY)",
         ]
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
@@ -127,14 +156,42 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
                           keys.link_rows())
             if keys.forget:
                 c.execute("PRAGMA secure_delete = ON")  # overwrite, don't just unlink
-            for stakeholder_id in keys.forget:
-                c.execute("DELETE FROM ledger_subject_keys WHERE subject = ? OR subject IN "
-                          "(SELECT subject FROM ledger_subject_links WHERE stakeholder_id = ?)",
-                          (stakeholder_subject(stakeholder_id), stakeholder_id))
+            for stakeholder_id, index in keys.forget:
+                self._shred(c, stakeholder_id, ids[index])
+            c.executemany("INSERT INTO ledger_subject_keys VALUES (?,?)", keys.late_keys.items())
         out = kwargs.get("chain_out")
         if out is not None:
             out.extend(row[3] for row in rows)
         return ids
+
+    def _shred(self, c: Any, stakeholder_id: str, position: int) -> None:
+        """Delete the keys an erasure at ``position`` destroys, and the idempotency digests
+        of the events before it that they sealed."""
+        c.execute("SELECT subject FROM ledger_subject_links WHERE stakeholder_id = ?",
+                  (stakeholder_id,))
+        subjects = [stakeholder_subject(stakeholder_id), *(r[0] for r in c.fetchall())]
+        c.executemany("DELETE FROM ledger_subject_keys WHERE subject = ?",
+                      [(subject,) for subject in subjects])
+        shredded = _rows_in(
+            c, f"SELECT c.event_id FROM {self.events_table_name} e JOIN ledger_chain c "
+            "ON c.position = e.rowid WHERE e.originator_id IN ({marks}) "
+            f"AND e.rowid <= ? AND e.topic IN ({','.join('?' * len(_PERSONAL_TOPICS))})",
+            [sid.hex for sid in subject_streams(subjects)], position, *_PERSONAL_TOPICS)
+        c.executemany("UPDATE ledger_event_ids SET content_digest = ? WHERE event_id = ?",
+                      [(FORGOTTEN_DIGEST, row[0]) for row in shredded])
+
+    def shred_earlier_erasures(self) -> int:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("INSERT OR IGNORE INTO ledger_migrations VALUES (?)", (_SHRED_DIGESTS,))
+            c.execute("SELECT changes()")
+            if not c.fetchone()[0]:
+                return 0
+            c.execute(f"SELECT rowid, state FROM {self.events_table_name} WHERE topic = ?",
+                      (_FORGOTTEN_TOPIC,))
+            erasures = [(_erased(r[1]), r[0]) for r in c.fetchall()]
+            for stakeholder_id, position in erasures:
+                self._shred(c, stakeholder_id, position)
+            return len(erasures)
 
     def _select_in(self, statement: str, values: Sequence[Any]) -> list[Any]:
         """Rows of ``statement`` (its ``IN ({marks})`` filled) for ``values``, 500 at a time."""
@@ -150,6 +207,11 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         rows = self._select_in("SELECT subject, key FROM ledger_subject_keys "
                                "WHERE subject IN ({marks})", subjects)
         return {r[0]: bytes(r[1]) for r in rows}
+
+    def linked_subjects(self, stakeholder_id: str) -> list[str]:
+        return [r[0] for r in self._select_in(
+            "SELECT subject FROM ledger_subject_links WHERE stakeholder_id IN ({marks})",
+            [stakeholder_id])]
 
     def select_streams(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
         rows = self._select_in(
@@ -200,6 +262,7 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
         self.ids_table = SQL("{0}.ledger_event_ids").format(schema)
         self.keys_table = SQL("{0}.ledger_subject_keys").format(schema)
         self.links_table = SQL("{0}.ledger_subject_links").format(schema)
+        self.migrations_table = SQL("{0}.ledger_migrations").format(schema)
         self.sql_create_statements.extend([
             SQL("CREATE TABLE IF NOT EXISTS {0} (position bigint PRIMARY KEY, "
                 "event_id text NOT NULL, event_digest text NOT NULL, "
@@ -210,6 +273,8 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
                 ).format(self.keys_table),
             SQL("CREATE TABLE IF NOT EXISTS {0} (stakeholder_id text NOT NULL, subject text "
                 "NOT NULL, PRIMARY KEY (stakeholder_id, subject))").format(self.links_table),
+            SQL("CREATE TABLE IF NOT EXISTS {0} (name text PRIMARY KEY)").format(
+                self.migrations_table),
         ])
 
     def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent],
@@ -260,14 +325,43 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
             _insert_rows(curs, self.keys_table, ("text", "bytea"), list(keys.new_keys.items()))
             _insert_rows(curs, self.links_table, ("text", "text"), list(keys.link_rows()),
                          " ON CONFLICT DO NOTHING")
-            for stakeholder_id in keys.forget:
-                curs.execute(SQL("DELETE FROM {0} WHERE subject = %s OR subject IN (SELECT "
-                                 "subject FROM {1} WHERE stakeholder_id = %s)").format(
-                    self.keys_table, self.links_table),
-                    (stakeholder_subject(stakeholder_id), stakeholder_id))
+            for stakeholder_id, index in keys.forget:
+                self._shred(curs, stakeholder_id, ids[index])
+            _insert_rows(curs, self.keys_table, ("text", "bytea"), list(keys.late_keys.items()))
         out = kwargs.get("chain_out")
         if out is not None:
             out.extend(row[3] for row in rows)
+
+    def _shred(self, curs: Any, stakeholder_id: str, position: int) -> None:
+        """Delete the keys an erasure at ``position`` destroys, and the idempotency digests
+        of the events before it that they sealed."""
+        curs.execute(SQL("SELECT subject FROM {0} WHERE stakeholder_id = %s").format(
+            self.links_table), (stakeholder_id,))
+        subjects = [stakeholder_subject(stakeholder_id),
+                    *(r["subject"] for r in curs.fetchall())]
+        curs.execute(SQL("DELETE FROM {0} WHERE subject = ANY(%s)").format(self.keys_table),
+                     (subjects,))
+        curs.execute(SQL(
+            "UPDATE {0} SET content_digest = %s WHERE event_id IN (SELECT c.event_id "
+            "FROM {1} e JOIN {2} c ON c.position = e.notification_id "
+            "WHERE e.originator_id = ANY(%s) AND e.notification_id <= %s "
+            "AND e.topic = ANY(%s))").format(
+            self.ids_table, Identifier(self.datastore.schema, self.events_table_name),
+            self.chain_table),
+            (FORGOTTEN_DIGEST, subject_streams(subjects), position, list(_PERSONAL_TOPICS)))
+
+    def shred_earlier_erasures(self) -> int:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(SQL("INSERT INTO {0} VALUES (%s) ON CONFLICT DO NOTHING").format(
+                self.migrations_table), (_SHRED_DIGESTS,))
+            if not curs.rowcount:
+                return 0
+            curs.execute(SQL("SELECT notification_id, state FROM {0} WHERE topic = %s").format(
+                Identifier(self.datastore.schema, self.events_table_name)), (_FORGOTTEN_TOPIC,))
+            erasures = [(_erased(r["state"]), r["notification_id"]) for r in curs.fetchall()]
+            for stakeholder_id, position in erasures:
+                self._shred(curs, stakeholder_id, position)
+            return len(erasures)
 
     def _select(self, statement: Any, params: Sequence[Any]) -> list[dict[str, Any]]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -288,6 +382,11 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
         rows = self._select(SQL("SELECT subject, key FROM {0} WHERE subject = ANY(%s)").format(
             self.keys_table), [list(subjects)])
         return {r["subject"]: bytes(r["key"]) for r in rows}
+
+    def linked_subjects(self, stakeholder_id: str) -> list[str]:
+        return [r["subject"] for r in self._select(
+            SQL("SELECT subject FROM {0} WHERE stakeholder_id = %s").format(self.links_table),
+            [stakeholder_id])]
 
     def select_streams(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
         if not originator_ids:

@@ -87,3 +87,84 @@ def test_text_added_after_an_erasure_is_readable(ledger: LedgerApplication) -> N
                      changes={"location": "Harbour grill"}), RECORDER)
     correction = data_of(ledger, "engagement.corrected")[0]
     assert correction["changes"]["location"] == "Harbour grill"
+
+
+def with_id(envelope: dict, event_id: str) -> dict:
+    return {**envelope, "event_id": event_id}
+
+
+REGISTERED = "00000000-0000-4000-8000-0000000000a1"
+ROLE = "00000000-0000-4000-8000-0000000000a2"
+
+
+def test_an_erasure_also_destroys_the_idempotency_digests_of_the_person(
+        store_settings: Settings) -> None:
+    """The digest that makes resubmission idempotent hashes the plain event: after the
+    erasure it is gone for every event of hers, so no guess at her name can be checked
+    against it; a resubmission is then a conflict, never a second recording."""
+    app = LedgerApplication(store_settings)
+    try:
+        registration = with_id(person("ann", notes="likes sailing"), REGISTERED)
+        app.record_batch([account(), registration, person("bob")], RECORDER)
+        role = with_id(ev("stakeholder.role_changed", stakeholder_id="ann",
+                          role="decision_maker", reason="promoted"), ROLE)
+        app.record_batch([role, dinner("d1", "ann", "bob", location="bistro")], RECORDER)
+        assert app.record(registration, RECORDER).replayed
+        app.record(ev("stakeholder.forgotten", stakeholder_id="ann", reason="erasure"), ADMIN)
+
+        digests = app.ledger_recorder.lookup_event_ids([REGISTERED, ROLE])
+        assert {digest for digest, _ in digests.values()} == {"forgotten"}
+        with pytest.raises(Conflict, match="forgotten"):
+            app.record(registration, RECORDER)
+        assert sum(r.type == "stakeholder.registered" for r in app.iter_records()) == 2
+        assert app.verify().ok
+    finally:
+        app.close()
+
+
+def test_text_added_in_the_batch_of_an_erasure_stays_readable(
+        store_settings: Settings) -> None:
+    """An erasure and, later in the same batch, a correction with new text about the
+    shredded engagement: the new text is sealed under a key the erasure does not destroy,
+    and its digest survives (its resubmission is a replay)."""
+    app = LedgerApplication(store_settings)
+    try:
+        app.record_batch([account(), person("ann"), person("bob"),
+                          dinner("d1", "ann", "bob", location="bistro")], RECORDER)
+        correction = with_id(ev("engagement.corrected", engagement_id="d1",
+                                reason="venue typo", changes={"location": "Harbour grill"}),
+                             "00000000-0000-4000-8000-0000000000b1")
+        app.record_batch([ev("stakeholder.forgotten", stakeholder_id="ann", reason="erasure"),
+                          correction], ADMIN)
+        recorded, corrected = (r.data for r in app.iter_records()
+                               if r.type.startswith("engagement."))
+        assert recorded["location"] == "[forgotten]"
+        assert corrected["changes"]["location"] == "Harbour grill"
+        assert app.record(correction, ADMIN).replayed
+    finally:
+        app.close()
+
+
+def test_opening_a_store_shreds_the_digests_earlier_erasures_left(
+        store_settings: Settings) -> None:
+    """Stores written before erasures destroyed digests are mended once, on opening."""
+    app = LedgerApplication(store_settings)
+    registration = with_id(person("ann", notes="likes sailing"), REGISTERED)
+    app.record_batch([account(), registration], RECORDER)
+    digest = app.ledger_recorder.lookup_event_ids([REGISTERED])[REGISTERED][0]
+    app.record(ev("stakeholder.forgotten", stakeholder_id="ann", reason="erasure"), ADMIN)
+    pg = store_settings.is_postgres
+    mark, schema = ("%s", f"{app.recorder.datastore.schema}.") if pg else ("?", "")
+    with app.recorder.datastore.transaction(commit=True) as c:  # as an older version left it
+        c.execute(f"UPDATE {schema}ledger_event_ids SET content_digest = {mark} "
+                  f"WHERE event_id = {mark}", (digest, REGISTERED))
+        c.execute(f"DELETE FROM {schema}ledger_migrations")
+    app.close()
+
+    reopened = LedgerApplication(store_settings)
+    try:
+        assert reopened.ledger_recorder.lookup_event_ids([REGISTERED])[REGISTERED][0] == (
+            "forgotten")
+        assert reopened.ledger_recorder.shred_earlier_erasures() == 0  # once only
+    finally:
+        reopened.close()
