@@ -10,19 +10,14 @@ another writer got there first the batch is re-checked against the new state.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
-import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
-from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
-from typing import Any, cast
-from uuid import UUID, uuid4
+from typing import Any
+from uuid import uuid4
 
-from eventsourcing.application import Application
 from eventsourcing.persistence import (
     IntegrityError,
     InternalError,
@@ -32,8 +27,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic
 
-from ledger.aggregates import LEDGER_TYPES, LedgerAggregate, stream_id, topics_of
-from ledger.chain import Verification, verify
+from ledger.aggregates import LedgerAggregate, stream_id
 from ledger.config import Settings
 from ledger.errors import (
     BatchTooLarge,
@@ -42,54 +36,30 @@ from ledger.errors import (
     NotAllowed,
     StorageConfigError,
 )
-from ledger.privacy import FORGOTTEN_DIGEST, KeyChanges, seal, subject_of, unseal
-from ledger.recorder import LedgerRecorderMixin, StreamsChanged
-from ledger.records import EventRecord
+from ledger.privacy import FORGOTTEN_DIGEST, KeyChanges, seal, subject_of
+from ledger.reading import LogReader
+from ledger.recorder import StreamsChanged
 from ledger.rules import check, streams_read
-from ledger.schemas import ADMIN_ONLY_TYPES, EnvelopeBase
+from ledger.schemas import ADMIN_ONLY_TYPES
+from ledger.submission import (
+    CANONICAL_UUID,
+    MAX_BATCH,
+    ROLES,
+    Principal,
+    Receipt,
+    Submitted,
+    content_digest,
+    dump_data,
+)
 from ledger.transcoder import LedgerTranscoder
 from ledger.validation import parse_envelope
 from ledger.write_model import WriteModel
 
-MAX_BATCH = 10_000
+__all__ = ["MAX_BATCH", "ROLES", "LedgerApplication", "Principal", "Receipt", "content_digest",
+           "dump_data"]
+
 _NEW_SUBJECT_TYPES = ("stakeholder.registered", "engagement.recorded")
 """Event types that start a new key subject (the others seal under a stored key)."""
-ROLES = ("recorder", "auditor", "admin")
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who submits: a token's name (becomes ``recorded_by``) and its role."""
-
-    name: str
-    role: str
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What the ledger answers for a recorded event (SPEC §5.1)."""
-
-    event_id: str
-    type: str
-    position: int
-    stream_id: str
-    version: int
-    occurred_at: datetime
-    recorded_at: datetime
-    hash: str
-    replayed: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON shape of a receipt."""
-        return {
-            "event_id": self.event_id, "type": self.type, "position": self.position,
-            "stream_id": self.stream_id, "version": self.version,
-            "occurred_at": self.occurred_at.isoformat(),
-            "recorded_at": self.recorded_at.isoformat(), "hash": self.hash,
-        }
-
-
-_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 _UNREAD: Any = object()
 """``get``'s marker for a stream the batch did not preload."""
@@ -99,44 +69,7 @@ class _Raced(Exception):
     """Another writer recorded part of this batch while it was being checked."""
 
 
-@dataclass(slots=True)
-class _Submitted:
-    """A validated event, reduced to what recording needs (the parsed model is dropped
-    early: keeping a batch's pydantic models alive made the garbage collector work).
-    Not frozen: ``digest`` is filled in by a pass of its own after parsing."""
-
-    type: str
-    occurred_at: datetime
-    event_id: str
-    data: dict[str, Any]
-    digest: str
-
-
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
-"""The digest's canonical JSON: its bytes must never change, stored digests depend on them."""
-# The C encoder behind _CANONICAL, built once rather than per call (half the cost of
-# encoding). No circular-reference markers: the input is a tree from model_dump.
-_C_CANONICAL = c_make_encoder and c_make_encoder(
-    None, _CANONICAL.default, encode_basestring_ascii, None, ":", ",", True, False, True)
-
-
-def content_digest(event_type: str, occurred_at: datetime, data: dict[str, Any]) -> str:
-    """The idempotency fingerprint of an event's content (everything but its id)."""
-    content = {"type": event_type, "occurred_at": occurred_at.isoformat(), "data": data}
-    canonical = "".join(_C_CANONICAL(content, 0)) if _C_CANONICAL else _CANONICAL.encode(content)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def dump_data(envelope: EnvelopeBase) -> dict[str, Any]:
-    """The event's data as stored: JSON values, defaults filled, corrections as given."""
-    model = envelope.data  # type: ignore[attr-defined]
-    data: dict[str, Any] = model.model_dump(mode="json")
-    if envelope.type == "engagement.corrected":  # type: ignore[attr-defined]
-        data["changes"] = model.changes.model_dump(mode="json", exclude_unset=True)
-    return data
-
-
-class LedgerApplication(Application):
+class LedgerApplication(LogReader):
     """Records ledger events in the ``eventsourcing`` event store (SQLite or PostgreSQL)."""
 
     name = "ledger"
@@ -173,12 +106,6 @@ class LedgerApplication(Application):
         self.register_transcodings(transcoder)
         return transcoder
 
-    @property
-    def ledger_recorder(self) -> LedgerRecorderMixin:
-        """The recorder, with the chain and event-id queries."""
-        assert isinstance(self.recorder, LedgerRecorderMixin)
-        return self.recorder
-
     # --- writing -----------------------------------------------------------------------
 
     def record(self, raw: Any, principal: Principal) -> Receipt:
@@ -212,7 +139,7 @@ class LedgerApplication(Application):
         raise LedgerError("the event store stayed too busy to record the events; retry")
 
     def _submitted(self, raw: Any, principal: Principal, now: datetime, index: int,
-                   batch: bool) -> _Submitted:
+                   batch: bool) -> Submitted:
         """The validated event, its digest still to be computed."""
         try:
             envelope = parse_envelope(raw, now=now)
@@ -224,11 +151,11 @@ class LedgerApplication(Application):
         data = dump_data(envelope)
         given = raw.get("event_id") if isinstance(raw, dict) else None
         # A canonical UUID string is its own str(UUID(...)); anything else is normalised.
-        event_id = given if type(given) is str and _CANONICAL_UUID.fullmatch(given) else str(
+        event_id = given if type(given) is str and CANONICAL_UUID.fullmatch(given) else str(
             envelope.event_id or uuid4())
-        return _Submitted(event_type, envelope.occurred_at, event_id, data, "")
+        return Submitted(event_type, envelope.occurred_at, event_id, data, "")
 
-    def _record_once(self, submitted: list[_Submitted], principal: Principal, now: datetime,
+    def _record_once(self, submitted: list[Submitted], principal: Principal, now: datetime,
                      batch: bool) -> list[Receipt]:
         known = self.ledger_recorder.lookup_event_ids([s.event_id for s in submitted])
         first_in_batch: dict[str, int] = {}
@@ -324,7 +251,7 @@ class LedgerApplication(Application):
                for i, s, p, h in zip(fresh, stored, positions, hashes, strict=True)}
         return self._receipts(submitted, known, new)
 
-    def _seal(self, item: _Submitted, index: int, keys: KeyChanges,
+    def _seal(self, item: Submitted, index: int, keys: KeyChanges,
               known: dict[str, bytes | None], ciphers: dict[bytes, Any]) -> dict[str, Any]:
         """Encrypt the event's personal fields (it is the ``index``-th event the batch
         stores); note new keys, links and erasures."""
@@ -349,7 +276,7 @@ class LedgerApplication(Application):
                        self.ledger_recorder.linked_subjects(data["stakeholder_id"]))
         return sealed
 
-    def _stored_keys(self, items: list[_Submitted]) -> dict[str, bytes | None]:
+    def _stored_keys(self, items: list[Submitted]) -> dict[str, bytes | None]:
         """The stored keys of every subject ``_seal`` may need, in one query (None: none)."""
         subjects = {subject_of(item.type, item.data)
                     for item in items if item.type not in _NEW_SUBJECT_TYPES}
@@ -359,7 +286,7 @@ class LedgerApplication(Application):
             known.update(self.ledger_recorder.load_keys(sorted(known)))
         return known
 
-    def _receipts(self, submitted: list[_Submitted], known: dict[str, tuple[str, int]],
+    def _receipts(self, submitted: list[Submitted], known: dict[str, tuple[str, int]],
                   new: dict[str, Receipt]) -> list[Receipt]:
         if len(new) == len(submitted):  # every event new, none twice: ``new`` is in order
             return list(new.values())
@@ -376,7 +303,7 @@ class LedgerApplication(Application):
         return receipts
 
     @staticmethod
-    def _receipt(item: _Submitted, stored: StoredEvent, position: int, chain_hash: str,
+    def _receipt(item: Submitted, stored: StoredEvent, position: int, chain_hash: str,
                  recorded_at: datetime) -> Receipt:
         return Receipt(
             event_id=item.event_id, type=item.type, position=position,
@@ -393,72 +320,3 @@ class LedgerApplication(Application):
         positions = self.recorder.insert_events(stored, **kwargs)
         assert positions is not None and len(positions) == len(stored)
         return list(positions)
-
-    # --- reading the log ----------------------------------------------------------------
-
-    def read_records(self, after: int = 0, limit: int = 1000, *, types: Sequence[str] = (),
-                     stream: str | None = None, chained: bool = True) -> list[EventRecord]:
-        """Up to ``limit`` events after log position ``after``, in position order.
-
-        ``types`` keeps only those event types; ``stream`` only one stream's events.
-        ``chained=False`` skips reading the hash chain (``hash`` is then empty): the
-        views, which never show it, read the log that way.
-        """
-        if stream is not None:
-            page: Sequence[Any] = self.ledger_recorder.select_stream(UUID(stream), after, limit)
-            if types:
-                page = [n for n in page if n.topic in topics_of(types)]
-        else:
-            page = self.recorder.select_notifications(after + 1, limit, topics=topics_of(types))
-        chain = self.ledger_recorder.chain_rows([n.id for n in page]) if chained else {}
-        events = cast(list[LedgerAggregate.Event],
-                      [self.mapper.to_domain_event(n) for n in page])
-        types_of = [LEDGER_TYPES[type(e)] for e in events]
-        subjects = [subject_of(t, e.data) for t, e in zip(types_of, events, strict=True)]
-        keys = self.ledger_recorder.load_keys(sorted({s for s in subjects if s is not None}))
-        records: list[EventRecord] = []
-        ciphers: dict[bytes, Any] = {}
-        for notification, event, event_type, subject in zip(page, events, types_of, subjects,
-                                                            strict=True):
-            row = chain.get(notification.id)
-            data = unseal(event_type, event.data, keys.get(subject) if subject else None,
-                          ciphers)
-            records.append(EventRecord(
-                position=notification.id, event_id=event.event_id,
-                type=event_type, occurred_at=event.occurred_at,
-                recorded_at=event.timestamp, recorded_by=event.recorded_by,
-                stream_id=str(event.originator_id), version=event.originator_version,
-                data=data, hash=row.chain_hash if row else "",
-            ))
-        return records
-
-    def read_for_views(self, after: int, limit: int) -> list[EventRecord]:
-        """:meth:`read_records` as the views read the log: without the hash chain."""
-        return self.read_records(after, limit, chained=False)
-
-    def iter_records(self, after: int = 0, page: int = 1000, *,
-                     chained: bool = True) -> Iterator[EventRecord]:
-        """Every event after ``after`` in position order, read page by page."""
-        while records := self.read_records(after, page, chained=chained):
-            yield from records
-            after = records[-1].position
-
-    def receipts_at(self, positions: Sequence[int]) -> dict[int, Receipt]:
-        """The receipts of the events at ``positions`` (for idempotent replays)."""
-        receipts = {}
-        for position in positions:
-            record = self.read_records(position - 1, 1)[0]
-            receipts[position] = Receipt(
-                event_id=record.event_id, type=record.type, position=record.position,
-                stream_id=record.stream_id, version=record.version,
-                occurred_at=record.occurred_at, recorded_at=record.recorded_at, hash=record.hash)
-        return receipts
-
-    def head_position(self) -> int:
-        """The position of the newest event in the log (0 when empty)."""
-        return self.recorder.max_notification_id() or 0
-
-    def verify(self, head: str | None = None) -> Verification:
-        """Recompute the hash chain over the whole log (SPEC §7.2)."""
-        recorder = self.ledger_recorder
-        return verify(recorder.iter_stored(), recorder.iter_chain(), head=head)
