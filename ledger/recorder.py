@@ -15,7 +15,7 @@ the settings name as the event store's ``PERSISTENCE_MODULE`` (:mod:`ledger.conf
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -67,6 +67,20 @@ class LedgerRecorderMixin:
 
     def iter_chain(self) -> Iterator[ChainRow]:
         """Every chain row in position order, read page by page."""
+        return _pages(self._chain_page)
+
+    def iter_stored(self) -> Iterator[StoredRow]:
+        """Every stored event in position order, read page by page."""
+        return _pages(self._stored_page)
+
+    def _chain_page(self, after: int) -> list[ChainRow]:
+        """Up to ``PAGE`` chain rows after position ``after``."""
+        raise NotImplementedError
+
+    def _stored_page(self, after: int) -> list[StoredRow]:
+        """Up to ``PAGE`` stored events after position ``after``, as raw rows: the library's
+        notifications would turn every stream id into a ``UUID`` that the digest turns
+        straight back into hex (a third of the time ``verify`` took)."""
         raise NotImplementedError
 
     def select_stream(self, stream: UUID, after: int, limit: int) -> list[Notification]:
@@ -119,13 +133,13 @@ class LedgerRecorderMixin:
         return extend(last["chain_hash"] if last else GENESIS, ids, stored_events,
                       _event_ids(kwargs))
 
-    def iter_stored(self) -> Iterator[StoredRow]:
-        """Every stored event in position order, read page by page."""
-        start = 1
-        while True:
-            page = self.select_notifications(start, PAGE)  # type: ignore[attr-defined]
-            for n in page:
-                yield StoredRow(n.id, n.originator_id, n.originator_version, n.topic, n.state)
-            if len(page) < PAGE:
-                return
-            start = page[-1].id + 1
+
+def _pages(page_after: Callable[[int], Sequence[Any]]) -> Iterator[Any]:
+    """Every row of the pages ``page_after(position)`` returns, each after the last."""
+    after = 0
+    while True:
+        page = page_after(after)
+        yield from page
+        if len(page) < PAGE:
+            return
+        after = page[-1].position

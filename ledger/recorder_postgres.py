@@ -8,7 +8,7 @@ insert aborts the transaction itself, since the library would commit it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +16,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from psycopg.sql import SQL, Identifier
 
-from ledger.chain import ChainRow
+from ledger.chain import ChainRow, StoredRow
 from ledger.privacy import FORGOTTEN_DIGEST, KeyChanges, stakeholder_subject, subject_streams
 from ledger.recorder import _PERSONAL_TOPICS, PAGE, LedgerRecorderMixin, StreamsChanged, _meta_rows
 
@@ -184,16 +184,19 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
                              originator_version=r["originator_version"], topic=r["topic"],
                              state=bytes(r["state"])) for r in rows]
 
-    def iter_chain(self) -> Iterator[ChainRow]:
-        after = 0
-        while True:
-            page = [ChainRow(**r) for r in self._select(
-                SQL("SELECT * FROM {0} WHERE position > %s ORDER BY position LIMIT %s").format(
-                    self.chain_table), [after, PAGE])]
-            yield from page
-            if len(page) < PAGE:
-                return
-            after = page[-1].position
+    def _chain_page(self, after: int) -> list[ChainRow]:
+        return [ChainRow(**r) for r in self._select(
+            SQL("SELECT * FROM {0} WHERE position > %s ORDER BY position LIMIT %s").format(
+                self.chain_table), [after, PAGE])]
+
+    def _stored_page(self, after: int) -> list[StoredRow]:
+        # The id as hex text, as the digest spells it: no UUID object per row.
+        return [StoredRow(r["notification_id"], r["stream"], r["originator_version"],
+                          r["topic"], r["state"]) for r in self._select(
+            SQL("SELECT notification_id, replace(originator_id::text, '-', '') AS stream, "
+                "originator_version, topic, state FROM {0} WHERE notification_id > %s "
+                "ORDER BY notification_id LIMIT %s").format(
+                Identifier(self.datastore.schema, self.events_table_name)), [after, PAGE])]
 
 
 def _insert_rows(curs: Any, table: Any, types: Sequence[str], rows: Sequence[Sequence[Any]],

@@ -6,14 +6,14 @@ Queries fill their ``IN (...)`` lists in chunks, for SQLite's limit on parameter
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
 
-from ledger.chain import ChainRow
+from ledger.chain import ChainRow, StoredRow
 from ledger.privacy import FORGOTTEN_DIGEST, KeyChanges, stakeholder_subject, subject_streams
 from ledger.recorder import _PERSONAL_TOPICS, PAGE, LedgerRecorderMixin, StreamsChanged, _meta_rows
 
@@ -143,19 +143,18 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
                                  originator_version=r["originator_version"], topic=r["topic"],
                                  state=r["state"]) for r in c.fetchall()]
 
-    def iter_chain(self) -> Iterator[ChainRow]:
-        after = 0
-        while True:
-            with self.datastore.transaction(commit=False) as c:
-                c.execute(
-                    "SELECT * FROM ledger_chain WHERE position > ? ORDER BY position LIMIT ?",
-                    (after, PAGE),
-                )
-                page = [ChainRow(*r) for r in c.fetchall()]
-            yield from page
-            if len(page) < PAGE:
-                return
-            after = page[-1].position
+    def _chain_page(self, after: int) -> list[ChainRow]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT * FROM ledger_chain WHERE position > ? ORDER BY position LIMIT ?",
+                      (after, PAGE))
+            return [ChainRow(*r) for r in c.fetchall()]
+
+    def _stored_page(self, after: int) -> list[StoredRow]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT rowid, originator_id, originator_version, topic, state "
+                      f"FROM {self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                      (after, PAGE))
+            return [StoredRow(*r) for r in c.fetchall()]
 
 
 class SQLiteLedgerFactory(SQLiteFactory):
