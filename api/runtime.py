@@ -17,14 +17,13 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlite_utils
-from eventsourcing.persistence import PersistenceError
 
 from api.projector import Projector, follow
 from ledger.application import LedgerApplication, Receipt
 from ledger.config import Settings
 from ledger.errors import StorageConfigError
 from ledger.tokens import TokenStore
-from projections.engine import Follower, ViewDatabase
+from projections.engine import Follower, open_views
 
 log = logging.getLogger("ledger.api")
 T = TypeVar("T")
@@ -49,12 +48,10 @@ class Runtime:
         self.tokens = TokenStore(self.ledger, settings.admin_token)
         self.views_path = settings.resolved_views_path()
         try:
-            self.views = ViewDatabase(self.views_path)
-        except (sqlite3.Error, OSError, PersistenceError) as exc:
+            self.views = open_views(self.views_path)
+        except StorageConfigError:
             self.ledger.close()
-            raise StorageConfigError(
-                f"LEDGER_VIEWS_PATH={str(self.views_path)!r}: cannot open the views: {exc}"
-            ) from None
+            raise
         self.follower = Follower(self.views, self.ledger.read_for_views)
         self.acknowledged = 0
         self.min_position_wait = min_position_wait

@@ -12,7 +12,7 @@ import getpass
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -54,6 +54,18 @@ def open_ledger(database_url: str | None,
     try:
         settings = Settings.from_env(database_url=database_url)
         return LedgerApplication(settings, clock=clock)
+    except StorageConfigError as exc:
+        fail(exc.detail, 2)
+
+
+def open_views(database_url: str | None, views_path: str | None) -> tuple[Settings, Any]:
+    """The settings and the views file they name (a ``ViewDatabase``), or exit 2 naming
+    the bad setting."""
+    from projections.engine import open_views as open_file
+
+    try:
+        settings = Settings.from_env(database_url=database_url, views_path=views_path)
+        return settings, open_file(settings.resolved_views_path())
     except StorageConfigError as exc:
         fail(exc.detail, 2)
 

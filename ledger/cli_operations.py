@@ -20,6 +20,7 @@ from ledger.cli_common import (
     console,
     fail,
     open_ledger,
+    open_views,
     progress_bar,
     settings_or_exit,
 )
@@ -79,11 +80,8 @@ def rebuild(database_url: DatabaseUrl = None, views_path: ViewsPath = None) -> N
     """
     import time
 
-    from projections.engine import ViewDatabase
-
     ledger = open_ledger(database_url)
-    settings = Settings.from_env(database_url=database_url, views_path=views_path)
-    views = ViewDatabase(settings.resolved_views_path())
+    settings, views = open_views(database_url, views_path)
     total = ledger.head_position()
     started = time.perf_counter()
     with progress_bar() as progress:

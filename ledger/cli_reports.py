@@ -13,8 +13,16 @@ from typing import Annotated, Literal
 
 import typer
 
-from ledger.cli_common import DatabaseUrl, OutputFile, ViewsPath, console, err, fail, open_ledger
-from ledger.config import Settings
+from ledger.cli_common import (
+    DatabaseUrl,
+    OutputFile,
+    ViewsPath,
+    console,
+    err,
+    fail,
+    open_ledger,
+    open_views,
+)
 
 
 def verify(
@@ -70,13 +78,12 @@ def handover(
     from api.errors import ApiProblem
     from api.params import point
     from api.render import render_brief
-    from projections.engine import Follower, ViewDatabase
+    from projections.engine import Follower
     from projections.errors import ProjectionError
     from projections.handover import handover_brief
 
     ledger = open_ledger(database_url)
-    settings = Settings.from_env(database_url=database_url, views_path=views_path)
-    views = ViewDatabase(settings.resolved_views_path())
+    settings, views = open_views(database_url, views_path)
     try:
         Follower(views, ledger.read_for_views).catch_up()
         brief = handover_brief(views.db, account, **point(as_of, known_at))

@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Protocol
 
 import sqlite_utils
+from eventsourcing.persistence import PersistenceError
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
+from ledger.errors import StorageConfigError
 from ledger.records import EventRecord
 from projections import current, directory_rows, engagement_rows, reference_rows
 from projections.batch import Batch
@@ -57,6 +59,16 @@ def apply(out: Batch, record: EventRecord) -> None:
     occurred_at = stamp(record.occurred_at)
     if occurred_at > out.touched.latest:
         out.touched.latest = occurred_at
+
+
+def open_views(path: str | Path) -> ViewDatabase:
+    """The views file at ``path`` (the setting ``LEDGER_VIEWS_PATH`` names it), or a
+    :class:`~ledger.errors.StorageConfigError` that says which setting is wrong and why."""
+    try:
+        return ViewDatabase(path)
+    except (sqlite3.Error, OSError, PersistenceError) as exc:
+        raise StorageConfigError(
+            f"LEDGER_VIEWS_PATH={str(path)!r}: cannot open the views: {exc}") from None
 
 
 class ViewDatabase:

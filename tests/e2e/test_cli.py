@@ -103,12 +103,14 @@ def test_verify_exits_non_zero_on_tampering(tmp_path: Path) -> None:
 def test_a_bad_setting_fails_with_one_line_naming_it(tmp_path: Path, env: dict[str, str],
                                                      named: str) -> None:
     """No traceback: one line on stderr that names the setting, exit status 2."""
-    command = "serve" if "LEDGER_VIEWS_PATH" in env else "verify"
-    result = ledger(command, db=tmp_path / "ledger.db", **env)
-    assert result.returncode == 2
-    assert named in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert "Traceback" not in result.stderr
+    commands = [["serve"], ["rebuild"], ["handover", "ACME"]] if "LEDGER_VIEWS_PATH" in env \
+        else [["verify"]]
+    for command in commands:
+        result = ledger(*command, db=tmp_path / "ledger.db", **env)
+        assert result.returncode == 2, command
+        assert named in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "Traceback" not in result.stderr
 
 
 def test_token_create_prints_the_secret_once_and_list_never_shows_it(tmp_path: Path) -> None:
