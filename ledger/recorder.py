@@ -26,7 +26,7 @@ from ledger.chain import GENESIS, ChainRow, StoredRow, extend
 from ledger.privacy import PERSONAL_TYPES
 
 PAGE = 2000
-_PERSONAL_TOPICS = tuple(topics_of(PERSONAL_TYPES))
+PERSONAL_TOPICS = tuple(topics_of(PERSONAL_TYPES))
 """Topics of the stored events whose idempotency digest an erasure destroys."""
 _FORGOTTEN_TOPIC = topics_of(["stakeholder.forgotten"])[0]
 _SHRED_DIGESTS = "2026-11-27 erasures destroy idempotency digests"
@@ -43,7 +43,7 @@ class StreamsChanged(Exception):
     (``ledger_reads``): the insert is rolled back and the writer must check again."""
 
 
-def _meta_rows(ids: Sequence[int], kwargs: dict[str, Any]) -> Iterator[tuple[str, str, int]]:
+def meta_rows(ids: Sequence[int], kwargs: dict[str, Any]) -> Iterator[tuple[str, str, int]]:
     """(event_id, content_digest, position) rows, made as they are consumed."""
     return zip(kwargs.get("ledger_ids") or [], kwargs.get("ledger_digests") or [], ids,
                strict=False)

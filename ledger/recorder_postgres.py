@@ -18,7 +18,7 @@ from psycopg.sql import SQL, Identifier
 
 from ledger.chain import ChainRow, StoredRow
 from ledger.privacy import FORGOTTEN_DIGEST, KeyChanges, stakeholder_subject, subject_streams
-from ledger.recorder import _PERSONAL_TOPICS, PAGE, LedgerRecorderMixin, StreamsChanged, _meta_rows
+from ledger.recorder import PAGE, PERSONAL_TOPICS, LedgerRecorderMixin, StreamsChanged, meta_rows
 
 log = logging.getLogger("ledger.recorder")  # one logger for the recorders of both stores
 
@@ -89,7 +89,7 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
         rows = self._chain_rows(last, ids, stored_events, kwargs)
         _insert_rows(curs, self.chain_table, ("bigint", "text", "text", "text"), rows)
         _insert_rows(curs, self.ids_table, ("text", "text", "bigint"),
-                     list(_meta_rows(ids, kwargs)))
+                     list(meta_rows(ids, kwargs)))
         keys: KeyChanges | None = kwargs.get("ledger_keys")
         if keys is not None:
             _insert_rows(curs, self.keys_table, ("text", "bytea"), list(keys.new_keys.items()))
@@ -118,7 +118,7 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
             "AND e.topic = ANY(%s))").format(
             self.ids_table, Identifier(self.datastore.schema, self.events_table_name),
             self.chain_table),
-            (FORGOTTEN_DIGEST, subject_streams(subjects), position, list(_PERSONAL_TOPICS)))
+            (FORGOTTEN_DIGEST, subject_streams(subjects), position, list(PERSONAL_TOPICS)))
 
     def _note_migration(self, curs: Any, name: str) -> bool:
         curs.execute(SQL("INSERT INTO {0} VALUES (%s) ON CONFLICT DO NOTHING").format(

@@ -15,7 +15,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
 
 from ledger.chain import ChainRow, StoredRow
 from ledger.privacy import FORGOTTEN_DIGEST, KeyChanges, stakeholder_subject, subject_streams
-from ledger.recorder import _PERSONAL_TOPICS, PAGE, LedgerRecorderMixin, StreamsChanged, _meta_rows
+from ledger.recorder import PAGE, PERSONAL_TOPICS, LedgerRecorderMixin, StreamsChanged, meta_rows
 
 
 def _rows_in(c: Any, statement: str, values: Sequence[Any], *after: Any) -> list[Any]:
@@ -57,7 +57,7 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         last = c.fetchone()
         rows = self._chain_rows(last, ids, stored_events, kwargs)
         c.executemany("INSERT INTO ledger_chain VALUES (?,?,?,?)", rows)
-        c.executemany("INSERT INTO ledger_event_ids VALUES (?,?,?)", _meta_rows(ids, kwargs))
+        c.executemany("INSERT INTO ledger_event_ids VALUES (?,?,?)", meta_rows(ids, kwargs))
         keys: KeyChanges | None = kwargs.get("ledger_keys")
         if keys is not None:
             c.executemany("INSERT INTO ledger_subject_keys VALUES (?,?)", keys.new_keys.items())
@@ -84,8 +84,8 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         shredded = _rows_in(
             c, f"SELECT c.event_id FROM {self.events_table_name} e JOIN ledger_chain c "
             "ON c.position = e.rowid WHERE e.originator_id IN ({marks}) "
-            f"AND e.rowid <= ? AND e.topic IN ({','.join('?' * len(_PERSONAL_TOPICS))})",
-            [sid.hex for sid in subject_streams(subjects)], position, *_PERSONAL_TOPICS)
+            f"AND e.rowid <= ? AND e.topic IN ({','.join('?' * len(PERSONAL_TOPICS))})",
+            [sid.hex for sid in subject_streams(subjects)], position, *PERSONAL_TOPICS)
         c.executemany("UPDATE ledger_event_ids SET content_digest = ? WHERE event_id = ?",
                       [(FORGOTTEN_DIGEST, row[0]) for row in shredded])
 
