@@ -281,6 +281,15 @@ POLICY_LIMITS = (
 )
 
 
+MAX_RATE = 1_000_000
+"""Rates stay below a million base units per unit (the widest real pair, a dinar in
+rupiah, is about 50,000)."""
+MAX_RATE_DIGITS = 12
+"""Significant digits of a rate: with an amount's at most 15 (:data:`~ledger.money.
+MAX_AMOUNT_DIGITS` plus minor units) their product stays within decimals' 28, so a
+conversion is exact before it is rounded to the base minor units."""
+
+
 class FxRateSet(Model):
     """An exchange rate: base-currency units per one unit of ``currency`` (admin only)."""
 
@@ -289,7 +298,12 @@ class FxRateSet(Model):
 
     @field_validator("rate")
     @classmethod
-    def _positive(cls, value: str) -> str:
-        if Decimal(value) <= 0:
+    def _in_range(cls, value: str) -> str:
+        rate = Decimal(value)
+        if rate <= 0:
             raise ValueError("rate must be greater than zero")
+        if rate >= MAX_RATE:
+            raise ValueError(f"rate must be less than {MAX_RATE:,}")
+        if len(rate.normalize().as_tuple().digits) > MAX_RATE_DIGITS:
+            raise ValueError(f"rate may have at most {MAX_RATE_DIGITS} significant digits")
         return value

@@ -11,6 +11,12 @@ from functools import lru_cache
 
 import iso4217
 
+MAX_AMOUNT_DIGITS = 12
+"""Digits an amount may have before its decimal point: up to 999,999,999,999 units of any
+currency, far beyond any engagement's cost, and small enough that conversions stay exact
+(SPEC §4.2: the product of an amount and a rate must not be rounded before half-even
+rounding to the base minor units, and Python's decimals keep 28 significant digits)."""
+
 
 class MoneyError(ValueError):
     """An amount or currency that cannot be money."""
@@ -34,6 +40,11 @@ def minor_units(currency: str) -> int:
     return int(exponent)
 
 
+def shown(text: str) -> str:
+    """``text`` quoted for an error message, cut short when it is long."""
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
 def parse_amount(text: str, currency: str, *, allow_negative: bool = False) -> Decimal:
     """Parse a decimal amount string for ``currency``.
 
@@ -44,22 +55,26 @@ def parse_amount(text: str, currency: str, *, allow_negative: bool = False) -> D
         raise MoneyError("amount must be a decimal string such as \"1234.50\", not a number")
     stripped = text.strip()
     if stripped != text or not stripped:
-        raise MoneyError(f"amount {text!r} is not a decimal string such as \"1234.50\"")
+        raise MoneyError(f"amount {shown(text)} is not a decimal string such as \"1234.50\"")
     try:
         value = Decimal(stripped)
     except InvalidOperation:
-        raise MoneyError(f"amount {text!r} is not a decimal string such as \"1234.50\"") from None
+        raise MoneyError(
+            f"amount {shown(text)} is not a decimal string such as \"1234.50\"") from None
     if not value.is_finite() or "e" in stripped.lower():
-        raise MoneyError(f"amount {text!r} is not a plain decimal string")
+        raise MoneyError(f"amount {shown(text)} is not a plain decimal string")
     if value < 0 and not allow_negative:
-        raise MoneyError(f"amount {text!r} is negative")
+        raise MoneyError(f"amount {shown(text)} is negative")
+    if value.adjusted() >= MAX_AMOUNT_DIGITS:
+        raise MoneyError(f"amount {shown(text)} is too large: at most {MAX_AMOUNT_DIGITS} digits "
+                         "before the decimal point")
     units = minor_units(currency)
     # The decimals of a plain decimal string, as Decimal counts them (grouping
     # underscores are no digits); cheaper than building value.as_tuple().
     fraction = stripped.partition(".")[2]
     if len(fraction) - fraction.count("_") > units:
         raise MoneyError(
-            f"amount {text!r} has more decimals than {currency} allows ({units})"
+            f"amount {shown(text)} has more decimals than {currency} allows ({units})"
         )
     return value
 

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from ledger.money import MoneyError, format_amount, minor_units, parse_amount
+from ledger.money import MoneyError, format_amount, minor_units, parse_amount, shown
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 _RFC3339 = re.compile(
@@ -87,9 +87,9 @@ def _decimal_string(value: Any) -> str:
     try:
         parsed = Decimal(text)
     except ArithmeticError:
-        raise ValueError(f"{text!r} is not a decimal string") from None
+        raise ValueError(f"{shown(text)} is not a decimal string") from None
     if not parsed.is_finite() or "e" in text.lower() or text.strip() != text:
-        raise ValueError(f"{text!r} is not a plain decimal string")
+        raise ValueError(f"{shown(text)} is not a plain decimal string")
     return text
 
 

@@ -17,12 +17,12 @@ from typing import Any
 
 import sqlite_utils
 
-from ledger.money import minor_units, quantize, to_minor
+from ledger.money import minor_units, to_minor
 from ledger.schemas import LADDER_LEVELS, ORG_ELEMENTS, ROLE_WEIGHTS
 from projections.batch import Batch
 from projections.figures import DECISION_ROLES
 from projections.people import load_stakeholders
-from projections.reference import DEFAULT_BASE_CURRENCY
+from projections.reference import DEFAULT_BASE_CURRENCY, convert
 from projections.timeaxis import Point
 
 END_OF_TIME = Point("9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59.999999Z")
@@ -119,15 +119,14 @@ def refresh_engagement(out: Batch, engagement_id: str, base: str, sums: _Sums, *
     in_force = None if version["cost_currency"] is None else rate(
         db, version["cost_currency"], occurred_at, base)
 
-    def convert(amount: str | None) -> int | None:
+    def base_minor(amount: str | None) -> int | None:
         if amount is None:
             return 0
-        if in_force is None:
-            return None
-        return to_minor(quantize(Decimal(amount) * in_force, base), base)
+        converted = None if in_force is None else convert(Decimal(amount), in_force, base)
+        return None if converted is None else to_minor(converted, base)
 
-    base_shares = {sid: convert(shares.get(sid)) for sid in participants}
-    total: int | None = convert(version["unallocated_amount"])
+    base_shares = {sid: base_minor(shares.get(sid)) for sid in participants}
+    total: int | None = base_minor(version["unallocated_amount"])
     for share in base_shares.values():
         total = None if total is None or share is None else total + share
     old = None if new else db.conn.execute("SELECT voided, base_minor, kind FROM "

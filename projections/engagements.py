@@ -12,12 +12,11 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import sqlite_utils
 
-from ledger.money import quantize
-from projections.reference import Reference
+from projections.reference import Reference, convert
 from projections.tables import select
 from projections.timeaxis import Point
 
@@ -85,10 +84,13 @@ def in_base(engagement: Engagement, reference: Reference) -> BaseCost | None:
     if rate is None:
         return None
     base = reference.base_currency
-    shares = {sid: quantize(amount * rate, base) for sid, amount in engagement.shares.items()}
-    unallocated = zero if engagement.participants else quantize(engagement.cost_amount * rate,
-                                                                base)
-    return BaseCost(shares, unallocated, sum(shares.values(), zero) + unallocated)
+    shares = {sid: convert(amount, rate, base) for sid, amount in engagement.shares.items()}
+    unallocated = zero if engagement.participants else convert(engagement.cost_amount, rate,
+                                                               base)
+    if unallocated is None or None in shares.values():
+        return None  # too large to be a real cost: unconverted, as without a rate
+    known = cast(dict[str, Decimal], shares)
+    return BaseCost(known, unallocated, sum(known.values(), zero) + unallocated)
 
 
 def load_engagements(

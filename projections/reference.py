@@ -14,6 +14,18 @@ from projections.tables import select
 from projections.timeaxis import Point
 
 DEFAULT_BASE_CURRENCY = "USD"
+MAX_BASE_AMOUNT = Decimal(10) ** 13
+"""A converted amount at or above ten trillion base units is left unconverted (listed as
+such, like an amount without a rate): every amount is below a trillion units and every
+rate below a million, so only a wildly wrong rate gets here, and the views keep sums in
+base minor units as 64-bit integers."""
+
+
+def convert(amount: Decimal, rate: Decimal, base_currency: str) -> Decimal | None:
+    """``amount`` times ``rate``, half-even to base minor units (SPEC §4.2); None when it
+    is too large to be a real cost (:data:`MAX_BASE_AMOUNT`)."""
+    converted = quantize(amount * rate, base_currency)
+    return converted if abs(converted) < MAX_BASE_AMOUNT else None
 
 
 @dataclass
@@ -55,7 +67,7 @@ class Reference:
         rate = self.rate_at(currency, moment)
         if rate is None:
             return None
-        return quantize(amount * rate, self.base_currency)
+        return convert(amount, rate, self.base_currency)
 
     def money(self, amount: Decimal | None) -> str | None:
         """Render a base amount with the base currency's minor units."""

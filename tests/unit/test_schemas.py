@@ -129,6 +129,20 @@ def test_unknown_and_server_fields_are_refused(raw: dict[str, Any], field: str) 
          ["data", "gift_item_limit"], "decimals"),
         ({"type": "fx.rate_set", "occurred_at": "2026-01-01T00:00:00Z",
           "data": {"currency": "USD", "rate": "0"}}, ["data", "rate"], "greater than zero"),
+        # Bounds that keep conversions exact (and once kept a 40-digit cost from a 500).
+        (gift(cost={"amount": "1" * 40, "currency": "EUR"}), ["data", "cost"], "too large"),
+        (gift(cost={"amount": "1000000000000", "currency": "JPY"}), ["data", "cost"],
+         "at most 12 digits"),
+        (gift(participants=["s1", "s2"], allocation={"s1": "1" * 30, "s2": "0.00"}),
+         ["data", "allocation"], "too large"),
+        ({"type": "policy.set", "occurred_at": "2026-01-01T00:00:00Z",
+          "data": {"base_currency": "EUR", "gift_item_limit": "9" * 29}},
+         ["data", "gift_item_limit"], "too large"),
+        ({"type": "fx.rate_set", "occurred_at": "2026-01-01T00:00:00Z",
+          "data": {"currency": "USD", "rate": "1000000"}}, ["data", "rate"], "less than"),
+        ({"type": "fx.rate_set", "occurred_at": "2026-01-01T00:00:00Z",
+          "data": {"currency": "USD", "rate": "1.2345678901234"}}, ["data", "rate"],
+         "significant digits"),
         ([1, 2], [], "JSON object"),
     ],
 )
@@ -136,6 +150,21 @@ def test_bad_input_gets_a_specific_error(raw: Any, loc: list[Any], fragment: str
     """Each rule violation is reported at its field with a message that says what is wrong."""
     errors = errors_of(raw)
     assert any(e["loc"] == loc and fragment in e["msg"] for e in errors), errors
+
+
+def test_the_largest_amounts_and_rates_are_accepted() -> None:
+    """999,999,999,999.99 is a valid cost; a rate just under a million, with twelve
+    significant digits (trailing zeros do not count), is a valid rate."""
+    parse_envelope(gift(cost={"amount": "999999999999.99", "currency": "EUR"}), now=NOW)
+    for rate in ("999999.999999", "0.000000123456789012", "1.50000000000000000"):
+        parse_envelope({"type": "fx.rate_set", "occurred_at": "2026-01-01T00:00:00Z",
+                        "data": {"currency": "USD", "rate": rate}}, now=NOW)
+
+
+def test_an_error_quotes_a_long_amount_cut_short() -> None:
+    """A megabyte of digits is refused with a message of a line, not an echo of it."""
+    errors = errors_of(gift(cost={"amount": "7" * 1_000_000, "currency": "EUR"}))
+    assert errors and all(len(e["msg"]) < 200 for e in errors)
 
 
 def test_money_is_normalised_to_the_currencys_minor_units() -> None:

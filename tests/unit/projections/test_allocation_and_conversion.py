@@ -123,6 +123,26 @@ def test_a_missing_rate_flags_the_engagement_and_leaves_it_out_of_totals(views, 
     assert [f["engagement_id"] for f in flags] == ["e1"]
 
 
+def test_a_conversion_too_large_to_be_a_cost_is_left_unconverted(views, log):
+    """The largest cost at the largest rate is ~10^18 euros: it cannot be real, and its
+    base minor units would not fit the views' 64-bit sums. It stays unconverted, in the
+    current tables and in the bitemporal reads alike, and the views keep applying."""
+    log.policy()
+    log.account("acme")
+    log.stakeholder("al", "acme")
+    log.rate("USD", "999999.999999", "2026-01-15")
+    log.engagement("e1", "acme", "dinner", ["al"], "2026-02-01",
+                   cost=money("999999999999.99", "USD"))
+    log.engagement("e2", "acme", "dinner", ["al"], "2026-02-02", cost=money("10.00"))
+    views.process(log.records)
+    for when in ({}, {"as_of": LATER}):
+        report = spend_report(views.db, "account", **when)
+        assert report["total"] == "10.00"
+        assert [u["engagement_id"] for u in report["unconverted"]] == ["e1"]
+        assert queries.stakeholder_figures(views.db, "al", **when)["total_spend"] == "10.00"
+        assert queries.list_accounts(views.db, **when)["accounts"][0]["total_spend"] == "10.00"
+
+
 def test_a_rate_recorded_late_converts_only_once_known(views, log):
     """A rate entered in April for January converts a February dinner when known in April."""
     log.policy()
