@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlite_utils
@@ -24,7 +24,10 @@ base minor units as 64-bit integers."""
 def convert(amount: Decimal, rate: Decimal, base_currency: str) -> Decimal | None:
     """``amount`` times ``rate``, half-even to base minor units (SPEC §4.2); None when it
     is too large to be a real cost (:data:`MAX_BASE_AMOUNT`)."""
-    converted = quantize(amount * rate, base_currency)
+    try:
+        converted = quantize(amount * rate, base_currency)
+    except InvalidOperation:  # beyond 28 digits: only amounts accepted before the bounds
+        return None
     return converted if abs(converted) < MAX_BASE_AMOUNT else None
 
 
