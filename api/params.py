@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from api.errors import ApiProblem
+from ledger.schema_types import EARLIEST
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(
@@ -13,24 +14,38 @@ _DATETIME = re.compile(
 
 
 def instant(name: str, value: str | None, *, end_of_day: bool) -> datetime | None:
-    """Parse an RFC 3339 date-time or a bare date (UTC); a bare date ends or starts the day."""
+    """Parse an RFC 3339 date-time or a bare date (UTC); a bare date ends or starts the day.
+
+    Moments before 1900 (when no event can have occurred) are refused rather than
+    reaching the reads' windows, which look up to a year back.
+    """
     if value is None or value == "":
         return None
+    moment = None
     try:
         if _DATE.match(value):
             day = date.fromisoformat(value)
-            if end_of_day:
-                return datetime.combine(day + timedelta(days=1), time(), UTC) - timedelta(
-                    microseconds=1)
-            return datetime.combine(day, time(), UTC)
-        if _DATETIME.match(value):
-            return datetime.fromisoformat(value.replace("z", "Z")).astimezone(UTC)
+            moment = datetime.combine(day, time.max if end_of_day else time(), UTC)
+        elif _DATETIME.match(value):
+            moment = datetime.fromisoformat(value.replace("z", "Z")).astimezone(UTC)
     except ValueError:
         pass
-    raise ApiProblem(422, f"{name}: {value!r} is not an RFC 3339 date-time or a date "
-                          "(YYYY-MM-DD)", errors=[{"loc": ["query", name],
-                                                   "msg": "expected an RFC 3339 date-time "
-                                                          "with offset, or YYYY-MM-DD"}])
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-14:00 is in year 10000 in UTC
+        raise _out_of_range(name, value) from None
+    if moment is None:
+        raise ApiProblem(422, f"{name}: {value!r} is not an RFC 3339 date-time or a date "
+                              "(YYYY-MM-DD)", errors=[{"loc": ["query", name],
+                                                       "msg": "expected an RFC 3339 date-time "
+                                                              "with offset, or YYYY-MM-DD"}])
+    if moment < EARLIEST:
+        raise _out_of_range(name, value)
+    return moment
+
+
+def _out_of_range(name: str, value: str) -> ApiProblem:
+    span = f"from {EARLIEST.date().isoformat()} to the end of 9999-12-31 (UTC)"
+    return ApiProblem(422, f"{name}: {value!r} is out of range: moments run {span}",
+                      errors=[{"loc": ["query", name], "msg": f"must be {span}"}])
 
 
 def point(as_of: str | None, known_at: str | None) -> dict[str, datetime | None]:

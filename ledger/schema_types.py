@@ -10,7 +10,7 @@ reject anything that is not already of the right JSON type, so no value is coerc
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -45,6 +45,11 @@ def _strict_string(value: Any, what: str) -> str:
     return value
 
 
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+"""No event occurred before this: the ledger's windows reach a year back from any moment,
+and the first day of year 1 shifted to UTC is no date at all."""
+
+
 def _rfc3339(value: Any) -> datetime:
     """Parse an RFC 3339 date-time that carries an explicit offset."""
     if isinstance(value, datetime):
@@ -57,9 +62,12 @@ def _rfc3339(value: Any) -> datetime:
             "must be an RFC 3339 date-time with an offset, e.g. 2026-03-02T19:30:00+01:00"
         )
     try:
-        return datetime.fromisoformat(text.replace("z", "Z"))
+        moment = datetime.fromisoformat(text.replace("z", "Z"))
     except ValueError as exc:
         raise ValueError(f"is not a valid date-time: {exc}") from None
+    if moment < EARLIEST:  # compared as instants, so no offset can push it out of range
+        raise ValueError(f"must not be before {EARLIEST.date().isoformat()}")
+    return moment
 
 
 def _iso_date(value: Any) -> str:

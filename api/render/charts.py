@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -69,9 +69,15 @@ def attitude_steps(changes: Sequence[dict[str, Any]], until: datetime) -> list[t
     return points
 
 
+_LAST_CHARTED = datetime(9999, 1, 1, tzinfo=UTC)
+
+
 def attitude_trajectory(name: str, changes: Sequence[dict[str, Any]], *, start: datetime,
                         until: datetime, small: bool = True) -> Markup:
     """One person's attitude (−1…3) over time, as a step line from ``start`` to ``until``."""
+    # pygal turns moments into float timestamps and back: near the end of year 9999 (a
+    # page as of 9999-12-31) the round trip passes year 10000, so the axis stops earlier.
+    until = min(until, _LAST_CHARTED)
     chart = pygal.DateTimeLine(**_config(
         width=520 if small else 900, height=190 if small else 260, range=(-1, 3),
         y_labels=[-1, 0, 1, 2, 3], x_label_rotation=0, show_dots=True, dots_size=3,
@@ -174,4 +180,8 @@ def running_spend(steps: Sequence[dict[str, Any]], name: str, currency: str) -> 
 def _month_ticks(start: datetime, until: datetime, count: int) -> list[datetime]:
     """About ``count`` evenly spaced tick positions between two datetimes."""
     span = (until - start) / max(count, 1)
-    return [start + span * i for i in range(count + 1)] if span > timedelta(0) else [start]
+    if span <= timedelta(0):
+        return [start]
+    # The last tick is ``until`` itself: span * count, rounded to microseconds, may pass it
+    # (and pass the last representable moment when the page is as of 9999-12-31).
+    return [start + span * i for i in range(count)] + [until]

@@ -92,6 +92,8 @@ def test_unknown_and_server_fields_are_refused(raw: dict[str, Any], field: str) 
         ({**gift(), "occurred_at": (NOW + timedelta(minutes=6)).isoformat()}, ["occurred_at"],
          "future"),
         ({**gift(), "event_id": "not-a-uuid"}, ["event_id"], "UUID"),
+        ({**gift(), "occurred_at": "0001-01-01T00:00:00+14:00"}, ["occurred_at"], "1900"),
+        ({**gift(), "occurred_at": "1899-12-31T23:59:59Z"}, ["occurred_at"], "1900"),
         (gift(cost={"amount": "80.001", "currency": "EUR"}), ["data", "cost"], "decimals"),
         (gift(cost={"amount": "80.5", "currency": "JPY"}), ["data", "cost"], "decimals"),
         (gift(cost={"amount": 80.5, "currency": "EUR"}), ["data", "cost", "amount"], "string"),

@@ -73,12 +73,38 @@ def test_unknown_ids_are_404_problems(seeded: Api, path: str) -> None:
 
 
 @pytest.mark.parametrize("params", [{"as_of": "yesterday"}, {"known_at": "2026-13-01"},
-                                    {"as_of": "2026-02-01T10:00:00"}])
+                                    {"as_of": "2026-02-01T10:00:00"},
+                                    {"as_of": "0001-01-01"},
+                                    {"known_at": "0001-01-01T00:00:00+14:00"},
+                                    {"known_at": "9999-12-31T23:59:59-14:00"}])
 def test_bad_time_parameters_are_422(seeded: Api, params: dict) -> None:
-    """Dates that are not RFC 3339 (with offset) or YYYY-MM-DD are refused and named."""
+    """Dates that are not RFC 3339 (with offset) or YYYY-MM-DD are refused and named, and
+    so are moments before 1900 or after year 9999 in UTC."""
     response = seeded.get("/v1/accounts", **params)
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["query", next(iter(params))]
+
+
+EDGES = [{"as_of": "9999-12-31"}, {"known_at": "9999-12-31T23:59:59+14:00"},
+         {"as_of": "1900-01-01"}]
+WINDOW = {"from": "1900-01-01", "to": "9999-12-31"}
+
+
+@pytest.mark.parametrize(("path", "params"), [
+    ("/v1/accounts", {}), ("/v1/accounts/ACME/power-map", {}),
+    ("/v1/accounts/ACME/handover", {}), ("/v1/accounts/ACME/handover", {"format": "html"}),
+    ("/v1/stakeholders/ann", {}), ("/v1/stakeholders/ann/history", {}),
+    ("/v1/reports/spend", {"group_by": "stakeholder"}),
+    ("/v1/reports/spend", {"group_by": "stakeholder", **WINDOW}),
+    ("/v1/compliance/flags", {}), ("/v1/compliance/flags", WINDOW)])
+def test_every_read_answers_at_the_edges_of_time(seeded: Api, path: str, params: dict) -> None:
+    """As of the last day of year 9999 or the first of 1900, and over the whole range:
+    answers, not 500s (the end of a bare date and the reads' windows once overflowed)."""
+    for edge in EDGES:
+        response = seeded.get(path, **params, **edge)
+        # In 1900 the account and its people were not registered yet: a 404 that says so.
+        expected = (200, 404) if edge.get("as_of") == "1900-01-01" else (200,)
+        assert response.status_code in expected, (edge, response.text)
 
 
 def test_spend_report_groups_within_an_inclusive_window(seeded: Api) -> None:

@@ -213,6 +213,13 @@ def test_every_page_says_which_point_in_time_it_shows(browser: TestClient, path:
     assert 'name="known_at" value="2026-04-30"' in html
 
 
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_renders_as_of_the_last_day_of_year_9999(browser: TestClient,
+                                                            path: str) -> None:
+    """The charts' time axis stops short of year 10000 (it once crashed pygal)."""
+    assert browser.get(path, params={"as_of": "9999-12-31"}).status_code == 200
+
+
 def test_a_bad_date_or_unknown_account_is_an_error_page_not_a_crash(
         browser: TestClient) -> None:
     """422 and 404 come back as readable pages."""
