@@ -31,3 +31,5 @@ async def json_body(request: Request) -> Any:
         return json.loads(b"".join(chunks))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiProblem(400, f"the body is not valid JSON: {exc}") from None
+    except RecursionError:  # valid JSON, but arrays or objects nested thousands deep
+        raise ApiProblem(400, "the body is nested too deeply to be an event") from None

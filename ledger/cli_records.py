@@ -103,6 +103,8 @@ def import_events(
                 batch.append(json.loads(raw))
             except ValueError as exc:
                 _stop(f"line {number}: not valid JSON ({exc})", recorded)
+            except RecursionError:
+                _stop(f"line {number}: nested too deeply to be an event", recorded)
             batch_lines.append(number)
             if len(batch) >= batch_size:
                 flush()

@@ -77,6 +77,11 @@ def test_import_names_a_line_that_is_not_json(tmp_path: Path) -> None:
     source = write_jsonl(tmp_path / "events.jsonl", [account()], raw_lines={1: "{oops"})
     result = ledger("import", str(source), db=db)
     assert result.returncode == 1 and "line 2: not valid JSON" in result.stderr
+    nested = write_jsonl(tmp_path / "nested.jsonl", [account()],
+                         raw_lines={1: "[" * 100_000 + "]" * 100_000})
+    result = ledger("import", str(nested), db=db)
+    assert result.returncode == 1 and "line 2: nested too deeply" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_verify_exits_non_zero_on_tampering(tmp_path: Path) -> None:

@@ -78,6 +78,16 @@ def test_malformed_json_is_400_and_non_json_is_415(api: Api) -> None:
     assert plain.status_code == 415
 
 
+def test_json_nested_thousands_deep_is_400_not_500(api: Api) -> None:
+    """Syntactically valid, but deeper than any event: refused as malformed (it once hit
+    Python's recursion limit and answered 500)."""
+    deep = b'{"events": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    for path in ("/v1/events", "/v1/events/batch"):
+        response = api.client.post(path, content=deep,
+                                   headers={**api.recorder, "Content-Type": "application/json"})
+        assert response.status_code == 400 and "nested too deeply" in response.json()["detail"]
+
+
 def test_a_batch_body_must_be_an_object_with_events(api: Api) -> None:
     """Anything but {"events": [...]} is a 422 naming the field."""
     for body in ([account()], {"events": "x"}, {"events": [], "extra": 1}):
