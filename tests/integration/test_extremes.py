@@ -78,6 +78,29 @@ def texts(max_size: int) -> st.SearchStrategy[str]:
                    max_size=max_size).filter(lambda s: s.strip() != "")
 
 
+ROLES = ("approver", "decision_maker", "decision_supporter", "evaluator", "influencer")
+people = st.sampled_from(PEOPLE)
+OTHERS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
+    "account.tier_changed": st.fixed_dictionaries(
+        {"account_id": st.just("ACME"), "tier": st.sampled_from(["strategic", "standard"])}),
+    "stakeholder.role_changed": st.fixed_dictionaries(
+        {"stakeholder_id": people, "role": st.sampled_from(ROLES)}),
+    "stakeholder.layer_changed": st.fixed_dictionaries(
+        {"stakeholder_id": people, "layer": st.sampled_from(["key", "general"]),
+         "rising_star": st.booleans()}),
+    "stakeholder.departed": st.fixed_dictionaries({"stakeholder_id": people}),
+    "stakeholder.forgotten": st.fixed_dictionaries(
+        {"stakeholder_id": people, "reason": texts(500)}),
+    "opportunity.stakeholder_placed": st.fixed_dictionaries(
+        {"opportunity_id": st.just("deal"), "stakeholder_id": people,
+         "group": st.sampled_from(["commercial_evaluation", "final_decision"]),
+         "proximity": st.integers(1, 3)}),
+    "opportunity.closed": st.fixed_dictionaries(
+        {"opportunity_id": st.just("deal"), "outcome": st.sampled_from(["won", "lost"])}),
+}
+"""The other event types, about the log's account, people and opportunity."""
+
+
 @st.composite
 def engagements(draw: st.DrawFn, number: int, extreme: bool) -> dict[str, Any]:
     currency = draw(st.sampled_from(CURRENCIES))
@@ -104,13 +127,19 @@ def logs(draw: st.DrawFn) -> list[dict[str, Any]]:
          "data": {"account_id": "ACME", "name": draw(texts(500))}},
         *({"type": "stakeholder.registered", "occurred_at": "1900-01-01T00:00:00Z",
            "data": {"stakeholder_id": person, "account_id": "ACME", "name": draw(texts(500)),
-                    "role": "decision_maker"}} for person in PEOPLE),
+                    "role": draw(st.sampled_from(ROLES)), "layer": "key",
+                    "public_official": draw(st.booleans()),
+                    "birthday": draw(st.sampled_from(["0001-01-01", "9999-12-31",
+                                                      "2000-02-29"]))}} for person in PEOPLE),
+        {"type": "opportunity.opened", "occurred_at": "1900-01-01T00:00:00Z",
+         "data": {"opportunity_id": "deal", "account_id": "ACME", "name": draw(texts(500)),
+                  "value": {"amount": draw(amounts(base, extreme)), "currency": base}}},
         *({"type": "fx.rate_set", "occurred_at": draw(moments()),
            "data": {"currency": currency, "rate": draw(rates(extreme))}}
           for currency in CURRENCIES if currency != base)]
     for number in range(draw(st.integers(1, 10))):
         choice = draw(st.sampled_from(["engagement", "engagement", "rate", "attitude",
-                                       "correct", "void"]))
+                                       "correct", "void", "approve", "other"]))
         if choice == "engagement":
             events.append(draw(engagements(number, extreme)))
         elif choice == "rate":
@@ -122,6 +151,15 @@ def logs(draw: st.DrawFn) -> list[dict[str, Any]]:
                                "stakeholder_id": draw(st.sampled_from(PEOPLE)),
                                "attitude": draw(st.integers(-1, 3)),
                                "reason": draw(texts(500))}})
+        elif choice == "other":
+            events.append({"type": draw(st.sampled_from(sorted(OTHERS))),
+                           "occurred_at": draw(moments()), "data": {}})
+            events[-1]["data"] = draw(OTHERS[events[-1]["type"]])
+        elif choice == "approve":
+            events.append({"type": "engagement.approved", "occurred_at": draw(moments()),
+                           "data": {"engagement_id": f"e{draw(st.integers(0, number))}",
+                                    "approval_ref": draw(texts(500)),
+                                    "approver": draw(texts(500))}})
         else:
             target = f"e{draw(st.integers(0, number))}"
             data: dict[str, Any] = {"engagement_id": target, "reason": draw(texts(500))}
