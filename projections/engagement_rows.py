@@ -88,26 +88,30 @@ def on_approved(out: Batch, record: EventRecord) -> None:
 def forget_engagements(db: sqlite_utils.Database, stakeholder_id: str) -> list[str]:
     """Erase the free text of every engagement the person took part in (SPEC §7.3):
     location, notes and reasons, as the write side's crypto-shredding does; returns
-    those engagements."""
+    those engagements. A handful of statements, whatever the number of engagements."""
     ids = [row[0] for row in db.conn.execute(
         "SELECT DISTINCT engagement_id FROM engagement_shares WHERE stakeholder_id = ? "
         "ORDER BY engagement_id", [stakeholder_id])]
-    for engagement_id in ids:
-        for column in ("location", "notes", "reason"):
-            db.conn.execute(f"UPDATE engagement_versions SET {column} = ? "
-                            f"WHERE engagement_id = ? AND {column} IS NOT NULL",
-                            [FORGOTTEN, engagement_id])
-        db.conn.execute("UPDATE engagement_voids SET reason = ? WHERE engagement_id = ?",
-                        [FORGOTTEN, engagement_id])
-        for position, changes in db.conn.execute(
-                "SELECT position, changes FROM engagement_versions WHERE engagement_id = ? "
-                "AND changes IS NOT NULL", [engagement_id]).fetchall():
-            parsed = json.loads(changes)
-            for name in ("location", "notes"):
-                if parsed.get(name) is not None:
-                    parsed[name] = FORGOTTEN
-            db.conn.execute("UPDATE engagement_versions SET changes = ? WHERE position = ?",
-                            [json.dumps(parsed, sort_keys=True), position])
+    if not ids:
+        return ids
+    theirs = ("engagement_id IN (SELECT engagement_id FROM engagement_shares "
+              "WHERE stakeholder_id = ?)")
+    for column in ("location", "notes", "reason"):
+        db.conn.execute(f"UPDATE engagement_versions SET {column} = ? "
+                        f"WHERE {theirs} AND {column} IS NOT NULL", [FORGOTTEN, stakeholder_id])
+    db.conn.execute(f"UPDATE engagement_voids SET reason = ? WHERE {theirs}",
+                    [FORGOTTEN, stakeholder_id])
+    rewritten = []
+    for position, changes in db.conn.execute(
+            f"SELECT position, changes FROM engagement_versions WHERE {theirs} "
+            "AND changes IS NOT NULL", [stakeholder_id]).fetchall():
+        parsed = json.loads(changes)
+        for name in ("location", "notes"):
+            if parsed.get(name) is not None:
+                parsed[name] = FORGOTTEN
+        rewritten.append((json.dumps(parsed, sort_keys=True), position))
+    db.conn.executemany("UPDATE engagement_versions SET changes = ? WHERE position = ?",
+                        rewritten)
     return ids
 
 
