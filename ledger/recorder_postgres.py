@@ -120,6 +120,10 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
             self.chain_table),
             (FORGOTTEN_DIGEST, subject_streams(subjects), position, list(PERSONAL_TOPICS)))
 
+    def _migrated(self, name: str) -> bool:
+        return bool(self._select(SQL("SELECT 1 FROM {0} WHERE name = %s").format(
+            self.migrations_table), [name]))
+
     def _note_migration(self, curs: Any, name: str) -> bool:
         curs.execute(SQL("INSERT INTO {0} VALUES (%s) ON CONFLICT DO NOTHING").format(
             self.migrations_table), (name,))

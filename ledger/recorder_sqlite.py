@@ -89,6 +89,10 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         c.executemany("UPDATE ledger_event_ids SET content_digest = ? WHERE event_id = ?",
                       [(FORGOTTEN_DIGEST, row[0]) for row in shredded])
 
+    def _migrated(self, name: str) -> bool:
+        return bool(self._select_in("SELECT 1 FROM ledger_migrations WHERE name IN ({marks})",
+                                    [name]))
+
     def _note_migration(self, c: Any, name: str) -> bool:
         c.execute("INSERT OR IGNORE INTO ledger_migrations VALUES (?)", (name,))
         c.execute("SELECT changes()")
