@@ -36,8 +36,6 @@ class Touched:
     rates: list[int] = field(default_factory=list)
     """Log positions of the rates set in this batch."""
     policy: bool = False
-    latest: str = ""
-    """The latest occurred_at stamp of the batch's events."""
 
 
 class Batch:

@@ -263,19 +263,6 @@ def follow_up(out: Batch) -> None:
         refresh_engagement(out, engagement_id, base, sums)
     out.flush()
     sums.write(db)
-    if touched.latest:
-        db.conn.execute(
-            "INSERT INTO current_latest VALUES ('occurred_at', ?) ON CONFLICT (axis) DO UPDATE "
-            "SET occurred_at = max(occurred_at, excluded.occurred_at)", [touched.latest])
-
-
-def settled(db: sqlite_utils.Database, at: Point) -> bool:
-    """Whether the current tables show what ``at`` (a point at now) sees: no event applied
-    is dated after it. Events dated up to five minutes ahead are accepted (clock skew), and
-    until their moment has come a read at now must fold the history without them."""
-    row = db.conn.execute(
-        "SELECT occurred_at FROM current_latest WHERE axis = 'occurred_at'").fetchone()
-    return row is None or row[0] <= at.as_of
 
 
 def money(minor: int | None, base: str) -> str | None:

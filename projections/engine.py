@@ -28,7 +28,6 @@ from projections import current, directory_rows, engagement_rows, reference_rows
 from projections.batch import Batch
 from projections.errors import OutOfOrder, ProjectionError, UnknownEventType
 from projections.tables import create_tables, drop_tables
-from projections.timeaxis import stamp
 
 APPLICATION_NAME = "engagement_ledger_views"
 """The name under which the views' position is tracked."""
@@ -56,9 +55,6 @@ def apply(out: Batch, record: EventRecord) -> None:
         raise UnknownEventType(f"no projection for event type {record.type!r} "
                                f"(position {record.position})") from None
     handler(out, record)
-    occurred_at = stamp(record.occurred_at)
-    if occurred_at > out.touched.latest:
-        out.touched.latest = occurred_at
 
 
 def open_views(path: str | Path) -> ViewDatabase:

@@ -15,7 +15,6 @@ from typing import Any
 import sqlite_utils
 
 from ledger.schemas import ROLE_WEIGHTS
-from projections.current import settled
 from projections.current_queries import accounts_now, power_map_now, stakeholder_now
 from projections.engagements import Engagement, engagement_ids_of, in_base, load_engagements
 from projections.figures import (
@@ -44,7 +43,7 @@ def list_accounts(db: sqlite_utils.Database, *, as_of: datetime | None = None,
                   known_at: datetime | None = None) -> dict[str, Any]:
     """Accounts with tier, score, decision coverage, organizational stage and total spend."""
     at = point(as_of, known_at)
-    if as_of is None and known_at is None and settled(db, at):
+    if as_of is None and known_at is None:
         return accounts_now(db, at)
     reference = load_reference(db, at)
     states = load_stakeholders(db, at)
@@ -73,7 +72,7 @@ def power_map(db: sqlite_utils.Database, account_id: str, *, as_of: datetime | N
               known_at: datetime | None = None) -> dict[str, Any]:
     """The account's present stakeholders with their figures, score and coverage (§4.3)."""
     at = point(as_of, known_at)
-    if as_of is None and known_at is None and settled(db, at):
+    if as_of is None and known_at is None:
         return power_map_now(db, account_id, at)
     load_account(db, account_id, at)
     reference = load_reference(db, at)
@@ -96,7 +95,7 @@ def stakeholder_figures(db: sqlite_utils.Database, stakeholder_id: str, *,
                         known_at: datetime | None = None) -> dict[str, Any]:
     """One stakeholder's figures (§4.4)."""
     at = point(as_of, known_at)
-    if as_of is None and known_at is None and settled(db, at):
+    if as_of is None and known_at is None:
         return stakeholder_now(db, stakeholder_id, at)
     state = load_stakeholder(db, stakeholder_id, at)
     reference = load_reference(db, at)

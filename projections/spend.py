@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
-from projections.current import base_currency, settled
+from projections.current import base_currency
 from projections.current_queries import spend_now
 from projections.engagements import Engagement, in_base, load_engagements
 from projections.errors import InvalidQuery
@@ -34,7 +34,7 @@ def spend_report(
     if group_by not in GROUPINGS:
         raise InvalidQuery(f"group_by must be one of {', '.join(GROUPINGS)}, not {group_by!r}")
     at = point(as_of, known_at)
-    if as_of is None and known_at is None and settled(db, at):
+    if as_of is None and known_at is None:
         report = spend_now(db, group_by, start, end, account_id, at)
         currency = base_currency(db)
     else:

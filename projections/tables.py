@@ -180,14 +180,6 @@ TABLES: dict[str, dict[str, Any]] = {
         "pk": "stakeholder_id",
         "indexes": [["account_id"]],
     },
-    "current_latest": {
-        "doc": ("The latest occurred_at of any event applied. The write side accepts events "
-                "dated up to five minutes ahead; until that moment has passed, reads at now "
-                "fold the history instead of reading the current tables."),
-        "columns": {"axis": T, "occurred_at": T},
-        "pk": "axis",
-        "indexes": [],
-    },
     "view_tables": {
         "doc": "What each table of this file holds (for auditors browsing it).",
         "columns": {"table_name": T, "description": T},
