@@ -100,3 +100,20 @@ def test_a_void_and_a_correction_update_the_current_figures(views, log):
     assert (rows["bo"]["total_spend"], rows["bo"]["ladder_level"]) == ("20.00", 3)
     accounts = queries.list_accounts(views.db)["accounts"]
     assert (accounts[0]["total_spend"], accounts[0]["score"]) == ("20.00", 83.3)
+
+
+def test_a_read_at_now_reflects_an_event_dated_a_minute_ahead(views, log):
+    """Read-your-writes (SPEC §5.2) for a client whose clock runs ahead: the write side
+    accepts an event dated up to five minutes ahead, and a read at now shows it; an
+    explicit as_of of now leaves it out."""
+    now = datetime.now(UTC)
+    log.policy()
+    log.account("acme")
+    log.stakeholder("al", "acme", attitude=1)
+    log.add("stakeholder.attitude_changed", {"stakeholder_id": "al", "attitude": 3,
+                                             "reason": "r"}, now + timedelta(minutes=1),
+            recorded=now)
+    views.process(log.records)
+    assert queries.power_map(views.db, "acme")["stakeholders"][0]["attitude"] == 3
+    at_now = queries.power_map(views.db, "acme", as_of=now, known_at=now + timedelta(1))
+    assert at_now["stakeholders"][0]["attitude"] == 1
