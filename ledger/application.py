@@ -15,19 +15,20 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import uuid4
 
 from eventsourcing.persistence import (
     IntegrityError,
     InternalError,
     PersistenceError,
+    ProgrammingError,
     StoredEvent,
     Transcoder,
 )
 from eventsourcing.utils import get_topic
 
-from ledger.aggregates import LedgerAggregate, stream_id
+from ledger.aggregates import LEDGER_TYPES, LedgerAggregate, stream_id
 from ledger.config import Settings
 from ledger.errors import (
     BatchTooLarge,
@@ -36,7 +37,7 @@ from ledger.errors import (
     NotAllowed,
     StorageConfigError,
 )
-from ledger.privacy import FORGOTTEN_DIGEST, KeyChanges, seal, subject_of
+from ledger.privacy import REDACTED_DIGEST, KeyChanges, seal, subject_of
 from ledger.reading import LogReader
 from ledger.recorder import StreamsChanged
 from ledger.rules import check, streams_read
@@ -50,6 +51,7 @@ from ledger.submission import (
     Submitted,
     content_digest,
     dump_data,
+    redacted_digest,
 )
 from ledger.transcoder import LedgerTranscoder
 from ledger.validation import parse_envelope
@@ -84,14 +86,20 @@ class LedgerApplication(LogReader):
         for attempt in range(5):
             try:
                 super().__init__(env=settings.event_store_env())
+                self.ledger_recorder.redact = self._redacted_digest
                 self.ledger_recorder.shred_earlier_erasures()
                 break
-            except (IntegrityError, InternalError):
-                # Another process is creating the same tables right now; theirs will do.
-                if attempt == 4:
-                    raise
-                time.sleep(0.1 * (attempt + 1))
             except (PersistenceError, OSError) as exc:
+                # Another process creating the same tables right now makes PostgreSQL's
+                # CREATE ... IF NOT EXISTS fail (a duplicate catalog row or "already
+                # exists"); theirs will do, so try again.
+                racing = isinstance(exc, (IntegrityError, InternalError)) or (
+                    isinstance(exc, ProgrammingError) and "already exists" in str(exc))
+                if racing and attempt < 4:
+                    time.sleep(0.1 * (attempt + 1))
+                    continue
+                if isinstance(exc, (IntegrityError, InternalError)):
+                    raise
                 raise StorageConfigError(
                     f"LEDGER_DATABASE_URL: cannot open the event store: {exc}".splitlines()[0]
                 ) from None
@@ -99,6 +107,12 @@ class LedgerApplication(LogReader):
         self.clock = clock or (lambda: datetime.now(UTC))
         self.model = WriteModel(self.ledger_recorder, self.mapper, cache_size)
         self._lock = threading.Lock()
+
+    def _redacted_digest(self, stored: StoredEvent) -> str:
+        """The redacted digest of a stored event, decoded as the store holds it (its
+        personal fields sealed: they are left out either way)."""
+        event = cast(LedgerAggregate.Event, self.mapper.to_domain_event(stored))
+        return redacted_digest(LEDGER_TYPES[type(event)], event.occurred_at, event.data)
 
     def construct_transcoder(self) -> Transcoder:
         """The library's JSON transcoding, its encoder built once (see :mod:`ledger.transcoder`)."""
@@ -164,13 +178,13 @@ class LedgerApplication(LogReader):
             earlier = known.get(item.event_id)
             twin = first_in_batch.get(item.event_id)
             digest = earlier[0] if earlier else submitted[twin].digest if twin is not None else None
-            if digest == FORGOTTEN_DIGEST:
-                error = IdempotencyConflict(
-                    f"event_id {item.event_id} was recorded about a stakeholder who has since "
-                    "been forgotten: its content can no longer be compared, so it is not "
-                    "recorded again", loc=["event_id"])
-                raise error.at_index(i) if batch else error
-            if digest is not None and digest != item.digest:
+            if digest is not None and digest.startswith(REDACTED_DIGEST):
+                # Shredded by an erasure: only the content without personal fields is
+                # left to compare (and those fields can no longer be read anyway).
+                item_digest = redacted_digest(item.type, item.occurred_at, item.data)
+            else:
+                item_digest = item.digest
+            if digest is not None and digest != item_digest:
                 error = IdempotencyConflict(
                     f"event_id {item.event_id} was already used for different content",
                     loc=["event_id"])

@@ -25,9 +25,11 @@ from ledger.aggregates import stream_id
 
 FORGOTTEN = "[forgotten]"
 SEALED_PREFIX = "sealed:v1:"
-FORGOTTEN_DIGEST = "forgotten"
-"""What an erasure leaves of the idempotency digest of each event it shreds: the digest
-hashes the plain event, so a guess at the person's fields could be checked against it."""
+REDACTED_DIGEST = "redacted:"
+"""Prefix of the idempotency digest an erasure leaves for each event it shreds: the
+digest of the event without its personal fields. The full digest hashes the plain event,
+so a guess at the person's fields could be checked against it; the redacted one covers
+only what the store keeps in the clear anyway, and still recognises a resubmission."""
 
 _STAKEHOLDER_FIELDS: dict[str, tuple[str, ...]] = {
     "stakeholder.registered": ("name", "title", "birthday", "notes"),
@@ -78,6 +80,16 @@ def _fields(event_type: str, data: dict[str, Any]) -> tuple[list[str], list[str]
     if event_type == "engagement.corrected" and isinstance(changes, dict):
         return top, [name for name in _CHANGES_FIELDS if isinstance(changes.get(name), str)]
     return top, []
+
+
+def without_personal(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without the type's personal fields (sealed or not, in ``changes`` too)."""
+    names = set(_STAKEHOLDER_FIELDS.get(event_type) or _ENGAGEMENT_FIELDS.get(event_type) or ())
+    kept = {name: value for name, value in data.items() if name not in names}
+    if event_type == "engagement.corrected" and isinstance(kept.get("changes"), dict):
+        kept["changes"] = {name: value for name, value in kept["changes"].items()
+                           if name not in _CHANGES_FIELDS}
+    return kept
 
 
 def _copy(data: dict[str, Any]) -> dict[str, Any]:

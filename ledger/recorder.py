@@ -57,6 +57,16 @@ def _event_ids(kwargs: dict[str, Any]) -> list[str] | None:
 class LedgerRecorderMixin:
     """Queries on the chain and id index shared by both backends."""
 
+    redact: Callable[[StoredEvent], str] | None = None
+    """The redacted digest of a stored event (set by the application, which can decode
+    it): what an erasure writes over the idempotency digest of each event it shreds."""
+
+    def _redacted(self, rows: Sequence[tuple[str, StoredEvent]]) -> list[tuple[str, str]]:
+        """(redacted digest, event_id) of (event_id, stored event) rows."""
+        if self.redact is None:
+            raise RuntimeError("an erasure needs the application's redact() to be set")
+        return [(self.redact(stored), event_id) for event_id, stored in rows]
+
     def lookup_event_ids(self, event_ids: Sequence[str]) -> dict[str, tuple[str, int]]:
         """Map each already-recorded event_id to (content digest, position)."""
         raise NotImplementedError

@@ -17,7 +17,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from psycopg.sql import SQL, Identifier
 
 from ledger.chain import ChainRow, StoredRow
-from ledger.privacy import FORGOTTEN_DIGEST, KeyChanges, stakeholder_subject, subject_streams
+from ledger.privacy import KeyChanges, stakeholder_subject, subject_streams
 from ledger.recorder import PAGE, PERSONAL_TOPICS, LedgerRecorderMixin, StreamsChanged, meta_rows
 
 log = logging.getLogger("ledger.recorder")  # one logger for the recorders of both stores
@@ -112,13 +112,20 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
         curs.execute(SQL("DELETE FROM {0} WHERE subject = ANY(%s)").format(self.keys_table),
                      (subjects,))
         curs.execute(SQL(
-            "UPDATE {0} SET content_digest = %s WHERE event_id IN (SELECT c.event_id "
-            "FROM {1} e JOIN {2} c ON c.position = e.notification_id "
+            "SELECT c.event_id, e.originator_id, e.originator_version, e.topic, e.state "
+            "FROM {0} e JOIN {1} c ON c.position = e.notification_id "
             "WHERE e.originator_id = ANY(%s) AND e.notification_id <= %s "
-            "AND e.topic = ANY(%s))").format(
-            self.ids_table, Identifier(self.datastore.schema, self.events_table_name),
-            self.chain_table),
-            (FORGOTTEN_DIGEST, subject_streams(subjects), position, list(PERSONAL_TOPICS)))
+            "AND e.topic = ANY(%s)").format(
+            Identifier(self.datastore.schema, self.events_table_name), self.chain_table),
+            (subject_streams(subjects), position, list(PERSONAL_TOPICS)))
+        shredded = [(r["event_id"], StoredEvent(r["originator_id"], r["originator_version"],
+                                                r["topic"], bytes(r["state"])))
+                    for r in curs.fetchall()]
+        redacted = self._redacted(shredded)
+        curs.execute(SQL(
+            "UPDATE {0} SET content_digest = r.digest FROM unnest(%s::text[], %s::text[]) "
+            "AS r(digest, event_id) WHERE {0}.event_id = r.event_id").format(self.ids_table),
+            ([digest for digest, _ in redacted], [event_id for _, event_id in redacted]))
 
     def _migrated(self, name: str) -> bool:
         return bool(self._select(SQL("SELECT 1 FROM {0} WHERE name = %s").format(

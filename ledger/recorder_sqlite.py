@@ -14,7 +14,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
 
 from ledger.chain import ChainRow, StoredRow
-from ledger.privacy import FORGOTTEN_DIGEST, KeyChanges, stakeholder_subject, subject_streams
+from ledger.privacy import KeyChanges, stakeholder_subject, subject_streams
 from ledger.recorder import PAGE, PERSONAL_TOPICS, LedgerRecorderMixin, StreamsChanged, meta_rows
 
 
@@ -82,12 +82,14 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         c.executemany("DELETE FROM ledger_subject_keys WHERE subject = ?",
                       [(subject,) for subject in subjects])
         shredded = _rows_in(
-            c, f"SELECT c.event_id FROM {self.events_table_name} e JOIN ledger_chain c "
+            c, "SELECT c.event_id, e.originator_id, e.originator_version, e.topic, e.state "
+            f"FROM {self.events_table_name} e JOIN ledger_chain c "
             "ON c.position = e.rowid WHERE e.originator_id IN ({marks}) "
             f"AND e.rowid <= ? AND e.topic IN ({','.join('?' * len(PERSONAL_TOPICS))})",
             [sid.hex for sid in subject_streams(subjects)], position, *PERSONAL_TOPICS)
         c.executemany("UPDATE ledger_event_ids SET content_digest = ? WHERE event_id = ?",
-                      [(FORGOTTEN_DIGEST, row[0]) for row in shredded])
+                      self._redacted([(r[0], StoredEvent(UUID(r[1]), r[2], r[3], r[4]))
+                                      for r in shredded]))
 
     def _migrated(self, name: str) -> bool:
         return bool(self._select_in("SELECT 1 FROM ledger_migrations WHERE name IN ({marks})",

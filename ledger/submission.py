@@ -16,6 +16,7 @@ from datetime import datetime
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
+from ledger.privacy import REDACTED_DIGEST, without_personal
 from ledger.schemas import EnvelopeBase
 
 MAX_BATCH = 10_000
@@ -85,6 +86,13 @@ def content_digest(event_type: str, occurred_at: datetime, data: dict[str, Any])
     content = {"type": event_type, "occurred_at": occurred_at.isoformat(), "data": data}
     canonical = "".join(_C_CANONICAL(content, 0)) if _C_CANONICAL else _CANONICAL.encode(content)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def redacted_digest(event_type: str, occurred_at: datetime, data: dict[str, Any]) -> str:
+    """The digest an erasure leaves for an event (:data:`~ledger.privacy.REDACTED_DIGEST`):
+    its content without personal fields, sealed or plain alike."""
+    return REDACTED_DIGEST + content_digest(event_type, occurred_at,
+                                            without_personal(event_type, data))
 
 
 def dump_data(envelope: EnvelopeBase) -> dict[str, Any]:

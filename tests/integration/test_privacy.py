@@ -8,7 +8,7 @@ import pytest
 
 from ledger.application import LedgerApplication
 from ledger.config import Settings
-from ledger.errors import Conflict
+from ledger.errors import Conflict, IdempotencyConflict
 from tests.conftest import ADMIN, RECORDER
 from tests.integration.helpers import account, dinner, ev, person
 
@@ -97,11 +97,12 @@ REGISTERED = "00000000-0000-4000-8000-0000000000a1"
 ROLE = "00000000-0000-4000-8000-0000000000a2"
 
 
-def test_an_erasure_also_destroys_the_idempotency_digests_of_the_person(
+def test_an_erasure_redacts_the_idempotency_digests_and_replays_still_work(
         store_settings: Settings) -> None:
-    """The digest that makes resubmission idempotent hashes the plain event: after the
-    erasure it is gone for every event of hers, so no guess at her name can be checked
-    against it; a resubmission is then a conflict, never a second recording."""
+    """The digest that makes resubmission idempotent hashes the plain event. An erasure
+    replaces it, for every event it shreds, by the digest of the event without personal
+    fields: no guess at her name can be checked against it, yet resubmitting the same
+    event (the erasure itself too) is still a replay, and other content still a 409."""
     app = LedgerApplication(store_settings)
     try:
         registration = with_id(person("ann", notes="likes sailing"), REGISTERED)
@@ -109,13 +110,18 @@ def test_an_erasure_also_destroys_the_idempotency_digests_of_the_person(
         role = with_id(ev("stakeholder.role_changed", stakeholder_id="ann",
                           role="decision_maker", reason="promoted"), ROLE)
         app.record_batch([role, dinner("d1", "ann", "bob", location="bistro")], RECORDER)
-        assert app.record(registration, RECORDER).replayed
-        app.record(ev("stakeholder.forgotten", stakeholder_id="ann", reason="erasure"), ADMIN)
+        before = app.ledger_recorder.lookup_event_ids([REGISTERED])[REGISTERED][0]
+        erasure = with_id(ev("stakeholder.forgotten", stakeholder_id="ann", reason="erasure"),
+                          "00000000-0000-4000-8000-0000000000a3")
+        app.record(erasure, ADMIN)
 
-        digests = app.ledger_recorder.lookup_event_ids([REGISTERED, ROLE])
-        assert {digest for digest, _ in digests.values()} == {"forgotten"}
-        with pytest.raises(Conflict, match="forgotten"):
-            app.record(registration, RECORDER)
+        digests = app.ledger_recorder.lookup_event_ids([REGISTERED, ROLE, erasure["event_id"]])
+        assert all(digest.startswith("redacted:") for digest, _ in digests.values())
+        assert digests[REGISTERED][0] != before
+        assert app.record(registration, RECORDER).replayed
+        assert app.record(erasure, ADMIN).replayed
+        with pytest.raises(IdempotencyConflict):
+            app.record({**role, "data": {**role["data"], "role": "approver"}}, RECORDER)
         assert sum(r.type == "stakeholder.registered" for r in app.iter_records()) == 2
         assert app.verify().ok
     finally:
@@ -163,8 +169,9 @@ def test_opening_a_store_shreds_the_digests_earlier_erasures_left(
 
     reopened = LedgerApplication(store_settings)
     try:
-        assert reopened.ledger_recorder.lookup_event_ids([REGISTERED])[REGISTERED][0] == (
-            "forgotten")
+        redacted = reopened.ledger_recorder.lookup_event_ids([REGISTERED])[REGISTERED][0]
+        assert redacted.startswith("redacted:") and redacted != digest
+        assert reopened.record(registration, RECORDER).replayed
         assert reopened.ledger_recorder.shred_earlier_erasures() == 0  # once only
     finally:
         reopened.close()
