@@ -284,10 +284,10 @@ POLICY_LIMITS = (
 MAX_RATE = 1_000_000
 """Rates stay below a million base units per unit (the widest real pair, a dinar in
 rupiah, is about 50,000)."""
-MAX_RATE_DIGITS = 12
-"""Significant digits of a rate: with an amount's at most 15 (:data:`~ledger.money.
-MAX_AMOUNT_DIGITS` plus minor units) their product stays within decimals' 28, so a
-conversion is exact before it is rounded to the base minor units."""
+MAX_RATE_DIGITS = 10
+"""Significant digits of a rate: with an amount's at most 18 (:data:`~ledger.money.
+MAX_AMOUNT_DIGITS` plus up to three minor units) their product stays within decimals'
+28, so a conversion is exact before it is rounded to the base minor units."""
 
 
 class FxRateSet(Model):

@@ -11,11 +11,12 @@ from functools import lru_cache
 
 import iso4217
 
-MAX_AMOUNT_DIGITS = 12
-"""Digits an amount may have before its decimal point: up to 999,999,999,999 units of any
-currency, far beyond any engagement's cost, and small enough that conversions stay exact
-(SPEC §4.2: the product of an amount and a rate must not be rounded before half-even
-rounding to the base minor units, and Python's decimals keep 28 significant digits)."""
+MAX_AMOUNT_DIGITS = 15
+"""Digits an amount may have before its decimal point: below a quadrillion units of any
+currency (a deal worth billions in rupiah or dong still fits), and small enough that
+conversions stay exact (SPEC §4.2: the product of an amount and a rate must not be
+rounded before half-even rounding to the base minor units, and Python's decimals keep 28
+significant digits)."""
 
 
 class MoneyError(ValueError):

@@ -15,10 +15,11 @@ from projections.timeaxis import Point
 
 DEFAULT_BASE_CURRENCY = "USD"
 MAX_BASE_AMOUNT = Decimal(10) ** 13
-"""A converted amount at or above ten trillion base units is left unconverted (listed as
-such, like an amount without a rate): every amount is below a trillion units and every
-rate below a million, so only a wildly wrong rate gets here, and the views keep sums in
-base minor units as 64-bit integers."""
+"""A converted amount at or above ten trillion base units is left unconverted (listed and
+flagged as such, like an amount without a rate): no engagement costs that much, so only a
+wildly wrong amount or rate gets here, and the views keep sums in base minor units as
+64-bit integers (amounts are below 10^15 and rates below a million, so the product itself
+is always exact)."""
 
 
 def convert(amount: Decimal, rate: Decimal, base_currency: str) -> Decimal | None:

@@ -124,15 +124,15 @@ def test_a_missing_rate_flags_the_engagement_and_leaves_it_out_of_totals(views, 
 
 
 def test_a_conversion_too_large_to_be_a_cost_is_left_unconverted(views, log):
-    """The largest cost at the largest rate is ~10^18 euros: it cannot be real, and its
+    """The largest cost at the largest rate is ~10^21 euros: it cannot be real, and its
     base minor units would not fit the views' 64-bit sums. It stays unconverted, in the
     current tables and in the bitemporal reads alike, and the views keep applying."""
     log.policy()
     log.account("acme")
     log.stakeholder("al", "acme")
-    log.rate("USD", "999999.999999", "2026-01-15")
+    log.rate("USD", "999999.9999", "2026-01-15")
     log.engagement("e1", "acme", "dinner", ["al"], "2026-02-01",
-                   cost=money("999999999999.99", "USD"))
+                   cost=money("999999999999999.99", "USD"))
     log.engagement("e2", "acme", "dinner", ["al"], "2026-02-02", cost=money("10.00"))
     views.process(log.records)
     for when in ({}, {"as_of": LATER}):
