@@ -19,9 +19,10 @@ from typing import Any, TypeVar
 import sqlite_utils
 
 from api.projector import Projector, follow
-from ledger.application import LedgerApplication, Receipt
+from ledger.application import LedgerApplication
 from ledger.config import Settings
 from ledger.errors import StorageConfigError
+from ledger.submission import Receipt
 from ledger.tokens import TokenStore
 from projections.engine import Follower, open_views
 

@@ -45,7 +45,6 @@ from ledger.schemas import ADMIN_ONLY_TYPES
 from ledger.submission import (
     CANONICAL_UUID,
     MAX_BATCH,
-    ROLES,
     Principal,
     Receipt,
     Submitted,
@@ -57,14 +56,18 @@ from ledger.transcoder import LedgerTranscoder
 from ledger.validation import parse_envelope
 from ledger.write_model import WriteModel
 
-__all__ = ["MAX_BATCH", "ROLES", "LedgerApplication", "Principal", "Receipt", "content_digest",
-           "dump_data"]
-
 _NEW_SUBJECT_TYPES = ("stakeholder.registered", "engagement.recorded")
 """Event types that start a new key subject (the others seal under a stored key)."""
 
 _UNREAD: Any = object()
 """``get``'s marker for a stream the batch did not preload."""
+
+
+def _creating_tables_too(exc: BaseException) -> bool:
+    """Whether another process is creating the same tables right now: PostgreSQL's
+    ``CREATE ... IF NOT EXISTS`` then fails on a duplicate catalog row or "already exists"."""
+    return isinstance(exc, (IntegrityError, InternalError)) or (
+        isinstance(exc, ProgrammingError) and "already exists" in str(exc))
 
 
 class _Raced(Exception):
@@ -90,12 +93,7 @@ class LedgerApplication(LogReader):
                 self.ledger_recorder.shred_earlier_erasures()
                 break
             except (PersistenceError, OSError) as exc:
-                # Another process creating the same tables right now makes PostgreSQL's
-                # CREATE ... IF NOT EXISTS fail (a duplicate catalog row or "already
-                # exists"); theirs will do, so try again.
-                racing = isinstance(exc, (IntegrityError, InternalError)) or (
-                    isinstance(exc, ProgrammingError) and "already exists" in str(exc))
-                if racing and attempt < 4:
+                if _creating_tables_too(exc) and attempt < 4:  # theirs will do: try again
                     time.sleep(0.1 * (attempt + 1))
                     continue
                 if isinstance(exc, (IntegrityError, InternalError)):

@@ -18,9 +18,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ledger.application import LedgerApplication, Principal
+from ledger.application import LedgerApplication
 from ledger.config import Settings
 from ledger.errors import StorageConfigError
+from ledger.submission import Principal
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)

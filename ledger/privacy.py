@@ -72,9 +72,14 @@ def subject_streams(subjects: Iterable[str]) -> list[UUID]:
     return [stream_id(*subject.split(":", 1)) for subject in subjects]
 
 
+def _personal_names(event_type: str) -> tuple[str, ...]:
+    """The names of the type's personal fields (not those inside ``changes``)."""
+    return _STAKEHOLDER_FIELDS.get(event_type) or _ENGAGEMENT_FIELDS.get(event_type) or ()
+
+
 def _fields(event_type: str, data: dict[str, Any]) -> tuple[list[str], list[str]]:
     """The personal fields present as text in ``data``, and in its ``changes``."""
-    names = _STAKEHOLDER_FIELDS.get(event_type) or _ENGAGEMENT_FIELDS.get(event_type) or ()
+    names = _personal_names(event_type)
     top = [name for name in names if isinstance(data.get(name), str)]
     changes = data.get("changes")
     if event_type == "engagement.corrected" and isinstance(changes, dict):
@@ -84,7 +89,7 @@ def _fields(event_type: str, data: dict[str, Any]) -> tuple[list[str], list[str]
 
 def without_personal(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     """``data`` without the type's personal fields (sealed or not, in ``changes`` too)."""
-    names = set(_STAKEHOLDER_FIELDS.get(event_type) or _ENGAGEMENT_FIELDS.get(event_type) or ())
+    names = _personal_names(event_type)
     kept = {name: value for name, value in data.items() if name not in names}
     if event_type == "engagement.corrected" and isinstance(kept.get("changes"), dict):
         kept["changes"] = {name: value for name, value in kept["changes"].items()

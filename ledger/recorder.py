@@ -27,7 +27,7 @@ from ledger.privacy import PERSONAL_TYPES
 
 PAGE = 2000
 PERSONAL_TOPICS = tuple(topics_of(PERSONAL_TYPES))
-"""Topics of the stored events whose idempotency digest an erasure destroys."""
+"""Topics of the stored events whose idempotency digest an erasure redacts."""
 _FORGOTTEN_TOPIC = topics_of(["stakeholder.forgotten"])[0]
 _SHRED_DIGESTS = "2026-11-27 erasures destroy idempotency digests"
 """The name under which :meth:`LedgerRecorderMixin.shred_earlier_erasures` notes its run."""
@@ -106,8 +106,8 @@ class LedgerRecorderMixin:
         raise NotImplementedError
 
     def shred_earlier_erasures(self) -> int:
-        """Once per store: destroy the idempotency digests that erasures recorded before
-        erasures destroyed them left behind. Returns how many erasures it went over (0
+        """Once per store: redact the idempotency digests that erasures recorded before
+        erasures redacted them left in full. Returns how many erasures it went over (0
         when it ran before)."""
         if self._migrated(_SHRED_DIGESTS):  # a read: opening a store takes no write lock
             return 0
@@ -133,8 +133,8 @@ class LedgerRecorderMixin:
         raise NotImplementedError
 
     def _shred(self, c: Any, stakeholder_id: str, position: int) -> None:
-        """Delete the keys an erasure at ``position`` destroys, and the idempotency digests
-        of the events before it that they sealed."""
+        """Delete the keys an erasure at ``position`` destroys, and redact the idempotency
+        digests of the events before it that they sealed."""
         raise NotImplementedError
 
     def select_streams(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:

@@ -103,8 +103,6 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
             out.extend(row[3] for row in rows)
 
     def _shred(self, curs: Any, stakeholder_id: str, position: int) -> None:
-        """Delete the keys an erasure at ``position`` destroys, and the idempotency digests
-        of the events before it that they sealed."""
         curs.execute(SQL("SELECT subject FROM {0} WHERE stakeholder_id = %s").format(
             self.links_table), (stakeholder_id,))
         subjects = [stakeholder_subject(stakeholder_id),

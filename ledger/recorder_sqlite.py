@@ -74,8 +74,6 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         return ids
 
     def _shred(self, c: Any, stakeholder_id: str, position: int) -> None:
-        """Delete the keys an erasure at ``position`` destroys, and the idempotency digests
-        of the events before it that they sealed."""
         c.execute("SELECT subject FROM ledger_subject_links WHERE stakeholder_id = ?",
                   (stakeholder_id,))
         subjects = [stakeholder_subject(stakeholder_id), *(r[0] for r in c.fetchall())]

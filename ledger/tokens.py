@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ledger.application import ROLES, LedgerApplication, Principal
+from ledger.application import LedgerApplication
 from ledger.errors import Conflict, InvalidEvent, LedgerError
+from ledger.submission import ROLES, Principal
 
 TOKEN_PREFIX = "ldg_"
 BOOTSTRAP_NAME = "bootstrap-admin"

@@ -66,13 +66,6 @@ class Reference:
             self._rates[key] = None if row is None else Decimal(row[0])
         return self._rates[key]
 
-    def to_base(self, amount: Decimal, currency: str, moment: str) -> Decimal | None:
-        """Convert at the rate in force at ``moment``, half-even to base minor units."""
-        rate = self.rate_at(currency, moment)
-        if rate is None:
-            return None
-        return convert(amount, rate, self.base_currency)
-
     def money(self, amount: Decimal | None) -> str | None:
         """Render a base amount with the base currency's minor units."""
         return None if amount is None else format_amount(amount, self.base_currency)

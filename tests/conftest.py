@@ -16,8 +16,8 @@ import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
 
-from ledger.application import Principal
 from ledger.config import Settings
+from ledger.submission import Principal
 
 settings.register_profile(
     "default", deadline=None, max_examples=60,

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ledger.application import Principal
 from ledger.config import Settings
+from ledger.submission import Principal
 from ledger.workload import workload
 
 BATCH = 1000

@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import given
 
-from ledger.application import content_digest, dump_data
+from ledger.submission import content_digest, dump_data
 from ledger.validation import parse_envelope
 from tests.strategies import envelopes
 

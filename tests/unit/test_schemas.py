@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.application import dump_data
 from ledger.errors import InvalidEvent
 from ledger.schemas import EVENT_TYPES
+from ledger.submission import dump_data
 from ledger.validation import parse_envelope
 from tests.strategies import DATA, envelopes
 

@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.application import dump_data
 from ledger.privacy import FORGOTTEN, SEALED_PREFIX, _fields, seal, unseal
+from ledger.submission import dump_data
 from ledger.validation import parse_envelope
 from tests.strategies import envelopes, moments, texts
 

@@ -19,7 +19,7 @@ from eventsourcing.persistence import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.application import dump_data
+from ledger.submission import dump_data
 from ledger.transcoder import LedgerTranscoder
 from ledger.validation import parse_envelope
 from tests.strategies import envelopes, texts
