@@ -7,18 +7,44 @@ once an erasure destroyed them), each page's keys read in one query.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
-from typing import Any, cast
+from datetime import datetime
+from functools import cached_property
+from typing import Any, NamedTuple, cast
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, StoredEvent
+from eventsourcing.utils import get_topic
 
 from ledger.aggregates import LEDGER_TYPES, LedgerAggregate, topics_of
-from ledger.chain import Verification, verify
+from ledger.chain import StoredRow, Verification, verify
 from ledger.privacy import subject_of, unseal
 from ledger.recorder import LedgerRecorderMixin
 from ledger.records import EventRecord
 from ledger.submission import Receipt
+
+_json_object = json.JSONDecoder().decode
+_TYPE_OF_TOPIC = {get_topic(cls): name for cls, name in LEDGER_TYPES.items()}
+
+
+class _Decoded(NamedTuple):
+    """What a record takes from its stored event's state."""
+
+    type: str
+    event_id: str
+    occurred_at: datetime
+    recorded_at: datetime
+    recorded_by: str
+    data: dict[str, Any]
+
+
+def _stream_text(stream: UUID | str) -> str:
+    """A stream id as ``str(UUID)`` spells it, from a UUID or its 32 hex digits."""
+    if isinstance(stream, UUID) or len(stream) != 32:
+        return str(stream if isinstance(stream, UUID) else UUID(stream))
+    return f"{stream[:8]}-{stream[8:12]}-{stream[12:16]}-{stream[16:20]}-{stream[20:]}"
 
 
 class LogReader(Application):
@@ -38,33 +64,75 @@ class LogReader(Application):
         ``chained=False`` skips reading the hash chain (``hash`` is then empty): the
         views, which never show it, read the log that way.
         """
+        rows: Sequence[StoredRow]
         if stream is not None:
-            page: Sequence[Any] = self.ledger_recorder.select_stream(UUID(stream), after, limit)
+            page = self.ledger_recorder.select_stream(UUID(stream), after, limit)
             if types:
                 page = [n for n in page if n.topic in topics_of(types)]
+            rows = [StoredRow(n.id, n.originator_id, n.originator_version, n.topic, n.state)
+                    for n in page]
+        elif types:
+            rows = [StoredRow(n.id, n.originator_id, n.originator_version, n.topic, n.state)
+                    for n in self.recorder.select_notifications(after + 1, limit,
+                                                                topics=topics_of(types))]
         else:
-            page = self.recorder.select_notifications(after + 1, limit, topics=topics_of(types))
-        chain = self.ledger_recorder.chain_rows([n.id for n in page]) if chained else {}
-        events = cast(list[LedgerAggregate.Event],
-                      [self.mapper.to_domain_event(n) for n in page])
-        types_of = [LEDGER_TYPES[type(e)] for e in events]
-        subjects = [subject_of(t, e.data) for t, e in zip(types_of, events, strict=True)]
+            rows = self.ledger_recorder.stored_page(after, limit)
+        chain = self.ledger_recorder.chain_rows([r.position for r in rows]) if chained else {}
+        events = [self._decoded(row) for row in rows]
+        subjects = [subject_of(e.type, e.data) for e in events]
         keys = self.ledger_recorder.load_keys(sorted({s for s in subjects if s is not None}))
         records: list[EventRecord] = []
         ciphers: dict[bytes, Any] = {}
-        for notification, event, event_type, subject in zip(page, events, types_of, subjects,
-                                                            strict=True):
-            row = chain.get(notification.id)
-            data = unseal(event_type, event.data, keys.get(subject) if subject else None,
+        for row, event, subject in zip(rows, events, subjects, strict=True):
+            chained_row = chain.get(row.position)
+            data = unseal(event.type, event.data, keys.get(subject) if subject else None,
                           ciphers)
             records.append(EventRecord(
-                position=notification.id, event_id=event.event_id,
-                type=event_type, occurred_at=event.occurred_at,
-                recorded_at=event.timestamp, recorded_by=event.recorded_by,
-                stream_id=str(event.originator_id), version=event.originator_version,
-                data=data, hash=row.chain_hash if row else "",
+                position=row.position, event_id=event.event_id, type=event.type,
+                occurred_at=event.occurred_at, recorded_at=event.recorded_at,
+                recorded_by=event.recorded_by, stream_id=_stream_text(row.originator_id),
+                version=row.version, data=data,
+                hash=chained_row.chain_hash if chained_row else "",
             ))
         return records
+
+    def _decoded(self, row: StoredRow) -> _Decoded:
+        """The stored event's fields, decoded as the library's mapper would.
+
+        The mapper's JSON decoding calls back into Python for every object of the state
+        to look for its type markers; a ledger event has exactly two, its ``timestamp``
+        and ``occurred_at``. When the stored bytes hold just those two (and the mapper
+        neither decrypts, decompresses nor upcasts), plain C decoding and two
+        ``fromisoformat`` give the same fields, and reading the log takes about half as
+        long. Anything else goes through the mapper.
+        """
+        state = row.state if isinstance(row.state, bytes) else bytes(row.state)
+        event_type = _TYPE_OF_TOPIC.get(row.topic)
+        if self._plain_states and event_type and state.count(b'"_type_"') == 2:
+            fields = _json_object(state.decode())
+            recorded, occurred = fields.get("timestamp"), fields.get("occurred_at")
+            if (type(recorded) is dict and recorded.get("_type_") == "datetime_iso"
+                    and type(occurred) is dict and occurred.get("_type_") == "datetime_iso"
+                    and "class_version" not in fields):
+                return _Decoded(event_type, fields["event_id"],
+                                datetime.fromisoformat(occurred["_data_"]),
+                                datetime.fromisoformat(recorded["_data_"]),
+                                fields["recorded_by"], fields["data"])
+        stream = row.originator_id
+        event = cast(LedgerAggregate.Event, self.mapper.to_domain_event(StoredEvent(
+            originator_id=stream if isinstance(stream, UUID) else UUID(stream),
+            originator_version=row.version, topic=row.topic, state=state)))
+        return _Decoded(LEDGER_TYPES[type(event)], event.event_id, event.occurred_at,
+                        event.timestamp, event.recorded_by, event.data)
+
+    @cached_property
+    def _plain_states(self) -> bool:
+        """Whether stored states are the library's plain JSON (no cipher, no compressor)
+        with its ISO transcoding of datetimes."""
+        mapper = self.mapper
+        return (mapper.cipher is None and mapper.compressor is None
+                and isinstance(mapper.transcoder, JSONTranscoder)
+                and isinstance(mapper.transcoder.names.get("datetime_iso"), DatetimeAsISO))
 
     def read_for_views(self, after: int, limit: int) -> list[EventRecord]:
         """:meth:`read_records` as the views read the log: without the hash chain."""

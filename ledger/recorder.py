@@ -81,16 +81,17 @@ class LedgerRecorderMixin:
 
     def iter_stored(self) -> Iterator[StoredRow]:
         """Every stored event in position order, read page by page."""
-        return _pages(self._stored_page)
+        return _pages(self.stored_page)
 
     def _chain_page(self, after: int) -> list[ChainRow]:
         """Up to ``PAGE`` chain rows after position ``after``."""
         raise NotImplementedError
 
-    def _stored_page(self, after: int) -> list[StoredRow]:
-        """Up to ``PAGE`` stored events after position ``after``, as raw rows: the library's
-        notifications would turn every stream id into a ``UUID`` that the digest turns
-        straight back into hex (a third of the time ``verify`` took)."""
+    def stored_page(self, after: int, limit: int = PAGE) -> list[StoredRow]:
+        """Up to ``limit`` stored events after position ``after``, as raw rows with the
+        stream id in hex: the library's notifications would turn every stream id into a
+        ``UUID`` that readers turn straight back into text (a third of the time ``verify``
+        took)."""
         raise NotImplementedError
 
     def select_stream(self, stream: UUID, after: int, limit: int) -> list[Notification]:

@@ -198,14 +198,14 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
             SQL("SELECT * FROM {0} WHERE position > %s ORDER BY position LIMIT %s").format(
                 self.chain_table), [after, PAGE])]
 
-    def _stored_page(self, after: int) -> list[StoredRow]:
+    def stored_page(self, after: int, limit: int = PAGE) -> list[StoredRow]:
         # The id as hex text, as the digest spells it: no UUID object per row.
         return [StoredRow(r["notification_id"], r["stream"], r["originator_version"],
                           r["topic"], r["state"]) for r in self._select(
             SQL("SELECT notification_id, replace(originator_id::text, '-', '') AS stream, "
                 "originator_version, topic, state FROM {0} WHERE notification_id > %s "
                 "ORDER BY notification_id LIMIT %s").format(
-                Identifier(self.datastore.schema, self.events_table_name)), [after, PAGE])]
+                Identifier(self.datastore.schema, self.events_table_name)), [after, limit])]
 
 
 def _insert_rows(curs: Any, table: Any, types: Sequence[str], rows: Sequence[Sequence[Any]],

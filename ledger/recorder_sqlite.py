@@ -153,11 +153,11 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
                       (after, PAGE))
             return [ChainRow(*r) for r in c.fetchall()]
 
-    def _stored_page(self, after: int) -> list[StoredRow]:
+    def stored_page(self, after: int, limit: int = PAGE) -> list[StoredRow]:
         with self.datastore.transaction(commit=False) as c:
             c.execute("SELECT rowid, originator_id, originator_version, topic, state "
                       f"FROM {self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                      (after, PAGE))
+                      (after, limit))
             return [StoredRow(*r) for r in c.fetchall()]
 
 
