@@ -30,9 +30,6 @@ def measure_replay(scratch: Scratch) -> float:
     return count / elapsed
 
 
-
-
-
 def measure_rebuild(scratch: Scratch) -> Result:
     """Rebuild the views from the log in a child process: events/s and its peak RSS (MB).
 
