@@ -7,7 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -97,23 +97,18 @@ class TimedConnection(sqlite3.Connection):
         self.seconds = 0.0
 
     def execute(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
-        started = time.perf_counter()
-        try:
-            return super().execute(*args)
-        finally:
-            self.seconds += time.perf_counter() - started
+        return self._timed(super().execute, *args)
 
     def executemany(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
-        started = time.perf_counter()
-        try:
-            return super().executemany(*args)
-        finally:
-            self.seconds += time.perf_counter() - started
+        return self._timed(super().executemany, *args)
 
     def commit(self) -> None:
+        self._timed(super().commit)
+
+    def _timed(self, call: Callable[..., Any], *args: Any) -> Any:
         started = time.perf_counter()
         try:
-            super().commit()
+            return call(*args)
         finally:
             self.seconds += time.perf_counter() - started
 
