@@ -7,14 +7,17 @@ with the same synthetic workload (:mod:`ledger.workload`):
 - ``baseline_es_events_per_s``: a plain library ``Application`` saving equivalent
   aggregates and events, 1,000 per ``save()``;
 - ``ingest_events_per_s``: :meth:`LedgerApplication.record_batch`, 1,000 per batch
-  (validation, rules, idempotency, hash chain); ``ingest_ratio`` = ingest / baseline.
-  The two run interleaved batch by batch, so a noisy neighbour slows both alike;
+  (validation, rules, idempotency, hash chain); ``ingest_ratio`` = ingest / baseline;
+- ``http_batch_events_per_s``: ``POST /v1/events/batch`` of 1,000 to a real ``ledger
+  serve`` process over loopback; ``http_batch_ratio`` = http batch / ingest. The three
+  writers run interleaved batch by batch, so a noisy neighbour slows all alike;
+- ``http_single_events_per_s``: sequential ``POST /v1/events`` before that;
 - ``baseline_replay_events_per_s``: the whole log read and deserialised by the library;
-- ``rebuild_events_per_s`` / ``rebuild_peak_rss_mb``: the views rebuilt in a child process;
-  ``rebuild_ratio`` = rebuild / baseline replay;
-- ``read_<name>_p50_ms`` / ``_p95_ms``: each SPEC §5.2 read in-process, over the views;
-- ``http_batch_events_per_s``, ``http_single_events_per_s``, ``http_read_<name>_p50_ms`` …:
-  a real ``ledger serve`` process over loopback; ``http_batch_ratio`` = http batch / ingest.
+- ``rebuild_events_per_s`` / ``rebuild_peak_rss_mb``: the views rebuilt in a child process,
+  with ``rebuild_read_us`` / ``_sqlite_us`` / ``_python_us`` saying where its time went;
+  ``rebuild_ratio`` = rebuild / baseline replay (medians of three rounds each);
+- ``read_<name>_p50_ms`` / ``_p95_ms``: each SPEC §5.2 read in-process, over the views,
+  and ``http_read_<name>_p50_ms`` … the same over HTTP.
 
 A measure whose layer is missing or fails is left out and named under ``not_measured``
 with the reason; nothing is estimated. Every run works in scratch stores (a temporary

@@ -11,6 +11,7 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 
+from api.bench.http import HttpBatchWriter
 from api.bench.stores import PRINCIPAL, BenchError, Result, Scratch, batches
 from ledger.aggregates import stream_id
 from ledger.application import LedgerApplication
@@ -65,7 +66,7 @@ class BaselineWriter:
         self.cache: OrderedDict[uuid.UUID, BaselineRecord] = OrderedDict()
         self.seen: set[str] = set()  # policy and rate streams that were started
 
-    def write(self, batch: list[dict[str, Any]]) -> None:
+    def write(self, batch: list[dict[str, Any]]) -> int:
         """Turn the batch into aggregate events and save them in one transaction."""
         pending: dict[uuid.UUID, BaselineRecord] = {}
         for envelope in batch:
@@ -94,6 +95,7 @@ class BaselineWriter:
             self.cache.move_to_end(sid)
         while len(self.cache) > 200_000:  # the ledger's write-model cache size
             self.cache.popitem(last=False)
+        return len(batch)
 
     def close(self) -> None:
         """Close the store."""
@@ -106,37 +108,47 @@ class LedgerWriter:
     def __init__(self, scratch: Scratch) -> None:
         self.ledger = LedgerApplication(scratch.settings)
 
-    def write(self, batch: list[dict[str, Any]]) -> None:
+    def write(self, batch: list[dict[str, Any]]) -> int:
         """Record the batch atomically, as ``POST /v1/events/batch`` would."""
         self.ledger.record_batch(batch, PRINCIPAL)
+        return len(batch)
 
     def close(self) -> None:
         """Close the store."""
         self.ledger.close()
 
 
-def measure_writes(scratch: Scratch, events: int, seed: int, *,
-                   baseline: bool = True) -> Result:
-    """``ingest_events_per_s`` and (with ``baseline``) ``baseline_es_events_per_s``.
+def measure_writes(scratch: Scratch, events: int, seed: int, *, baseline: bool = True,
+                   http: HttpBatchWriter | None = None) -> Result:
+    """``ingest_events_per_s``, with ``baseline`` also ``baseline_es_events_per_s``, with
+    ``http`` also ``http_batch_events_per_s`` (its store and server are the caller's).
 
-    Both writers get the same batches, interleaved batch by batch and alternating which
-    goes first, so that a noisy neighbour slows both alike and the ratio stays meaningful.
+    Every writer gets the same batches, interleaved batch by batch in an order that turns
+    round, so that a noisy neighbour slows all alike and the ratios stay meaningful.
+    A writer with a ``settle`` method gets it called after each of its batches, untimed.
     """
     writers: dict[str, Any] = {"ingest_events_per_s": LedgerWriter(scratch)}
     if baseline:
         writers["baseline_es_events_per_s"] = BaselineWriter(scratch)
+    if http is not None:
+        writers["http_batch_events_per_s"] = http
     elapsed = dict.fromkeys(writers, 0.0)
+    written = dict.fromkeys(writers, 0)
     try:
         for number, batch in enumerate(batches(events, seed)):
-            order = list(writers) if number % 2 else list(reversed(writers))
-            for key in order:
+            keys = list(writers)
+            turn = number % len(keys)
+            for key in keys[turn:] + keys[:turn]:
                 started = time.perf_counter()
-                writers[key].write(batch)
+                written[key] += writers[key].write(batch)
                 elapsed[key] += time.perf_counter() - started
+                if hasattr(writers[key], "settle"):
+                    writers[key].settle()
     finally:
         for writer in writers.values():
             writer.close()
-    result: Result = {key: events / seconds for key, seconds in elapsed.items()}
+    result: Result = {key: written[key] / seconds
+                      for key, seconds in elapsed.items() if written[key]}
     if baseline:
         result["ingest_ratio"] = (result["ingest_events_per_s"]
                                   / result["baseline_es_events_per_s"])

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, is_dataclass
 from functools import partial
-from itertools import islice
 from statistics import quantiles
 from typing import Any
 
+import httpx
+
+from api.bench.http import wait_for_views
 from api.bench.stores import (
-    BATCH,
     PAGE,
     READ_REPEATS,
     VERIFY_REPEATS,
@@ -160,96 +155,19 @@ def measure_reads(scratch: Scratch, sample: Sample,
     return figures, missing
 
 
-def measure_http(scratch: Scratch, events: int, seed: int, sample: Sample, *,
-                 ingest: bool = True, singles: int = 200,
-                 repeats: int = READ_REPEATS) -> tuple[Result, dict[str, str]]:
-    """Over loopback against a real ``ledger serve``, then each read's p50/p95.
-
-    With ``ingest`` the store must be empty: ``singles`` sequential single POSTs, then the
-    rest of the workload in batches of 1,000. Without, the store already holds it.
-    """
-    import httpx
-
-    token = uuid.uuid4().hex
-    with _server(scratch, token) as base_url, httpx.Client(
-            base_url=base_url, timeout=600,
-            headers={"Authorization": f"Bearer {token}"}) as client:
-        figures: Result = {}
-        if ingest:
-            figures = _http_ingest(client, events, seed, singles)
-        _wait_for_views(client, events)
-        missing = _no_opportunity(sample, "http_read_")
-        for name, path in _http_reads(sample).items():
-            try:
-                figures |= _latencies("http_read_", name, partial(_get_ok, client, path),
-                                      repeats)
-            except httpx.HTTPError as exc:
-                missing[f"http_read_{name}"] = f"{type(exc).__name__}: {exc}"
-    return figures, missing
-
-
-def _http_ingest(client: Any, events: int, seed: int, singles: int) -> Result:
-    stream = workload(events, seed=seed)
-    head = list(islice(stream, min(singles, events // 4)))
-    started = time.perf_counter()
-    for envelope in head:
-        client.post("/v1/events", json=envelope).raise_for_status()
-    single = len(head) / (time.perf_counter() - started)
-    elapsed, posted = 0.0, 0
-    while batch := list(islice(stream, BATCH)):
-        started = time.perf_counter()
-        client.post("/v1/events/batch", json={"events": batch}).raise_for_status()
-        elapsed += time.perf_counter() - started
-        posted += len(batch)
-    return {"http_single_events_per_s": single, "http_batch_events_per_s": posted / elapsed}
-
-
-@contextmanager
-def _server(scratch: Scratch, token: str) -> Iterator[str]:
-    import httpx
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings = scratch.settings
-    command = [sys.executable, "-m", "ledger.cli", "serve", "--database-url",
-               settings.database_url, "--views-path", str(settings.resolved_views_path()),
-               "--host", "127.0.0.1", "--port", str(port)]
-    env = {**os.environ, "LEDGER_ADMIN_TOKEN": token}
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                output = process.stderr.read() if process.stderr else ""
-                raise BenchError(f"ledger serve exited: {output.strip()[-300:]}")
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise BenchError("ledger serve did not answer /healthz within 60 s")
-            time.sleep(0.2)
-        yield base_url
-    finally:
-        process.terminate()
+def measure_http_reads(client: httpx.Client, events: int, sample: Sample,
+                       repeats: int = READ_REPEATS) -> tuple[Result, dict[str, str]]:
+    """Each read's p50/p95 over loopback, once the server's views hold ``events`` events."""
+    wait_for_views(client, events)
+    figures: Result = {}
+    missing = _no_opportunity(sample, "http_read_")
+    for name, path in _http_reads(sample).items():
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            figures |= _latencies("http_read_", name, partial(_get_ok, client, path), repeats)
+        except httpx.HTTPError as exc:
+            missing[f"http_read_{name}"] = f"{type(exc).__name__}: {exc}"
+    return figures, missing
 
 
 def _get_ok(client: Any, path: str) -> Any:
     return client.get(path).raise_for_status()
-
-
-def _wait_for_views(client: Any, position: int, timeout: float = 3600) -> None:
-    deadline = time.monotonic() + timeout
-    while client.get("/healthz").json().get("views_position", 0) < position:
-        if time.monotonic() > deadline:
-            raise BenchError(f"the server's views did not reach position {position}")
-        time.sleep(0.2)

@@ -5,18 +5,31 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import datetime
+from itertools import islice
 
+import httpx
+
+from api.bench.http import HttpBatchWriter, post_singles, served
 from api.bench.ingest import measure_writes
-from api.bench.reads import measure_http, measure_reads, sample_ids
+from api.bench.reads import measure_http_reads, measure_reads, sample_ids
 from api.bench.replay import (
     child_rebuild,
     measure_rebuild,
     measure_replay,
     measure_replay_and_rebuild,
 )
-from api.bench.stores import BATCH, READ_REPEATS, BenchError, Result, scratch_stores
+from api.bench.stores import (
+    BATCH,
+    READ_REPEATS,
+    BenchError,
+    Result,
+    Scratch,
+    scratch_stores,
+)
 from ledger.config import Settings
+from ledger.workload import workload
 
 REBUILD_KEYS = ("rebuild_events_per_s", "rebuild_peak_rss_mb", "rebuild_ratio")
 HTTP_KEYS = ("http_batch_events_per_s", "http_single_events_per_s", "http_batch_ratio")
@@ -38,9 +51,23 @@ def run_bench(events: int, database_url: str | None = None, *, seed: int = 1,
     result: Result = {"events": events, "store": kind, "seed": seed, "batch_size": BATCH,
                       "date": datetime.now().astimezone().isoformat(timespec="seconds")}
     missing: dict[str, str] = {}
-    with scratch_stores(database_url, 2 if http else 1) as stores:
+    with scratch_stores(database_url, 2 if http else 1) as stores, ExitStack() as stack:
         main = stores[0]
-        result |= measure_writes(main, events, seed, baseline=baseline)
+        client = _served(stack, stores[1], missing, (*HTTP_KEYS, "http_read_*")) \
+            if http else None
+        writer = None
+        if client is not None:
+            head = list(islice(workload(events, seed=seed), min(singles, events // 4)))
+            _measure(result, missing, ("http_single_events_per_s",), lambda: {
+                "http_single_events_per_s": post_singles(client, head)})
+            writer = HttpBatchWriter(client, skip=len(head))
+        result |= measure_writes(main, events, seed, baseline=baseline, http=writer)
+        if writer is not None and writer.failure is not None:
+            result.pop("http_batch_events_per_s", None)  # a part of the batches is no figure
+            missing["http_batch_events_per_s"] = writer.failure
+        if "http_batch_events_per_s" in result:
+            result["http_batch_ratio"] = (result["http_batch_events_per_s"]
+                                          / result["ingest_events_per_s"])
         result["baseline_replay_events_per_s"] = measure_replay(main)
         sample = sample_ids(events, seed)
         _measure(result, missing, REBUILD_KEYS, lambda: measure_replay_and_rebuild(
@@ -50,13 +77,9 @@ def run_bench(events: int, database_url: str | None = None, *, seed: int = 1,
                 measure_reads(main, sample, repeats), missing))
         else:
             missing["read_*"] = "the views could not be rebuilt (see rebuild_events_per_s)"
-        if http:
-            _measure(result, missing, (*HTTP_KEYS, "http_read_*"), lambda: _split(
-                measure_http(stores[1], events, seed, sample, singles=singles,
-                             repeats=repeats), missing))
-            if "http_batch_events_per_s" in result:
-                result["http_batch_ratio"] = (result["http_batch_events_per_s"]
-                                              / result["ingest_events_per_s"])
+        if client is not None:
+            _measure(result, missing, ("http_read_*",), lambda: _split(
+                measure_http_reads(client, events, sample, repeats), missing))
     if missing:
         result["not_measured"] = missing
     return result
@@ -84,19 +107,32 @@ def _scale_run(size: int, database_url: str | None, seed: int, repeats: int,
                http: bool) -> Result:
     run: Result = {"events": size}
     missing: dict[str, str] = {}
-    with scratch_stores(database_url, 1) as (store,):
+    with scratch_stores(database_url, 1) as (store,), ExitStack() as stack:
         run |= measure_writes(store, size, seed, baseline=False)
         sample = sample_ids(size, seed)
         _measure(run, missing, REBUILD_KEYS[:2], lambda: measure_rebuild(store))
         if "rebuild_events_per_s" in run:
             _measure(run, missing, ("read_*",),
                      lambda: _split(measure_reads(store, sample, repeats), missing))
-            if http:
-                _measure(run, missing, ("http_read_*",), lambda: _split(measure_http(
-                    store, size, seed, sample, ingest=False, repeats=repeats), missing))
+            if http and (client := _served(stack, store, missing,
+                                           ("http_read_*",))) is not None:
+                _measure(run, missing, ("http_read_*",), lambda: _split(
+                    measure_http_reads(client, size, sample, repeats), missing))
     if missing:
         run["not_measured"] = missing
     return run
+
+
+def _served(stack: ExitStack, scratch: Scratch, missing: dict[str, str],
+            keys: tuple[str, ...]) -> httpx.Client | None:
+    """A client of a ``ledger serve`` on ``scratch`` that lives as long as ``stack``; None,
+    with ``keys`` named under ``missing``, when the server does not start."""
+    try:
+        return stack.enter_context(served(scratch))
+    except Exception as exc:  # the in-process figures still count
+        for key in keys:
+            missing[key] = f"{type(exc).__name__}: {str(exc).strip()[:300]}"
+        return None
 
 
 def _measure(result: Result, missing: dict[str, str], keys: tuple[str, ...],
