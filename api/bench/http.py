@@ -41,9 +41,10 @@ class HttpBatchWriter:
     """Posts workload batches to ``POST /v1/events/batch``, for the bench's ingest measure.
 
     The first ``skip`` events of the workload were posted singly already. After each batch
-    :meth:`settle` waits, untimed, until the server's views have applied it, so that its
-    projector does not compete with the next writer's timed batch. A failed post stops
-    the writer and keeps the reason (the other writers' figures still count).
+    :meth:`settle` waits, untimed, until the server's views have applied it and the disk
+    has taken every write, so that neither its projector nor the kernel's write-back of
+    what they wrote runs during the next writer's timed batch. A failed post stops the
+    writer and keeps the reason (the other writers' figures still count).
     """
 
     def __init__(self, client: httpx.Client, skip: int) -> None:
@@ -67,9 +68,11 @@ class HttpBatchWriter:
         return len(events)
 
     def settle(self) -> None:
-        """Wait until the server's views have applied every event posted so far."""
+        """Wait until the server's views have applied every event posted so far, and
+        until the disk has taken what the server wrote."""
         if self.failure is None:
             wait_for_views(self.client, self.posted)
+            os.sync()
 
     def close(self) -> None:
         """Nothing to close: :func:`served` owns the server."""

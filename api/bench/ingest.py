@@ -6,6 +6,7 @@ import time
 import uuid
 from collections import OrderedDict
 from datetime import datetime
+from itertools import permutations
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -123,8 +124,10 @@ def measure_writes(scratch: Scratch, events: int, seed: int, *, baseline: bool =
     """``ingest_events_per_s``, with ``baseline`` also ``baseline_es_events_per_s``, with
     ``http`` also ``http_batch_events_per_s`` (its store and server are the caller's).
 
-    Every writer gets the same batches, interleaved batch by batch in an order that turns
-    round, so that a noisy neighbour slows all alike and the ratios stay meaningful.
+    Every writer gets the same batches, interleaved batch by batch, so that a noisy
+    neighbour slows all alike and the ratios stay meaningful. The order goes through every
+    permutation of the writers in turn, so that no writer mostly runs right after the same
+    other one (whatever one leaves behind, a busy disk or cold caches, falls on all alike).
     A writer with a ``settle`` method gets it called after each of its batches, untimed.
     """
     writers: dict[str, Any] = {"ingest_events_per_s": LedgerWriter(scratch)}
@@ -135,10 +138,9 @@ def measure_writes(scratch: Scratch, events: int, seed: int, *, baseline: bool =
     elapsed = dict.fromkeys(writers, 0.0)
     written = dict.fromkeys(writers, 0)
     try:
+        schedule = list(permutations(writers))
         for number, batch in enumerate(batches(events, seed)):
-            keys = list(writers)
-            turn = number % len(keys)
-            for key in keys[turn:] + keys[:turn]:
+            for key in schedule[number % len(schedule)]:
                 started = time.perf_counter()
                 written[key] += writers[key].write(batch)
                 elapsed[key] += time.perf_counter() - started
