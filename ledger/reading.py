@@ -65,18 +65,19 @@ class LogReader(Application):
         views, which never show it, read the log that way.
         """
         rows: Sequence[StoredRow]
-        if stream is not None:
-            page = self.ledger_recorder.select_stream(UUID(stream), after, limit)
-            if types:
-                page = [n for n in page if n.topic in topics_of(types)]
+        if stream is None and not types:
+            rows = self.ledger_recorder.stored_page(after, limit)
+        else:
+            page: Sequence[Any]
+            if stream is not None:
+                page = self.ledger_recorder.select_stream(UUID(stream), after, limit)
+                if types:
+                    page = [n for n in page if n.topic in topics_of(types)]
+            else:
+                page = self.recorder.select_notifications(after + 1, limit,
+                                                          topics=topics_of(types))
             rows = [StoredRow(n.id, n.originator_id, n.originator_version, n.topic, n.state)
                     for n in page]
-        elif types:
-            rows = [StoredRow(n.id, n.originator_id, n.originator_version, n.topic, n.state)
-                    for n in self.recorder.select_notifications(after + 1, limit,
-                                                                topics=topics_of(types))]
-        else:
-            rows = self.ledger_recorder.stored_page(after, limit)
         chain = self.ledger_recorder.chain_rows([r.position for r in rows]) if chained else {}
         events = [self._decoded(row) for row in rows]
         subjects = [subject_of(e.type, e.data) for e in events]
