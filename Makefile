@@ -1,4 +1,4 @@
-# One task runner: `make run`, `make test`, `make lint`, `make bench`.
+# One task runner: `make run`, `make test`, `make lint` (ruff, mypy, the layering contracts), `make bench`.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -20,8 +20,9 @@ test: $(STAMP)
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check ledger projections api tests
-	$(BIN)/mypy ledger projections api
+	$(BIN)/ruff check ledger projections api cli bench tests
+	$(BIN)/mypy ledger projections api cli bench
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/ledger bench --events 10000

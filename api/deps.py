@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import ApiProblem
 from api.runtime import Runtime
-from ledger.submission import Principal
+from ledger.domain.submission import Principal
 
 bearer = HTTPBearer(auto_error=False, description="A token from `ledger token create`.")
 

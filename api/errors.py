@@ -18,7 +18,7 @@ from ledger.errors import (
     NotAllowed,
     StorageConfigError,
 )
-from ledger.tokens import UnknownToken
+from ledger.store.tokens import UnknownToken
 from projections.errors import (
     InvalidQuery,
     ProjectionError,

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, date, datetime, time
 
 from api.errors import ApiProblem
-from ledger.schema_types import EARLIEST
+from ledger.contract.schema_types import EARLIEST
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(

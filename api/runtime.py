@@ -3,7 +3,7 @@
 Read-your-writes (SPEC §5.2): every position this process acknowledged is remembered,
 and a read first brings the views up to it (bounded), so a client sees its own writes.
 The views follow the log in a thread, or with ``projector=True`` (``ledger serve``) in a
-process of their own (:mod:`api.projector`).
+process of their own (:mod:`projections.projector`).
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
-from api.projector import Projector, follow
-from ledger.application import LedgerApplication
 from ledger.config import Settings
+from ledger.domain.application import LedgerApplication
+from ledger.domain.submission import Receipt
 from ledger.errors import StorageConfigError
-from ledger.submission import Receipt
-from ledger.tokens import TokenStore
+from ledger.store.tokens import TokenStore
 from projections.engine import Follower, open_views
+from projections.projector import Projector, follow
 
 log = logging.getLogger("ledger.api")
 T = TypeVar("T")

@@ -72,7 +72,7 @@ class Settings:
                 raise StorageConfigError(
                     f"LEDGER_DATABASE_URL={url!r} names no file; use sqlite:///path/to/ledger.db")
             env = {
-                "PERSISTENCE_MODULE": "ledger.recorder_sqlite:SQLiteLedgerFactory",
+                "PERSISTENCE_MODULE": "ledger.store.recorder_sqlite:SQLiteLedgerFactory",
                 "SQLITE_DBNAME": path,
                 "SQLITE_LOCK_TIMEOUT": "30",
             }
@@ -99,7 +99,7 @@ def _postgres_env(url: str) -> dict[str, str]:
             "postgresql://user:pass@host:port/db")
     query = parse_qs(parts.query)
     env = {
-        "PERSISTENCE_MODULE": "ledger.recorder_postgres:PostgresLedgerFactory",
+        "PERSISTENCE_MODULE": "ledger.store.recorder_postgres:PostgresLedgerFactory",
         "POSTGRES_DBNAME": dbname,
         "POSTGRES_HOST": parts.hostname,
         "POSTGRES_PORT": str(port),

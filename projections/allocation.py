@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from ledger.money import from_minor, to_minor
+from ledger.contract.money import from_minor, to_minor
 
 
 def allocate(

@@ -17,8 +17,8 @@ from typing import Any
 
 import sqlite_utils
 
-from ledger.money import minor_units, to_minor
-from ledger.schemas import LADDER_LEVELS, ORG_ELEMENTS, ROLE_WEIGHTS
+from ledger.contract.money import minor_units, to_minor
+from ledger.contract.schemas import LADDER_LEVELS, ORG_ELEMENTS, ROLE_WEIGHTS
 from projections.batch import Batch
 from projections.figures import DECISION_ROLES
 from projections.people import load_stakeholders

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ledger.money import from_minor, quantize
+from ledger.contract.money import from_minor, quantize
 from projections.current import base_currency, money, row_dict
 from projections.errors import UnknownStakeholder
 from projections.figures import (

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.records import EventRecord
+from ledger.contract.records import EventRecord
 from projections.batch import Batch
 from projections.engagement_rows import FORGOTTEN, event_columns, forget_engagements
 from projections.tables import fetch_one
 from projections.timeaxis import stamp
 
 _PERSONAL = ("name", "title", "birthday", "notes")
-"""The stakeholder's own sealed fields (as ledger.privacy seals them)."""
+"""The stakeholder's own sealed fields (as ledger.store.privacy seals them)."""
 
 
 def on_account_registered(out: Batch, record: EventRecord) -> None:

@@ -14,8 +14,8 @@ from typing import Any
 
 import sqlite_utils
 
-from ledger.money import format_amount
-from ledger.records import EventRecord
+from ledger.contract.money import format_amount
+from ledger.contract.records import EventRecord
 from projections.allocation import allocate
 from projections.batch import Batch
 from projections.timeaxis import stamp

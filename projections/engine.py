@@ -22,8 +22,8 @@ import sqlite_utils
 from eventsourcing.persistence import PersistenceError
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
+from ledger.contract.records import EventRecord
 from ledger.errors import StorageConfigError
-from ledger.records import EventRecord
 from projections import current, directory_rows, engagement_rows, reference_rows
 from projections.batch import Batch
 from projections.errors import OutOfOrder, ProjectionError, UnknownEventType

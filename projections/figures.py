@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from ledger.money import quantize
-from ledger.schemas import LADDER_LEVELS, ORG_ELEMENTS, ROLE_WEIGHTS
+from ledger.contract.money import quantize
+from ledger.contract.schemas import LADDER_LEVELS, ORG_ELEMENTS, ROLE_WEIGHTS
 from projections.engagements import Engagement, in_base
 from projections.people import StakeholderState
 from projections.reference import Reference

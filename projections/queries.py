@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ledger.schemas import ROLE_WEIGHTS
+from ledger.contract.schemas import ROLE_WEIGHTS
 from projections.current_queries import accounts_now, power_map_now, stakeholder_now
 from projections.engagements import Engagement, engagement_ids_of, in_base, load_engagements
 from projections.figures import (

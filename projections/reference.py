@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ledger.money import format_amount, quantize
+from ledger.contract.money import format_amount, quantize
 from projections.tables import select
 from projections.timeaxis import Point
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from ledger.config import Settings
-from ledger.submission import Principal
+from ledger.domain.submission import Principal
 
 settings.register_profile(
     "default", deadline=None, max_examples=60,

@@ -8,7 +8,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ledger.money import minor_units
+from ledger.contract.money import minor_units
 
 ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,20}", fullmatch=True)
 texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),

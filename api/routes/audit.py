@@ -15,9 +15,9 @@ from fastapi.responses import StreamingResponse
 from api.deps import AuditorDep, RuntimeDep
 from api.errors import ApiProblem
 from api.schemas import READ_RESPONSES, AuditPage, VerifyOut
-from ledger.application import LedgerApplication
-from ledger.records import MAX_POSITION
-from ledger.schemas import EVENT_TYPES
+from ledger.contract.records import MAX_POSITION
+from ledger.contract.schemas import EVENT_TYPES
+from ledger.domain.application import LedgerApplication
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 CSV_COLUMNS = ("position", "event_id", "type", "occurred_at", "recorded_at", "recorded_by",

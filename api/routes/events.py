@@ -14,9 +14,9 @@ from api.deps import PrincipalDep, RuntimeDep
 from api.errors import ApiProblem
 from api.examples import envelope, openapi_examples
 from api.schemas import ERROR_RESPONSES, ReceiptOut, ReceiptsOut
+from ledger.contract.schemas import Envelope
+from ledger.domain.submission import MAX_BATCH
 from ledger.errors import LedgerError
-from ledger.schemas import Envelope
-from ledger.submission import MAX_BATCH
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 

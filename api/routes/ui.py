@@ -21,7 +21,7 @@ from api.params import point
 from api.render.html import STATIC, environment
 from api.runtime import Runtime
 from api.ui import auth, pages
-from ledger.submission import Principal
+from ledger.domain.submission import Principal
 from projections.errors import ProjectionError
 
 router = APIRouter(prefix="/ui", include_in_schema=False)

@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.runtime import Runtime
-from ledger.submission import Principal
+from ledger.domain.submission import Principal
 
 COOKIE = "ledger_token"
 LOGIN = "/ui/login"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from api.examples import EXAMPLES, envelope
-from ledger.schemas import EVENT_TYPES
-from ledger.validation import parse_envelope
+from ledger.contract.schemas import EVENT_TYPES
+from ledger.contract.validation import parse_envelope
 from tests.api.conftest import Api
 
 

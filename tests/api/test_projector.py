@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from api.runtime import Runtime
-from ledger.application import LedgerApplication
 from ledger.config import Settings
+from ledger.domain.application import LedgerApplication
 from tests.conftest import RECORDER
 from tests.integration.helpers import account
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from api.runtime import Runtime
-from ledger.application import LedgerApplication
 from ledger.config import Settings
+from ledger.domain.application import LedgerApplication
 from tests.conftest import RECORDER
 from tests.integration.helpers import account
 

@@ -23,7 +23,7 @@ def free_port() -> int:
 @contextmanager
 def ledger_serve(env: dict[str, str], port: int, *, wait: float = 60) -> Iterator[str]:
     """Run `ledger serve` with ``env`` on ``port`` until the block ends; yields its URL."""
-    process = subprocess.Popen([sys.executable, "-m", "ledger.cli", "serve"],
+    process = subprocess.Popen([sys.executable, "-m", "cli.app", "serve"],
                                env={**env, "LEDGER_PORT": str(port)},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"

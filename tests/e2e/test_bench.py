@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from api.bench import run_bench, run_scale
+from bench import run_bench, run_scale
 
 FIGURE_SUFFIXES = ("_per_s", "_ratio", "_ms", "_mb", "_us")
 HEADLINE = ("baseline_es_events_per_s", "ingest_events_per_s", "ingest_ratio",
@@ -85,12 +85,12 @@ def test_scale_mode_reports_growth_against_the_smallest_size(tmp_path: Path) -> 
 
 def test_the_cli_prints_the_bench_as_json(tmp_path: Path) -> None:
     """`ledger bench --events 2000 --json` prints one JSON object with the figures."""
-    from ledger.cli import app
+    from cli.app import app
 
     if "bench" not in {c.name or c.callback.__name__ for c in app.registered_commands}:
         pytest.skip("the `ledger bench` command is not wired into the CLI yet")
     env = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.db"}
-    done = subprocess.run([sys.executable, "-m", "ledger.cli", "bench", "--events", "2000",
+    done = subprocess.run([sys.executable, "-m", "cli.app", "bench", "--events", "2000",
                            "--json"], env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)

@@ -45,7 +45,7 @@ def require_browser() -> None:
 
 def ledger(*args: str, env: dict[str, str]) -> str:
     """Run a ``ledger`` command to completion and return its standard output."""
-    done = subprocess.run([sys.executable, "-m", "ledger.cli", *args], env=env,
+    done = subprocess.run([sys.executable, "-m", "cli.app", *args], env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return done.stdout

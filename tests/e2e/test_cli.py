@@ -18,7 +18,7 @@ def ledger(*args: str, db: Path, **env: str) -> subprocess.CompletedProcess[str]
     """Run ``ledger ARGS`` against the SQLite store ``db``."""
     environment = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{db}", "COLUMNS": "200",
                    **env}
-    return subprocess.run([sys.executable, "-m", "ledger.cli", *args], env=environment,
+    return subprocess.run([sys.executable, "-m", "cli.app", *args], env=environment,
                           capture_output=True, text=True, timeout=300)
 
 

@@ -6,8 +6,8 @@ import multiprocessing
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 
-from ledger.application import LedgerApplication
 from ledger.config import Settings
+from ledger.domain.application import LedgerApplication
 from ledger.errors import AlreadyRegistered
 from tests.conftest import RECORDER
 from tests.integration.helpers import account, dinner, person

@@ -19,10 +19,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.application import LedgerApplication
 from ledger.config import Settings
+from ledger.contract.money import MAX_AMOUNT_DIGITS, minor_units
+from ledger.domain.application import LedgerApplication
 from ledger.errors import LedgerError
-from ledger.money import MAX_AMOUNT_DIGITS, minor_units
 from projections.compliance import compliance_flags
 from projections.engine import Follower, ViewDatabase
 from projections.errors import UnknownAccount, UnknownStakeholder

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from ledger.application import LedgerApplication
 from ledger.config import Settings
+from ledger.domain.application import LedgerApplication
 from ledger.errors import Conflict, IdempotencyConflict
 from tests.conftest import ADMIN, RECORDER
 from tests.integration.helpers import account, dinner, ev, person

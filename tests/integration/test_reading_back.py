@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 
 from ledger.aggregates import LEDGER_TYPES, LedgerAggregate
-from ledger.application import LedgerApplication
 from ledger.config import Settings
-from ledger.privacy import subject_of, unseal
-from ledger.records import EventRecord
+from ledger.contract.records import EventRecord
+from ledger.domain.application import LedgerApplication
+from ledger.store.privacy import subject_of, unseal
 from tests.conftest import ADMIN, RECORDER
 from tests.integration.helpers import account, dinner, ev, person
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from ledger.application import LedgerApplication
 from ledger.config import Settings
-from ledger.demo import demo_timeline
+from ledger.domain.application import LedgerApplication
+from ledger.samples.demo import demo_timeline
 from projections.engine import Follower, ViewDatabase
 from tests.conftest import ADMIN
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.application import LedgerApplication
 from ledger.config import Settings
+from ledger.domain.application import LedgerApplication
 from ledger.errors import (
     AlreadyRegistered,
     AlreadyVoided,
@@ -250,14 +250,14 @@ def test_batches_are_atomic_and_replays_are_idempotent(
 def test_a_failure_after_the_insert_records_nothing(store_settings, monkeypatch) -> None:
     """An error while writing the chain rows, after the events are inserted, rolls the
     whole transaction back on both stores (the library would commit it on PostgreSQL)."""
-    import ledger.recorder
+    import ledger.store.recorder
 
     app = LedgerApplication(store_settings)
     try:
         def broken_chain(*args: object, **kwargs: object) -> None:
             raise RuntimeError("chain step failed")
 
-        monkeypatch.setattr(ledger.recorder, "extend", broken_chain)
+        monkeypatch.setattr(ledger.store.recorder, "extend", broken_chain)
         with pytest.raises(Exception, match="chain step failed|nothing was recorded"):
             app.record(account(), RECORDER)
         monkeypatch.undo()

@@ -10,8 +10,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from ledger.application import LedgerApplication
 from ledger.config import Settings
+from ledger.domain.application import LedgerApplication
 from tests.conftest import POSTGRES_URL, RECORDER
 from tests.integration.helpers import base_setup, dinner
 

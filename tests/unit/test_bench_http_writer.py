@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from api.bench.http import HttpBatchWriter
+from bench.http import HttpBatchWriter
 
 
 def client(status: int, posted: list[int]) -> httpx.Client:

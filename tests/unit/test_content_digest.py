@@ -9,8 +9,8 @@ from typing import Any
 
 from hypothesis import given
 
-from ledger.submission import content_digest, dump_data
-from ledger.validation import parse_envelope
+from ledger.contract.validation import parse_envelope
+from ledger.domain.submission import content_digest, dump_data
 from tests.strategies import envelopes
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)

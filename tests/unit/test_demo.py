@@ -11,9 +11,9 @@ from typing import Any, get_args
 import pytest
 from pydantic import TypeAdapter
 
-from ledger.demo import demo_events, demo_timeline
-from ledger.money import minor_units
-from ledger.schemas import EVENT_TYPES, ID_PATTERN, KEY_KINDS, Envelope, Kind
+from ledger.contract.money import minor_units
+from ledger.contract.schemas import EVENT_TYPES, ID_PATTERN, KEY_KINDS, Envelope, Kind
+from ledger.samples.demo import demo_events, demo_timeline
 
 TODAY = date(2026, 3, 15)
 ADAPTER: TypeAdapter[Any] = TypeAdapter(Envelope)  # type: ignore[arg-type]

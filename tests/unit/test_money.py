@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ledger.money import MoneyError, minor_units, parse_amount
+from ledger.contract.money import MoneyError, minor_units, parse_amount
 from tests.strategies import currencies
 
 plain_decimals = st.from_regex(r"[+-]?[0-9_]{0,6}\.?[0-9_]{0,6}", fullmatch=True)

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ledger.contract.schemas import EVENT_TYPES
+from ledger.contract.validation import parse_envelope
+from ledger.domain.submission import dump_data
 from ledger.errors import InvalidEvent
-from ledger.schemas import EVENT_TYPES
-from ledger.submission import dump_data
-from ledger.validation import parse_envelope
 from tests.strategies import DATA, envelopes
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)

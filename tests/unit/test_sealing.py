@@ -11,9 +11,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.privacy import FORGOTTEN, SEALED_PREFIX, _fields, seal, unseal
-from ledger.submission import dump_data
-from ledger.validation import parse_envelope
+from ledger.contract.validation import parse_envelope
+from ledger.domain.submission import dump_data
+from ledger.store.privacy import FORGOTTEN, SEALED_PREFIX, _fields, seal, unseal
 from tests.strategies import envelopes, moments, texts
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)

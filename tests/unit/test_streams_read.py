@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.aggregates import Engagement, LedgerAggregate, Opportunity, Policy, Stakeholder
+from ledger.contract.validation import parse_envelope
+from ledger.domain.rules import check, streams_read
+from ledger.domain.submission import dump_data
 from ledger.errors import LedgerError
-from ledger.rules import check, streams_read
-from ledger.submission import dump_data
-from ledger.validation import parse_envelope
 from tests.strategies import currencies, engagement_data, envelopes, ids, moments, texts
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)

@@ -19,9 +19,9 @@ from eventsourcing.persistence import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.submission import dump_data
-from ledger.transcoder import LedgerTranscoder
-from ledger.validation import parse_envelope
+from ledger.contract.validation import parse_envelope
+from ledger.domain.submission import dump_data
+from ledger.store.transcoder import LedgerTranscoder
 from tests.strategies import envelopes, texts
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)

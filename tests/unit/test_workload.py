@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from ledger.application import LedgerApplication
 from ledger.config import Settings
-from ledger.validation import parse_envelope
-from ledger.workload import workload
+from ledger.contract.validation import parse_envelope
+from ledger.domain.application import LedgerApplication
+from ledger.samples.workload import workload
 from tests.conftest import ADMIN
 
 START = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

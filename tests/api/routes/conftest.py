@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.runtime import Runtime
-from ledger.application import LedgerApplication
 from ledger.config import Settings
-from ledger.demo import demo_timeline
-from ledger.submission import Principal
+from ledger.domain.application import LedgerApplication
+from ledger.domain.submission import Principal
+from ledger.samples.demo import demo_timeline
 from projections.engine import Follower, ViewDatabase
 from tests.api.conftest import ADMIN_TOKEN, Api, bearer
 

@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from api.render import format as fmt
-from ledger.cli import app as cli
+from cli.app import app as cli
 from tests.api.conftest import Api
 from tests.api.routes.conftest import ACCOUNT
 from tests.api.routes.test_ui import figures, shown

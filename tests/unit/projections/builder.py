@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ledger.records import EventRecord
-from ledger.schemas import DATA_MODELS
+from ledger.contract.records import EventRecord
+from ledger.contract.schemas import DATA_MODELS
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 

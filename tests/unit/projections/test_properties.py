@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.records import EventRecord
+from ledger.contract.records import EventRecord
 from projections.engine import ViewDatabase
 from projections.spend import spend_report
 from tests.unit.projections.snapshot import dump, snapshot

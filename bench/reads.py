@@ -1,0 +1,173 @@
+"""Each SPEC §5.2 read's latency, in-process and over HTTP against a real ``ledger serve``."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, is_dataclass
+from functools import partial
+from statistics import quantiles
+from typing import Any
+
+import httpx
+
+from bench.http import wait_for_views
+from bench.stores import (
+    PAGE,
+    READ_REPEATS,
+    VERIFY_REPEATS,
+    BenchError,
+    Result,
+    Scratch,
+)
+from ledger.domain.application import LedgerApplication
+from ledger.samples.workload import workload
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Ids the reads ask about: the workload's first account, person and opportunity."""
+
+    account_id: str
+    stakeholder_id: str
+    opportunity_id: str | None
+    """None when the workload is too small to open one; the fishbone read is then skipped."""
+    middle: int
+
+
+def sample_ids(events: int, seed: int) -> Sample:
+    """The first account, stakeholder and opportunity of the workload."""
+    found: dict[str, str] = {}
+    for envelope in workload(events, seed=seed):
+        data = envelope["data"]
+        for kind, key in (("account.registered", "account_id"),
+                          ("stakeholder.registered", "stakeholder_id"),
+                          ("opportunity.opened", "opportunity_id")):
+            if envelope["type"] == kind:
+                found.setdefault(key, data[key])
+        if len(found) == 3:
+            break
+    if len(found) < 2:
+        raise BenchError(f"{events} events are too few to sample reads from")
+    return Sample(found["account_id"], found["stakeholder_id"], found.get("opportunity_id"),
+                  events // 2)
+
+
+def _reads(sample: Sample) -> dict[str, Callable[[Any, LedgerApplication], object]]:
+    from projections.compliance import compliance_flags
+    from projections.handover import handover_brief
+    from projections.history import stakeholder_history
+    from projections.queries import (
+        list_accounts,
+        opportunity_fishbone,
+        power_map,
+        stakeholder_figures,
+    )
+    from projections.spend import spend_report
+
+    s = sample
+    reads: dict[str, Callable[[Any, LedgerApplication], object]] = {
+        "accounts": lambda db, _: list_accounts(db),
+        "power_map": lambda db, _: power_map(db, s.account_id),
+        "handover": lambda db, _: handover_brief(db, s.account_id),
+        "stakeholder": lambda db, _: stakeholder_figures(db, s.stakeholder_id),
+        "history": lambda db, _: stakeholder_history(db, s.stakeholder_id),
+        "fishbone": lambda db, _: opportunity_fishbone(db, s.opportunity_id or ""),
+        "spend": lambda db, _: spend_report(db, "account"),
+        "flags": lambda db, _: compliance_flags(db, account_id=s.account_id),
+        "audit": lambda _, ledger: ledger.read_records(s.middle, PAGE),
+        "verify": lambda _, ledger: ledger.verify(),
+    }
+    return {k: v for k, v in reads.items() if s.opportunity_id or k != "fishbone"}
+
+
+def _http_reads(sample: Sample) -> dict[str, str]:
+    s = sample
+    reads = {
+        "accounts": "/v1/accounts",
+        "power_map": f"/v1/accounts/{s.account_id}/power-map",
+        "handover": f"/v1/accounts/{s.account_id}/handover",
+        "stakeholder": f"/v1/stakeholders/{s.stakeholder_id}",
+        "history": f"/v1/stakeholders/{s.stakeholder_id}/history",
+        "fishbone": f"/v1/opportunities/{s.opportunity_id}/fishbone",
+        "spend": "/v1/reports/spend?group_by=account",
+        "flags": f"/v1/compliance/flags?account_id={s.account_id}",
+        "audit": f"/v1/audit/events?after={s.middle}&limit={PAGE}",
+        "verify": "/v1/audit/verify",
+    }
+    return {k: v for k, v in reads.items() if s.opportunity_id or k != "fishbone"}
+
+
+def _no_opportunity(sample: Sample, prefix: str) -> dict[str, str]:
+    if sample.opportunity_id:
+        return {}
+    return {f"{prefix}fishbone": "the workload opened no opportunity at this size"}
+
+
+def _latencies(prefix: str, name: str, call: Callable[[], object], repeats: int) -> Result:
+    answer = call()  # warm caches and connections once
+    times = []
+    # verify reads the whole log by design (SPEC §7.2): fewer repeats keep big runs finite.
+    for _ in range(min(repeats, VERIFY_REPEATS) if name == "verify" else repeats):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    cuts = quantiles(times, n=20, method="inclusive")
+    return {f"{prefix}{name}_p50_ms": cuts[9], f"{prefix}{name}_p95_ms": cuts[18],
+            f"{prefix}{name}_answer_kb": _size_kb(answer)}
+
+
+def _size_kb(answer: object) -> float:
+    """How big a read's answer is (its JSON, in KB), to compare latency with output."""
+    content = getattr(answer, "content", None)  # an HTTP response
+    if isinstance(content, bytes):
+        return len(content) / 1024
+
+    def plain(value: Any) -> Any:
+        if hasattr(value, "model_dump"):
+            return value.model_dump(mode="json")
+        if is_dataclass(value) and not isinstance(value, type):
+            return asdict(value)
+        return str(value)
+
+    return len(json.dumps(answer, default=plain)) / 1024
+
+
+def measure_reads(scratch: Scratch, sample: Sample,
+                  repeats: int = READ_REPEATS) -> tuple[Result, dict[str, str]]:
+    """p50/p95 of each SPEC §5.2 read in-process, over the views the rebuild left."""
+    import sqlite_utils
+
+    figures: Result = {}
+    missing = _no_opportunity(sample, "read_")
+    ledger = LedgerApplication(scratch.settings)
+    db = sqlite_utils.Database(scratch.settings.resolved_views_path())
+    try:
+        for name, read in _reads(sample).items():
+            try:
+                figures |= _latencies("read_", name, partial(read, db, ledger), repeats)
+            except Exception as exc:  # a failing read is reported, never hidden
+                missing[f"read_{name}"] = f"{type(exc).__name__}: {exc}"
+    finally:
+        db.close()
+        ledger.close()
+    return figures, missing
+
+
+def measure_http_reads(client: httpx.Client, events: int, sample: Sample,
+                       repeats: int = READ_REPEATS) -> tuple[Result, dict[str, str]]:
+    """Each read's p50/p95 over loopback, once the server's views hold ``events`` events."""
+    wait_for_views(client, events)
+    figures: Result = {}
+    missing = _no_opportunity(sample, "http_read_")
+    for name, path in _http_reads(sample).items():
+        try:
+            figures |= _latencies("http_read_", name, partial(_get_ok, client, path), repeats)
+        except httpx.HTTPError as exc:
+            missing[f"http_read_{name}"] = f"{type(exc).__name__}: {exc}"
+    return figures, missing
+
+
+def _get_ok(client: Any, path: str) -> Any:
+    return client.get(path).raise_for_status()

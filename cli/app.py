@@ -1,0 +1,42 @@
+"""The ``ledger`` command line (SPEC §8).
+
+Every command reads its settings from flags and ``LEDGER_*`` variables; a bad setting
+stops it with one line naming the setting, never a traceback. This module is the front
+door: it holds the Typer app and registers the commands, which live by concern in
+``cli_records`` (demo, import), ``cli_reports`` (verify, handover, export),
+``cli_operations`` (serve, rebuild, bench) and ``cli_tokens`` (token …), all sharing
+``cli_common``.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from cli.operations import bench, rebuild, serve
+from cli.records import demo, import_events
+from cli.reports import export, handover, verify
+from cli.tokens import token_app
+
+app = typer.Typer(help="The engagement ledger: record, verify and replay customer engagements.",
+                  no_args_is_help=True, add_completion=False)
+
+# Registered here rather than by decorators in the command modules: the order below is
+# the order ``ledger --help`` lists them in, and it interleaves the modules.
+app.command()(demo)
+app.command("import")(import_events)
+app.command()(verify)
+app.command()(serve)
+app.command()(rebuild)
+app.command()(handover)
+app.command()(export)
+app.command()(bench)
+app.add_typer(token_app, name="token")
+
+
+def main() -> None:
+    """Entry point for ``python -m cli.app``."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""The ``ledger`` commands that run the service: ``serve``, ``rebuild`` and ``bench``.
+
+``serve`` starts the REST API with its projector, ``rebuild`` drops and replays the views
+from the log, ``bench`` measures the whole stack in scratch stores. Each imports the api or
+projections package inside the function, so that ``ledger/`` itself never loads FastAPI
+and the other commands start quickly. ``cli.app`` registers these functions as commands.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Annotated
+
+import typer
+
+from cli.common import (
+    DatabaseUrl,
+    ViewsPath,
+    console,
+    fail,
+    open_ledger,
+    open_views,
+    progress_bar,
+    settings_or_exit,
+)
+from ledger.config import Settings
+from ledger.errors import StorageConfigError
+
+
+def serve(
+    database_url: DatabaseUrl = None,
+    host: Annotated[str | None, typer.Option(help="Listen address (env LEDGER_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port (env LEDGER_PORT).")] = None,
+    views_path: ViewsPath = None,
+    issue_admin_token: Annotated[str | None, typer.Option(
+        help="Create (or replace) an admin token with this name and print it.")] = None,
+    projector: Annotated[bool, typer.Option(
+        help="Apply events to the views in a process of their own (a second core), "
+             "not in a thread of the server.")] = True,
+) -> None:
+    """Serve the REST API and keep the views following the log.
+
+    Example: ledger serve --port 8000
+    """
+    import uvicorn
+
+    from api.app import create_app
+    from api.runtime import Runtime
+
+    try:
+        settings = Settings.from_env(database_url=database_url, host=host, port=port,
+                                     views_path=views_path)
+        runtime = Runtime(settings, projector=projector)
+    except StorageConfigError as exc:
+        fail(exc.detail, 2)
+    url = f"http://{settings.host}:{settings.port}"
+    console.print(f"Engagement ledger on {url}  (web UI {url}/ui/, API docs {url}/docs, "
+                  f"health {url}/healthz)",
+                  highlight=False)
+    console.print(f"events: {settings.database_url}  views: {runtime.views_path}",
+                  highlight=False)
+    if issue_admin_token:
+        from ledger.store.tokens import UnknownToken
+
+        with contextlib.suppress(UnknownToken):  # first run: nothing to replace
+            runtime.tokens.revoke(issue_admin_token)
+        token = runtime.tokens.create(issue_admin_token, "admin")
+        console.print(f"admin token ({issue_admin_token}): {token}", highlight=False)
+        console.print(f"try: curl -H 'Authorization: Bearer {token}' {url}/v1/accounts",
+                      highlight=False)
+    uvicorn.run(create_app(settings, runtime=runtime), host=settings.host, port=settings.port,
+                log_level="warning")
+
+
+def rebuild(database_url: DatabaseUrl = None, views_path: ViewsPath = None) -> None:
+    """Drop every view and rebuild it from the log, streaming, with a progress bar.
+
+    Example: ledger rebuild
+    """
+    import time
+
+    ledger = open_ledger(database_url)
+    settings, views = open_views(database_url, views_path)
+    total = ledger.head_position()
+    started = time.perf_counter()
+    with progress_bar() as progress:
+        task = progress.add_task("rebuilding views", total=total)
+        applied = views.rebuild(ledger.iter_records(chained=False),
+                                progress=lambda n, pos: progress.update(task, completed=pos))
+    elapsed = time.perf_counter() - started
+    views.close()
+    rate = applied / elapsed if elapsed else 0.0
+    console.print(f"rebuilt {settings.resolved_views_path()} from {applied} events in "
+                  f"{elapsed:.1f} s ({rate:,.0f} events/s)", highlight=False)
+
+
+def bench(
+    database_url: DatabaseUrl = None,
+    events: Annotated[int, typer.Option(min=100, help="Size of the synthetic log.")] = 10_000,
+    scale: Annotated[str | None, typer.Option(
+        help="Comma-separated sizes, e.g. 10000,100000,1000000: how p95 and memory grow.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic workload.")] = 1,
+) -> None:
+    """Measure ingest, rebuild and read speed against the event store's own raw speed.
+
+    Works in scratch stores of the same kind as --database-url (never touching its data).
+    Example: ledger bench --events 10000 --json
+    """
+    from bench import BenchError, run_bench, run_scale
+
+    settings = settings_or_exit(database_url)
+    try:
+        if scale:
+            sizes = [int(size) for size in scale.split(",") if size.strip()]
+            result = run_scale(sizes, settings.database_url, seed=seed)
+        else:
+            result = run_bench(events, settings.database_url, seed=seed)
+    except (BenchError, ValueError) as exc:
+        fail(str(exc), 2)
+    if as_json:
+        print(json.dumps(result))
+        return
+    rows = result["runs"] if scale else [result]
+    for run in rows:
+        console.print(f"[bold]{run['events']} events[/bold]")
+        for key, value in run.items():
+            if isinstance(value, float):
+                console.print(f"  {key:40} {value:14,.3f}", highlight=False)
+        for key, reason in run.get("not_measured", {}).items():
+            console.print(f"  {key:40} not measured: {reason}", highlight=False)
+    if scale:
+        for key, growth in result["growth_vs_smallest"].items():
+            console.print(f"  {key:40} " + "  ".join(f"{size}: x{factor:.2f}"
+                                                     for size, factor in growth.items()),
+                          highlight=False)

@@ -1,0 +1,64 @@
+"""The ``ledger token`` command group: create, list and revoke API bearer tokens.
+
+Tokens live in the event store's database (see :mod:`ledger.store.tokens`), so these commands
+take the same ``--database-url`` as the others and a running server sees their changes
+on its next request. ``cli.app`` adds :data:`token_app` to the main app as ``token``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from cli.common import DatabaseUrl, console, fail, open_ledger
+from ledger.errors import LedgerError
+
+token_app = typer.Typer(help="Create, list and revoke API bearer tokens.", no_args_is_help=True)
+
+
+def _tokens(database_url: str | None) -> Any:
+    """The token store of the event store named by the flag or the environment."""
+    from ledger.store.tokens import TokenStore
+
+    return TokenStore(open_ledger(database_url))
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="recorder, auditor or admin.")],
+    name: Annotated[str, typer.Option(help="Who holds it; becomes recorded_by.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a token and print it once (the last word of the line); only its hash is kept.
+
+    Example: ledger token create --role recorder --name crm-sync
+    """
+    try:
+        token = _tokens(database_url).create(name, role)
+    except LedgerError as exc:
+        fail(exc.detail, 1)
+    console.print(f"{role} token for {name} (shown once): {token}", highlight=False)
+
+
+@token_app.command("list")
+def token_list(database_url: DatabaseUrl = None) -> None:
+    """List tokens (names, roles, dates; never the secrets). Example: ledger token list"""
+    for info in _tokens(database_url).list():
+        state = f"revoked {info.revoked_at}" if info.revoked_at else "active"
+        console.print(f"{info.name:24} {info.role:9} created {info.created_at}  {state}",
+                      highlight=False)
+
+
+@token_app.command("revoke")
+def token_revoke(name: Annotated[str, typer.Argument(help="The token's name.")],
+                 database_url: DatabaseUrl = None) -> None:
+    """Revoke a token; a running server refuses it from the next request on.
+
+    Example: ledger token revoke crm-sync
+    """
+    try:
+        _tokens(database_url).revoke(name)
+    except LedgerError as exc:
+        fail(exc.detail, 1)
+    console.print(f"revoked {name}")

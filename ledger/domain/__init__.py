@@ -1,0 +1,1 @@
+"""The write side's rules and the application that records events."""

@@ -1,0 +1,119 @@
+"""The write model: the aggregates the rules need, cached and kept current from the log.
+
+Before each write the model catches up with events other writers recorded; a stale
+entry can still slip through between that and the insert, and then the store's unique
+(stream, version) key fails the insert and the application re-checks (optimistic
+concurrency), so the cache is a speed-up, never the source of truth.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+from eventsourcing.persistence import Mapper
+
+from ledger.aggregates import LedgerAggregate
+
+PAGE = 1000
+K = TypeVar("K")
+
+
+class WriteModel:
+    """An LRU cache of aggregates plus the log position it reflects.
+
+    ``recorder`` is the application recorder (with
+    :class:`~ledger.store.recorder.LedgerRecorderMixin`).
+    """
+
+    def __init__(self, recorder: Any, mapper: Mapper[UUID],
+                 size: int = 200_000) -> None:
+        self._recorder: Any = recorder
+        self._mapper = mapper
+        self._size = size
+        self._cache: OrderedDict[UUID, LedgerAggregate] = OrderedDict()
+        self.position = self._recorder.max_notification_id() or 0
+
+    def reset(self) -> None:
+        """Forget everything (after losing a race): the next reads go to the store."""
+        self._cache.clear()
+        self.position = self._recorder.max_notification_id() or 0
+
+    def preload(self, sids: dict[K, UUID]) -> dict[K, LedgerAggregate | None]:
+        """The aggregate of each stream id in ``sids``, under the same key (None: the
+        stream does not exist): cached ones (now the most recently used), the others read
+        in one query and remembered."""
+        found: dict[K, LedgerAggregate | None] = {}
+        missing: dict[UUID, K] = {}
+        cache = self._cache
+        for name, sid in sids.items():
+            aggregate = cache.get(sid)
+            if aggregate is None:
+                missing[sid] = name
+            else:
+                cache.move_to_end(sid)
+                found[name] = aggregate
+        if missing:
+            loaded = self.load(list(missing))
+            for sid, name in missing.items():
+                found[name] = loaded[sid]
+        return found
+
+    def load(self, sids: Sequence[UUID]) -> dict[UUID, LedgerAggregate | None]:
+        """The aggregates of ``sids``, read from the store in one query (None: the stream
+        does not exist); found ones are also remembered in the cache."""
+        stored = self._recorder.select_streams(sids)
+        loaded: dict[UUID, LedgerAggregate | None] = dict.fromkeys(sids)
+        for sid, events in stored.items():
+            aggregate: LedgerAggregate | None = None
+            for event in events:  # in version order, as select_streams promises
+                aggregate = self._event(event).mutate(aggregate)
+            if aggregate is not None:
+                self.remember(sid, aggregate)
+            loaded[sid] = aggregate
+        return loaded
+
+    def get(self, sid: UUID) -> LedgerAggregate | None:
+        """One aggregate, from the cache or the store (None: the stream does not exist)."""
+        found = self._cache.get(sid)
+        if found is not None:
+            self._cache.move_to_end(sid)
+            return found
+        aggregate: LedgerAggregate | None = None
+        for stored in self._recorder.select_events(sid):
+            aggregate = self._event(stored).mutate(aggregate)
+        if aggregate is not None:
+            self.remember(sid, aggregate)
+        return aggregate
+
+    def remember(self, sid: UUID, aggregate: LedgerAggregate) -> None:
+        """Cache an aggregate as the newest entry, evicting the least recently used."""
+        self._cache[sid] = aggregate
+        self._cache.move_to_end(sid)
+        while len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+
+    def advance(self, positions: Sequence[int]) -> None:
+        """Our own insert landed at ``positions``; skip them if nothing came in between."""
+        if positions and positions[0] == self.position + 1:
+            self.position = positions[-1]
+
+    def catch_up(self) -> None:
+        """Apply events that other writers recorded since the cache last looked."""
+        while True:
+            page = self._recorder.select_notifications(self.position + 1, PAGE)
+            for notification in page:
+                cached = self._cache.get(notification.originator_id)
+                if cached is not None:
+                    if notification.originator_version == cached.version + 1:
+                        self._event(notification).mutate(cached)
+                    elif notification.originator_version > cached.version:
+                        del self._cache[notification.originator_id]
+                self.position = notification.id
+            if len(page) < PAGE:
+                return
+
+    def _event(self, stored: Any) -> LedgerAggregate.Event:
+        return cast(LedgerAggregate.Event, self._mapper.to_domain_event(stored))

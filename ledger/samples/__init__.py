@@ -1,0 +1,1 @@
+"""Sample data: the demo dataset and the bench's workload generator."""

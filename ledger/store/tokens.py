@@ -1,0 +1,114 @@
+"""Bearer tokens (SPEC §5.5): created once, stored only as hashes, revocable at any time.
+
+Tokens live in the event store's database (table ``ledger_tokens``), so every API
+process on every machine sees a new or revoked token on its next request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ledger.domain.application import LedgerApplication
+from ledger.domain.submission import ROLES, Principal
+from ledger.errors import Conflict, InvalidEvent, LedgerError
+
+TOKEN_PREFIX = "ldg_"
+BOOTSTRAP_NAME = "bootstrap-admin"
+
+
+class UnknownToken(LedgerError):
+    """No active token has that name."""
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """A token as listed: never the secret itself."""
+
+    name: str
+    role: str
+    created_at: str
+    revoked_at: str | None
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TokenStore:
+    """Creates, checks, lists and revokes tokens in the event store's database."""
+
+    def __init__(self, ledger: LedgerApplication, admin_token: str | None = None) -> None:
+        self._ledger = ledger  # keeps the store (and its connection pool) open
+        self._datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]
+        self._postgres = ledger.settings.is_postgres
+        self._table = "ledger_tokens"
+        if self._postgres:
+            self._table = f'"{self._datastore.schema}".ledger_tokens'
+        self._admin_token = admin_token
+        with self._cursor() as cur:
+            cur.execute(
+                f"CREATE TABLE IF NOT EXISTS {self._table} (token_hash TEXT PRIMARY KEY, "
+                "name TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL, "
+                "revoked_at TEXT)")
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        with self._datastore.transaction(commit=True) as cur:
+            yield cur
+
+    def _sql(self, statement: str) -> str:
+        return statement.replace("?", "%s") if self._postgres else statement
+
+    def create(self, name: str, role: str) -> str:
+        """Create a token and return it; it is never retrievable again."""
+        if role not in ROLES:
+            raise InvalidEvent(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        if not name.strip():
+            raise InvalidEvent("a token needs a name")
+        if any(t.name == name and t.revoked_at is None for t in self.list()):
+            raise Conflict(f"an active token named {name!r} exists; revoke it first")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self._cursor() as cur:
+            cur.execute(self._sql(f"INSERT INTO {self._table} VALUES (?,?,?,?,NULL)"),
+                        (hash_token(token), name, role, datetime.now(UTC).isoformat()))
+        return token
+
+    def authenticate(self, token: str) -> Principal | None:
+        """The principal of an active token, or None."""
+        if self._admin_token and hmac.compare_digest(token.encode(), self._admin_token.encode()):
+            return Principal(BOOTSTRAP_NAME, "admin")
+        with self._cursor() as cur:
+            cur.execute(self._sql(f"SELECT name, role FROM {self._table} "
+                                  "WHERE token_hash = ? AND revoked_at IS NULL"),
+                        (hash_token(token),))
+            row = cur.fetchone()
+        if row is None:
+            return None
+        return Principal(row["name"], row["role"])
+
+    def list(self) -> list[TokenInfo]:
+        """Every token ever created, newest first."""
+        with self._cursor() as cur:
+            cur.execute(f"SELECT name, role, created_at, revoked_at FROM {self._table} "
+                        "ORDER BY created_at DESC")
+            rows = cur.fetchall()
+        return [TokenInfo(row["name"], row["role"], row["created_at"], row["revoked_at"])
+                for row in rows]
+
+    def revoke(self, name: str) -> None:
+        """Revoke the active token called ``name``; effective on the next request."""
+        with self._cursor() as cur:
+            cur.execute(self._sql(f"UPDATE {self._table} SET revoked_at = ? "
+                                  "WHERE name = ? AND revoked_at IS NULL"),
+                        (datetime.now(UTC).isoformat(), name))
+            changed = (cur.rowcount if self._postgres else cur.sqlite_cursor.rowcount)
+        if not changed:
+            raise UnknownToken(f"no active token named {name!r}")
