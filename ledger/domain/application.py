@@ -53,7 +53,7 @@ from ledger.errors import (
 )
 from ledger.store.privacy import REDACTED_DIGEST, KeyChanges, seal, subject_of
 from ledger.store.reading import LogReader
-from ledger.store.recorder import StreamsChanged
+from ledger.store.recorder import CompanionRows, StreamsChanged
 from ledger.store.transcoder import LedgerTranscoder
 
 _NEW_SUBJECT_TYPES = ("stakeholder.registered", "engagement.recorded")
@@ -245,17 +245,18 @@ class LedgerApplication(LogReader):
             events.append(event)
         stored = [self.mapper.to_stored_event(e) for e in events]
         del events, sealed  # the stored rows carry them now; fewer objects for the GC to walk
-        hashes: list[str] = []
         # Streams the rules read but this batch does not write: another writer adding to
         # one of them since ``seen`` (a departure while we record an engagement naming the
         # person) makes the insert fail, and the batch is checked again. The streams we
         # write are guarded by their (stream, version) key.
         read = sorted(a.id for name, a in streams.items()
                       if a is not None and name not in pending)
-        positions = self._insert(
-            stored, ledger_ids=[submitted[i].event_id for i in fresh],
-            ledger_digests=[submitted[i].digest for i in fresh],
-            ledger_keys=keys, ledger_reads=(seen, read), chain_out=hashes) if stored else []
+        companions = CompanionRows(
+            event_ids=[submitted[i].event_id for i in fresh],
+            digests=[submitted[i].digest for i in fresh],
+            keys=keys, read_after=seen, read_streams=read)
+        positions = self._insert(stored, companions) if stored else []
+        hashes = companions.chain_hashes
         for aggregate in pending.values():
             self.model.remember(aggregate.id, aggregate)
         self.model.advance(positions)
@@ -323,12 +324,12 @@ class LedgerApplication(LogReader):
             occurred_at=item.occurred_at, recorded_at=recorded_at, hash=chain_hash,
         )
 
-    def _insert(self, stored: list[StoredEvent], **kwargs: Any) -> list[int]:
+    def _insert(self, stored: list[StoredEvent], companions: CompanionRows) -> list[int]:
         """Insert mapped events in one transaction (with the recorder's chain, id and key
         rows) and return their log positions: what ``Application.save`` does for them,
         without its per-object runtime ``Protocol`` checks (~4 % of ingest) and the
         library's per-event ``Recording`` objects. No snapshots, aggregate cache or
         ``_notify`` hook are configured, so nothing else of ``save`` applies."""
-        positions = self.recorder.insert_events(stored, **kwargs)
+        positions = self.recorder.insert_events(stored, companions=companions)
         assert positions is not None and len(positions) == len(stored)
         return list(positions)
