@@ -20,6 +20,7 @@ from ledger.errors import (
 )
 from ledger.store.tokens import UnknownToken
 from projections.errors import (
+    InvalidMoment,
     InvalidQuery,
     ProjectionError,
     UnknownAccount,
@@ -39,6 +40,7 @@ _STATUS: list[tuple[type[Exception], int, str]] = [
     (UnknownAccount, 404, "Not found"),
     (UnknownStakeholder, 404, "Not found"),
     (UnknownOpportunity, 404, "Not found"),
+    (InvalidMoment, 422, "Validation failed"),
     (InvalidQuery, 422, "Invalid query"),
     (StorageConfigError, 503, "Event store unavailable"),
 ]
@@ -90,7 +92,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ProjectionError)
     async def _projection(_: Request, exc: ProjectionError) -> JSONResponse:
         status, title = status_of(exc)
-        return problem(status, str(exc), title=title)
+        return problem(status, str(exc), title=title, errors=getattr(exc, "errors", None))
 
     @app.exception_handler(ApiProblem)
     async def _api(_: Request, exc: ApiProblem) -> JSONResponse:

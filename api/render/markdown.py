@@ -108,7 +108,7 @@ def _opportunities(opportunities: list[dict[str, Any]]) -> list[str]:
         value = opp.get("value")
         worth = f", value {fmt.money(value['amount'])} {value['currency']}" if value else ""
         out += [f"### {_cell(opp['name'])} (`{opp['opportunity_id']}`{worth})", ""]
-        rows = [[fmt.GROUPS.get(group, group), "; ".join(_placed(m) for m in members) or "–"]
+        rows = [[fmt.GROUP_LABELS.get(group, group), "; ".join(_placed(m) for m in members) or "–"]
                 for group, members in opp["groups"].items()]
         out += _table(["Fishbone group", "Placed stakeholders (closest first)"], rows)
         out += ["", "Key people (proximity 1): "

@@ -17,12 +17,12 @@ from fastapi.staticfiles import StaticFiles
 
 from api.deps import AsOf, KnownAt
 from api.errors import ApiProblem, status_of
-from api.params import point
 from api.render.html import STATIC, environment
 from api.runtime import Runtime
 from api.ui import auth, pages
 from ledger.domain.submission import Principal
 from projections.errors import ProjectionError
+from projections.timeaxis import parse_point
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 SignedIn = Annotated[Principal, Depends(auth.signed_in)]
@@ -108,7 +108,7 @@ def accounts(request: Request, who: SignedIn, as_of: AsOf = None,
              known_at: KnownAt = None) -> HTMLResponse:
     """All accounts with tier, score, coverage, stage and spend."""
     return _page(request, "accounts.html",
-                 lambda db: pages.accounts_page(db, point(as_of, known_at)),
+                 lambda db: pages.accounts_page(db, parse_point(as_of, known_at)),
                  user=who, section="accounts")
 
 
@@ -117,7 +117,7 @@ def handover(request: Request, account_id: str, who: SignedIn, as_of: AsOf = Non
              known_at: KnownAt = None) -> HTMLResponse:
     """The handover brief of one account, with its charts."""
     return _page(request, "handover.html",
-                 lambda db: pages.handover_page(db, account_id, point(as_of, known_at)),
+                 lambda db: pages.handover_page(db, account_id, parse_point(as_of, known_at)),
                  user=who, section="accounts", account_id=account_id)
 
 
@@ -126,7 +126,8 @@ def stakeholder(request: Request, stakeholder_id: str, who: SignedIn, as_of: AsO
                 known_at: KnownAt = None) -> HTMLResponse:
     """One stakeholder: figures, attitude and spend charts, and every step of the history."""
     return _page(request, "stakeholder.html",
-                 lambda db: pages.stakeholder_page(db, stakeholder_id, point(as_of, known_at)),
+                 lambda db: pages.stakeholder_page(db, stakeholder_id,
+                                                   parse_point(as_of, known_at)),
                  user=who, section="accounts", change_summary=pages.change_summary)
 
 
@@ -136,7 +137,7 @@ def compliance(request: Request, who: SignedIn, account_id: str | None = None,
                known_at: KnownAt = None) -> HTMLResponse:
     """Compliance flags, open by default, filterable by account, kind and status."""
     return _page(request, "compliance.html",
-                 lambda db: pages.compliance_page(db, point(as_of, known_at),
+                 lambda db: pages.compliance_page(db, parse_point(as_of, known_at),
                                                   account_id=account_id or None,
                                                   flag=flag or None, status=status),
                  user=who, section="compliance")

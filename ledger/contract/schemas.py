@@ -1,9 +1,8 @@
 """Event schemas: the envelope of SPEC §3.1 and the data of every type in §3.2.
 
 One pydantic model per event type, joined in a discriminated union on ``type``.
-This module is the front door: it holds the table of event types and the envelope
-machinery, and re-exports what the rest of the code imports from it. The pieces it is
-built from live in :mod:`ledger.contract.schema_types` (field formats, the base model, money),
+This module holds the table of event types and the envelope machinery. The pieces it
+is built from live in :mod:`ledger.contract.schema_types` (field formats, the base model, money),
 :mod:`ledger.contract.vocabulary` (the closed vocabularies and their tables) and
 :mod:`ledger.contract.event_data` (the data model of each type). These models check everything
 that can be checked from the event alone; rules that need the ledger's state live in
@@ -19,12 +18,10 @@ from uuid import UUID
 from pydantic import Field, field_validator
 
 from ledger.contract.event_data import (
-    POLICY_LIMITS,
     AccountRegistered,
     AccountTierChanged,
     EngagementApproved,
     EngagementCorrected,
-    EngagementFields,
     EngagementRecorded,
     EngagementVoided,
     FxRateSet,
@@ -39,23 +36,7 @@ from ledger.contract.event_data import (
     StakeholderRegistered,
     StakeholderRoleChanged,
 )
-from ledger.contract.schema_types import ID_PATTERN, RFC3339, Model
-from ledger.contract.vocabulary import (
-    KEY_KINDS,
-    LADDER_LEVELS,
-    ORG_ELEMENTS,
-    REMEDIES,
-    ROLE_WEIGHTS,
-    Kind,
-)
-
-# The names other modules import from here, including those that moved out of this module
-# when it was split, so that this stays the one front door to the event schemas.
-__all__ = [
-    "ADMIN_ONLY_TYPES", "DATA_MODELS", "ENVELOPES", "EVENT_TYPES", "ID_PATTERN", "KEY_KINDS",
-    "LADDER_LEVELS", "ORG_ELEMENTS", "POLICY_LIMITS", "REMEDIES", "ROLE_WEIGHTS",
-    "EngagementFields", "Envelope", "EnvelopeBase", "Kind",
-]
+from ledger.contract.schema_types import RFC3339, Model
 
 DATA_MODELS: dict[str, type[Model]] = {
     "account.registered": AccountRegistered,
