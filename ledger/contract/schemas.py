@@ -12,7 +12,7 @@ that can be checked from the event alone; rules that need the ledger's state liv
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 from uuid import UUID
 
 from pydantic import Field, field_validator
@@ -38,6 +38,16 @@ from ledger.contract.event_data import (
 )
 from ledger.contract.schema_types import RFC3339, Model
 
+EventType = Literal[
+    "account.registered", "account.tier_changed", "stakeholder.registered",
+    "stakeholder.role_changed", "stakeholder.attitude_changed", "stakeholder.layer_changed",
+    "stakeholder.departed", "stakeholder.forgotten", "opportunity.opened",
+    "opportunity.stakeholder_placed", "opportunity.closed", "engagement.recorded",
+    "engagement.corrected", "engagement.voided", "engagement.approved", "policy.set",
+    "fx.rate_set",
+]
+"""The name of an event type of SPEC §3.2."""
+
 DATA_MODELS: dict[str, type[Model]] = {
     "account.registered": AccountRegistered,
     "account.tier_changed": AccountTierChanged,
@@ -60,7 +70,9 @@ DATA_MODELS: dict[str, type[Model]] = {
 """Every event type of SPEC §3.2 and the model of its ``data``."""
 
 ADMIN_ONLY_TYPES: frozenset[str] = frozenset({"policy.set", "fx.rate_set", "stakeholder.forgotten"})
-EVENT_TYPES: tuple[str, ...] = tuple(DATA_MODELS)
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
+if set(EVENT_TYPES) != set(DATA_MODELS):  # one list of types, however it is extended
+    raise RuntimeError("EventType and DATA_MODELS name different event types")
 
 
 class EnvelopeBase(Model):
