@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -70,11 +70,14 @@ class VerifyOut(BaseModel):
 
 
 class Health(BaseModel):
-    """Liveness and how far the views have followed the log."""
+    """Liveness and how far the views have followed the log: ``degraded`` (with the
+    reason and the lag) whenever the views are not following."""
 
-    status: str
+    status: Literal["ok", "degraded"]
     log_position: int
     views_position: int
+    lag: int
+    reason: str | None = None
 
 
 def _problem(description: str) -> dict[str, Any]:

@@ -29,3 +29,8 @@ class UnknownOpportunity(ProjectionError):
 
 class InvalidQuery(ProjectionError):
     """A query argument is out of range (naive datetime, unknown grouping, …)."""
+
+
+class ViewsUnavailable(ProjectionError):
+    """The views cannot follow the log now (their disk is full, the event store is
+    unreachable): reads must wait or be retried."""
