@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Problem(BaseModel):
@@ -29,6 +29,8 @@ class ReceiptOut(BaseModel):
     occurred_at: str
     recorded_at: str
     hash: str
+    replayed: bool = Field(description="True when the event was recorded before (an "
+                                       "idempotent resubmission): nothing new was recorded.")
 
 
 class ReceiptsOut(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,13 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from ledger.errors import StorageConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///./ledger.db"
+MIN_ADMIN_TOKEN = 32
+"""Characters an ``LEDGER_ADMIN_TOKEN`` needs at least: a shorter one is guessable."""
+
+
+def masked_url(url: str) -> str:
+    """``url`` with its password replaced by ``***``: what the ledger prints and logs."""
+    return re.sub(r"(://[^:/@]*:)[^/]*@", r"\1***@", url)
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,18 @@ class Settings:
     port: int = 8000
     admin_token: str | None = None
     extra_env: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.admin_token is not None and len(self.admin_token) < MIN_ADMIN_TOKEN:
+            raise StorageConfigError(
+                f"LEDGER_ADMIN_TOKEN is shorter than {MIN_ADMIN_TOKEN} characters; "
+                "use a long random one (e.g. python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))')")
+
+    @property
+    def display_url(self) -> str:
+        """The event store URL with its password masked."""
+        return masked_url(self.database_url)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -69,8 +89,8 @@ class Settings:
         if url.startswith("sqlite:///"):
             path = url.removeprefix("sqlite:///")
             if not path or path.endswith("/"):
-                raise StorageConfigError(
-                    f"LEDGER_DATABASE_URL={url!r} names no file; use sqlite:///path/to/ledger.db")
+                raise StorageConfigError(f"LEDGER_DATABASE_URL={masked_url(url)!r} names no file; "
+                                         "use sqlite:///path/to/ledger.db")
             env = {
                 "PERSISTENCE_MODULE": "ledger.store.recorder_sqlite:SQLiteLedgerFactory",
                 "SQLITE_DBNAME": path,
@@ -80,7 +100,8 @@ class Settings:
             env = _postgres_env(url)
         else:
             raise StorageConfigError(
-                f"LEDGER_DATABASE_URL={url!r} is not supported; use sqlite:///path/to/ledger.db "
+                f"LEDGER_DATABASE_URL={masked_url(url)!r} is not supported; use "
+                "sqlite:///path/to/ledger.db "
                 "or postgresql://user:pass@host:port/db")
         env.update(self.extra_env)
         return env
@@ -91,11 +112,12 @@ def _postgres_env(url: str) -> dict[str, str]:
     try:
         port = parts.port or 5432
     except ValueError:
-        raise StorageConfigError(f"LEDGER_DATABASE_URL has a bad port: {url!r}") from None
+        raise StorageConfigError(
+            f"LEDGER_DATABASE_URL has a bad port: {masked_url(url)!r}") from None
     dbname = unquote(parts.path.lstrip("/"))
     if not parts.hostname or not dbname:
         raise StorageConfigError(
-            f"LEDGER_DATABASE_URL={url!r} needs a host and a database name: "
+            f"LEDGER_DATABASE_URL={masked_url(url)!r} needs a host and a database name: "
             "postgresql://user:pass@host:port/db")
     query = parse_qs(parts.query)
     env = {

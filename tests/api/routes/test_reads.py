@@ -156,3 +156,14 @@ def test_a_forgotten_stakeholder_reads_forgotten_everywhere(seeded: Api) -> None
     names = {e["data"]["stakeholder_id"]: e["data"]["name"] for e in log["events"]}
     assert names == {"ann": "[forgotten]", "bob": "Person bob"}
     assert seeded.get("/v1/audit/verify", seeded.auditor).json()["ok"] is True
+
+
+def test_api_answers_carry_the_security_headers_of_the_ui(seeded: Api) -> None:
+    """JSON, problem documents and CSV say nosniff; an HTML brief may not be framed."""
+    for response in (seeded.get("/v1/accounts"), seeded.get("/v1/stakeholders/NOPE"),
+                     seeded.client.get("/healthz")):
+        assert response.headers["x-content-type-options"] == "nosniff"
+    page = seeded.get("/v1/accounts/ACME/handover", format="html")
+    assert page.headers["content-type"].startswith("text/html")
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"
