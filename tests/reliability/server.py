@@ -7,6 +7,7 @@ can be found, and none may outlive it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -134,10 +135,8 @@ class Server:
         """Kill whatever of the session is left (after a failed test)."""
         self.kill()
         for pid in self.leftovers():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 def account_event(account_id: str, *, pad: int = 0) -> dict[str, Any]:
