@@ -76,7 +76,9 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
             c.executemany("INSERT INTO ledger_subject_keys VALUES (?,?)", keys.late_keys.items())
         out = kwargs.get("chain_out")
         if out is not None:
-            out.extend(row[3] for row in rows)
+            # Replaced, not extended: the library retries a failed insert (a lost
+            # connection) with the same arguments, and only the last attempt's hashes hold.
+            out[:] = [row[3] for row in rows]
         return ids
 
     def _shred(self, c: Any, stakeholder_id: str, position: int) -> None:
