@@ -33,6 +33,9 @@ from ledger.config import Settings
 from ledger.errors import StorageConfigError
 from ledger.store.tokens import UnknownToken
 
+GRACEFUL_SHUTDOWN = 3
+"""Seconds ``serve`` leaves requests in flight when told to stop."""
+
 
 def serve(
     database_url: DatabaseUrl = None,
@@ -61,7 +64,7 @@ def serve(
     console.print(f"Engagement ledger on {url}  (web UI {url}/ui/, API docs {url}/docs, "
                   f"health {url}/healthz)",
                   highlight=False)
-    console.print(f"events: {settings.database_url}  views: {runtime.views_path}",
+    console.print(f"events: {settings.display_url}  views: {runtime.views_path}",
                   highlight=False)
     if issue_admin_token:
 
@@ -71,8 +74,10 @@ def serve(
         console.print(f"admin token ({issue_admin_token}): {token}", highlight=False)
         console.print(f"try: curl -H 'Authorization: Bearer {token}' {url}/v1/accounts",
                       highlight=False)
+    # SIGTERM and SIGINT: requests in flight get a few seconds, then the runtime stops
+    # (projector included) and the process exits.
     uvicorn.run(create_app(settings, runtime=runtime), host=settings.host, port=settings.port,
-                log_level="warning")
+                log_level="warning", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN)
 
 
 def rebuild(database_url: DatabaseUrl = None, views_path: ViewsPath = None) -> None:

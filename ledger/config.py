@@ -9,12 +9,13 @@ A bad value stops the program with one line that names the setting.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -26,6 +27,13 @@ from ledger.errors import StorageConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///./ledger.db"
 PREFIX = "LEDGER_"
+MIN_ADMIN_TOKEN = 32
+"""Characters an ``LEDGER_ADMIN_TOKEN`` needs at least: a shorter one is guessable."""
+
+
+def masked_url(url: str) -> str:
+    """``url`` with its password replaced by ``***``: what the ledger prints and logs."""
+    return re.sub(r"(://[^:/@]*:)[^/]*@", r"\1***@", url)
 
 
 class Settings(BaseSettings):
@@ -34,13 +42,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="forbid",
                                       env_ignore_empty=True)
 
-    database_url: str = Field(DEFAULT_DATABASE_URL, repr=False)  # may hold a password
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, repr=False)  # may hold a password
     """``sqlite:///path`` or ``postgresql://user:pass@host:port/db[?schema=name]``."""
     views_path: str | None = None
     """The SQLite file of the views (default: beside the event database)."""
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
-    admin_token: str | None = Field(None, repr=False)
+    admin_token: str | None = Field(default=None, repr=False)
     """An admin bearer token accepted besides the stored ones (bootstrap, tests)."""
 
     @classmethod
@@ -51,6 +59,21 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Only the arguments: :meth:`from_env` is the one place the environment is read."""
         return (init_settings,)
+
+    @model_validator(mode="after")
+    def _long_admin_token(self) -> Settings:
+        """Refuse a guessable admin token (its own error type, so it passes through pydantic)."""
+        if self.admin_token is not None and len(self.admin_token) < MIN_ADMIN_TOKEN:
+            raise StorageConfigError(
+                f"LEDGER_ADMIN_TOKEN is shorter than {MIN_ADMIN_TOKEN} characters; "
+                "use a long random one (e.g. python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))')")
+        return self
+
+    @property
+    def display_url(self) -> str:
+        """The event store URL with its password masked."""
+        return masked_url(self.database_url)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -90,8 +113,8 @@ class Settings(BaseSettings):
         if url.startswith("sqlite:///"):
             path = url.removeprefix("sqlite:///")
             if not path or path.endswith("/"):
-                raise StorageConfigError(
-                    f"LEDGER_DATABASE_URL={url!r} names no file; use sqlite:///path/to/ledger.db")
+                raise StorageConfigError(f"LEDGER_DATABASE_URL={masked_url(url)!r} names no file; "
+                                         "use sqlite:///path/to/ledger.db")
             env = {
                 "PERSISTENCE_MODULE": "ledger.store.recorder_sqlite:SQLiteLedgerFactory",
                 "SQLITE_DBNAME": path,
@@ -101,7 +124,8 @@ class Settings(BaseSettings):
             env = _postgres_env(url)
         else:
             raise StorageConfigError(
-                f"LEDGER_DATABASE_URL={url!r} is not supported; use sqlite:///path/to/ledger.db "
+                f"LEDGER_DATABASE_URL={masked_url(url)!r} is not supported; use "
+                "sqlite:///path/to/ledger.db "
                 "or postgresql://user:pass@host:port/db")
         return env
 
@@ -122,6 +146,8 @@ def _one_line(exc: ValidationError, values: Mapping[str, Any]) -> str:
     error = exc.errors()[0]
     name = str(error["loc"][0]) if error["loc"] else ""
     shown = values.get(name, error.get("input"))
+    if name in ("database_url", "admin_token"):  # never print a password or a token
+        shown = masked_url(str(shown)) if name == "database_url" else "***"
     if name == "port":
         return f"{PREFIX}PORT={shown!r} is not a TCP port (1-65535)"
     return f"{PREFIX}{name.upper()}={shown!r}: {error['msg']}"
@@ -132,11 +158,12 @@ def _postgres_env(url: str) -> dict[str, str]:
     try:
         port = parts.port or 5432
     except ValueError:
-        raise StorageConfigError(f"LEDGER_DATABASE_URL has a bad port: {url!r}") from None
+        raise StorageConfigError(
+            f"LEDGER_DATABASE_URL has a bad port: {masked_url(url)!r}") from None
     dbname = unquote(parts.path.lstrip("/"))
     if not parts.hostname or not dbname:
         raise StorageConfigError(
-            f"LEDGER_DATABASE_URL={url!r} needs a host and a database name: "
+            f"LEDGER_DATABASE_URL={masked_url(url)!r} needs a host and a database name: "
             "postgresql://user:pass@host:port/db")
     query = parse_qs(parts.query)
     env = {

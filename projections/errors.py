@@ -39,3 +39,8 @@ class InvalidMoment(InvalidQuery):
     def __init__(self, detail: str, *, name: str, msg: str) -> None:
         super().__init__(detail)
         self.errors = [{"loc": ["query", name], "msg": msg}]
+
+
+class ViewsUnavailable(ProjectionError):
+    """The views cannot follow the log now (their disk is full, the event store is
+    unreachable): reads must wait or be retried."""

@@ -38,13 +38,26 @@ def _jsonl(events: Iterator[dict]) -> Iterator[str]:
         yield json.dumps(event, separators=(",", ":")) + "\n"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may run as a formula at the start of a cell (OWASP's CSV injection)."""
+
+
+def neutralised(cell: object) -> object:
+    """A text cell that a spreadsheet would run gets a leading apostrophe, so it reads as
+    text; every other cell is kept as it is."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 def _csv(events: Iterator[dict]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for event in events:
-        writer.writerow([json.dumps(event["data"], sort_keys=True) if column == "data"
-                         else event[column] for column in CSV_COLUMNS])
+        writer.writerow([neutralised(json.dumps(event["data"], sort_keys=True)
+                                     if column == "data" else event[column])
+                         for column in CSV_COLUMNS])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -76,20 +76,33 @@ def _page(request: Request, template: str, build: Callable[[Any], dict[str, Any]
     return _render(request, template, **built, **context)
 
 
+def _login_page(request: Request, next: str | None, status: int = 200,
+                error: str | None = None) -> HTMLResponse:
+    csrf = auth.new_csrf()
+    response = _render(request, "login.html", status, next=auth.safe_next(next), csrf=csrf,
+                       error=error)
+    auth.issue_csrf(response, csrf)
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str | None = None) -> HTMLResponse:
     """The sign-in form: paste an API token."""
-    return _render(request, "login.html", next=auth.safe_next(next))
+    return _login_page(request, next)
 
 
 @router.post("/login", response_model=None)
 def login(request: Request, token: Annotated[str, Form()] = "",
-          next: Annotated[str, Form()] = auth.HOME) -> Response:
-    """Check the token like the API does; keep it in an HttpOnly cookie and go on."""
+          next: Annotated[str, Form()] = auth.HOME,
+          csrf: Annotated[str, Form()] = "") -> Response:
+    """Check that the form is this site's, and the token like the API does; keep the
+    token in an HttpOnly cookie and go on."""
     runtime: Runtime = request.app.state.runtime
+    forged = auth.forged(request, csrf)
+    if forged is not None:
+        return _login_page(request, next, 403, forged)
     if not token.strip() or runtime.tokens.authenticate(token.strip()) is None:
-        return _render(request, "login.html", 401, next=auth.safe_next(next),
-                       error="That token is unknown or revoked.")
+        return _login_page(request, next, 401, "That token is unknown or revoked.")
     response = RedirectResponse(auth.safe_next(next), status_code=303)
     auth.remember(response, token.strip(), secure=request.url.scheme == "https")
     return response

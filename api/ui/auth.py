@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import hmac
+import secrets
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
@@ -11,6 +13,9 @@ from api.runtime import Runtime
 from ledger.domain.submission import Principal
 
 COOKIE = "ledger_token"
+CSRF_COOKIE = "ledger_csrf"
+"""The login form's anti-forgery value: the form carries it, and so does this cookie,
+which another site can neither read nor make the browser send (SameSite=Strict)."""
 LOGIN = "/ui/login"
 HOME = "/ui/"
 
@@ -59,3 +64,30 @@ def remember(response: Response, token: str, *, secure: bool) -> None:
 def forget(response: Response) -> None:
     """Drop the token cookie."""
     response.delete_cookie(COOKIE, path="/ui", httponly=True, samesite="strict")
+
+
+def issue_csrf(response: Response, value: str) -> None:
+    """Pair the login form's anti-forgery ``value`` with a cookie only this site sends."""
+    response.set_cookie(CSRF_COOKIE, value, httponly=True, samesite="strict", path=LOGIN)
+
+
+def new_csrf() -> str:
+    """A fresh anti-forgery value for a login form."""
+    return secrets.token_urlsafe(32)
+
+
+def forged(request: Request, csrf: str) -> str | None:
+    """Why a sign-in post did not come from this site's own form, or None when it did:
+    its Origin (or, without one, its Referer) must be this server, and its anti-forgery
+    value must match the cookie the form was issued with (login CSRF)."""
+    here = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+    origin = request.headers.get("origin")
+    if origin is None and request.headers.get("referer"):
+        parts = urlsplit(request.headers["referer"])
+        origin = f"{parts.scheme}://{parts.netloc}"
+    if origin is not None and origin != here:
+        return f"the sign-in came from {origin}, not from this site"
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    if not cookie or not csrf or not hmac.compare_digest(cookie, csrf):
+        return "the sign-in form has expired; please sign in again"
+    return None

@@ -51,6 +51,7 @@ from ledger.errors import (
     NotAllowed,
     StorageConfigError,
 )
+from ledger.store.faults import as_fault, is_disk_full, is_storage_fault, refresh_connections
 from ledger.store.privacy import REDACTED_DIGEST, KeyChanges, seal, subject_of
 from ledger.store.reading import LogReader
 from ledger.store.recorder import CompanionRows, StreamsChanged
@@ -142,12 +143,35 @@ class LedgerApplication(LogReader):
         for item in submitted:
             item.digest = content_digest(item.type, item.occurred_at, item.data)
         with self._lock:
-            for _attempt in range(50):
-                try:
-                    return self._record_once(submitted, principal, now, batch)
-                except (IntegrityError, _Raced, StreamsChanged):
-                    # Another writer took a stream version or an event_id first: re-check.
-                    self.model.reset()
+            return self._storing(submitted, principal, now, batch)
+
+    def _storing(self, submitted: list[Submitted], principal: Principal, now: datetime,
+                 batch: bool) -> list[Receipt]:
+        """Record, retrying once on a fresh connection when the store's connection failed;
+        a fault that persists is a :class:`~ledger.errors.StorageFault`.
+
+        The retry is safe: the events keep their event_ids, so any that the failed attempt
+        did commit come back as replays, and a batch is one transaction."""
+        for attempt in (1, 2):
+            try:
+                return self._record_checked(submitted, principal, now, batch)
+            except PersistenceError as exc:
+                if isinstance(exc, IntegrityError) or not is_storage_fault(exc):
+                    raise
+                self.model.reset()
+                if attempt == 2 or is_disk_full(exc):
+                    raise as_fault(exc) from exc
+                refresh_connections(self.recorder)
+        raise AssertionError("unreachable")
+
+    def _record_checked(self, submitted: list[Submitted], principal: Principal, now: datetime,
+                        batch: bool) -> list[Receipt]:
+        for _attempt in range(50):
+            try:
+                return self._record_once(submitted, principal, now, batch)
+            except (IntegrityError, _Raced, StreamsChanged):
+                # Another writer took a stream version or an event_id first: re-check.
+                self.model.reset()
         raise LedgerError("the event store stayed too busy to record the events; retry")
 
     def _submitted(self, raw: Any, principal: Principal, now: datetime, index: int,

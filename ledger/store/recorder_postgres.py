@@ -30,8 +30,21 @@ from ledger.store.recorder import (
 log = logging.getLogger("ledger.recorder")  # one logger for the recorders of both stores
 
 
+def _once(method: Any) -> Any:
+    """The library's method without its retry decorator."""
+    return getattr(method, "__wrapped__", method)
+
+
 class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
     """PostgreSQL recorder: chain rows are written under the library's exclusive table lock."""
+
+    # The library tries these ten times, 0.2 s apart, each try waiting up to the pool's
+    # timeout for a connection: an outage held a request for most of a minute. The
+    # ledger tries once more itself, on a fresh connection, then answers 503 (SPEC §5.4);
+    # the views' follower retries with its own backoff.
+    insert_events = _once(PostgresApplicationRecorder.insert_events)
+    max_notification_id = _once(PostgresApplicationRecorder.max_notification_id)
+    select_notifications = _once(PostgresApplicationRecorder.select_notifications)
 
     def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
@@ -106,7 +119,9 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
             for stakeholder_id, index in keys.forget:
                 self._shred(curs, stakeholder_id, ids[index])
             _insert_rows(curs, self.keys_table, ("text", "bytea"), list(keys.late_keys.items()))
-        companions.chain_hashes.extend(row[3] for row in rows)
+        # Replaced, not extended: the library retries a failed insert (a lost connection)
+        # with the same arguments, and only the last attempt's hashes hold.
+        companions.chain_hashes[:] = [row[3] for row in rows]
 
     def _shred(self, curs: Any, stakeholder_id: str, position: int) -> None:
         curs.execute(SQL("SELECT subject FROM {0} WHERE stakeholder_id = %s").format(

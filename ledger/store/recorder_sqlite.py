@@ -75,7 +75,9 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
             for stakeholder_id, index in keys.forget:
                 self._shred(c, stakeholder_id, ids[index])
             c.executemany("INSERT INTO ledger_subject_keys VALUES (?,?)", keys.late_keys.items())
-        companions.chain_hashes.extend(row[3] for row in rows)
+        # Replaced, not extended: the library retries a failed insert (a lost connection)
+        # with the same arguments, and only the last attempt's hashes hold.
+        companions.chain_hashes[:] = [row[3] for row in rows]
         return ids
 
     def _shred(self, c: Any, stakeholder_id: str, position: int) -> None:

@@ -75,3 +75,17 @@ def test_verify_reports_an_intact_chain_and_its_head(api: Api) -> None:
     assert body["head_hash"] == last["hash"]
     truncated = api.get("/v1/audit/verify", api.auditor, head="0" * 64).json()
     assert truncated["ok"] is False
+
+
+def test_csv_export_neutralises_cells_a_spreadsheet_would_run(api: Api) -> None:
+    """A token named like a formula records an event: its recorded_by cell in the CSV
+    starts with an apostrophe (OWASP), so a spreadsheet shows it as text."""
+    for name in ('=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)"):
+        token = api.runtime.tokens.create(name, "recorder")
+        api.post("/v1/events", {"type": "account.registered", "occurred_at": "2026-01-01T00:00:00Z",
+                  "data": {"account_id": f"A{len(name)}{ord(name[0])}", "name": "x"}},
+                 {"Authorization": f"Bearer {token}"})
+    rows = list(csv.DictReader(io.StringIO(api.get("/v1/audit/events", api.auditor,
+                                                   format="csv").text)))
+    assert sorted(r["recorded_by"] for r in rows) == sorted(
+        ["'+1", "'-2", "'=HYPERLINK(\"http://x\",\"y\")", "'@SUM(A1)"])
