@@ -275,11 +275,19 @@ class WeakKeyPerson(Out):
     remedies: list[str]
 
 
+class TeamOut(BaseModel):
+    """An account's team: our account manager and the other employees on it."""
+
+    owner: str
+    members: list[str]
+
+
 class HandoverOut(PointOut):
     """The handover brief (SPEC §6)."""
 
     account_id: str
     tier: str
+    team: TeamOut | None
     org_stage: str
     score: float | None
     score_90_days_earlier: float | None

@@ -17,7 +17,7 @@ from projections.figures import (
     person_figures,
     relationship_score,
 )
-from projections.people import load_account, load_opportunities, load_stakeholders
+from projections.people import load_account, load_opportunities, load_stakeholders, load_team
 from projections.queries import fishbone_of
 from projections.reference import load_reference
 from projections.spend import summarise
@@ -49,6 +49,7 @@ def handover_brief(db: sqlite_utils.Database, account_id: str, *,
     return {
         "account_id": account_id, "name": account["name"], **at.rendered(),
         "currency": reference.base_currency, "tier": account["tier"],
+        "team": load_team(db, account_id, at),
         "org_stage": org_stage(engagements, at.as_of),
         "score": relationship_score(present.values()),
         "score_90_days_earlier": relationship_score(

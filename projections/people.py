@@ -8,6 +8,7 @@ not with the log.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,6 +111,19 @@ def load_account(db: sqlite_utils.Database, account_id: str, at: Point) -> dict[
         raise UnknownAccount(f"no account {account_id!r} at {at.as_of} "
                              f"as known at {at.known_at}")
     return found[0]
+
+
+def load_team(db: sqlite_utils.Database, account_id: str,
+              at: Point) -> dict[str, Any] | None:
+    """The account's team at the point (the latest ``account.team_set`` by occurred_at,
+    then position): ``{owner, members}``, or None when it has had none."""
+    found = list(select(db,
+        "SELECT owner, members FROM account_teams WHERE account_id = ? AND occurred_at <= ? "
+        "AND recorded_at <= ? ORDER BY occurred_at DESC, position DESC LIMIT 1",
+        [account_id, at.as_of, at.known_at]))
+    if not found:
+        return None
+    return {"owner": found[0]["owner"], "members": json.loads(found[0]["members"])}
 
 
 def load_opportunities(

@@ -21,6 +21,7 @@ from pydantic import Field, field_validator
 from ledger.contract.event_data import (
     POLICY_LIMITS,
     AccountRegistered,
+    AccountTeamSet,
     AccountTierChanged,
     EngagementApproved,
     EngagementCorrected,
@@ -54,12 +55,14 @@ from ledger.contract.vocabulary import (
 __all__ = [
     "ADMIN_ONLY_TYPES", "DATA_MODELS", "ENVELOPES", "EVENT_TYPES", "ID_PATTERN", "KEY_KINDS",
     "LADDER_LEVELS", "ORG_ELEMENTS", "POLICY_LIMITS", "REMEDIES", "ROLE_WEIGHTS",
+    "SCOPE_ALL_TYPES",
     "EngagementFields", "Envelope", "EnvelopeBase", "Kind",
 ]
 
 DATA_MODELS: dict[str, type[Model]] = {
     "account.registered": AccountRegistered,
     "account.tier_changed": AccountTierChanged,
+    "account.team_set": AccountTeamSet,
     "stakeholder.registered": StakeholderRegistered,
     "stakeholder.role_changed": StakeholderRoleChanged,
     "stakeholder.attitude_changed": StakeholderAttitudeChanged,
@@ -79,6 +82,9 @@ DATA_MODELS: dict[str, type[Model]] = {
 """Every event type of SPEC §3.2 and the model of its ``data``."""
 
 ADMIN_ONLY_TYPES: frozenset[str] = frozenset({"policy.set", "fx.rate_set", "stakeholder.forgotten"})
+SCOPE_ALL_TYPES: frozenset[str] = frozenset({"account.registered", "account.team_set"})
+"""Types only a token of scope ``all`` may record (SPEC §5.5): a team token cannot create
+accounts or give itself access to one."""
 EVENT_TYPES: tuple[str, ...] = tuple(DATA_MODELS)
 
 
