@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import ApiProblem
 from api.runtime import Runtime
+from ledger.domain.reach import Reach
 from ledger.domain.submission import Principal
 
 bearer = HTTPBearer(auto_error=False, description="A token from `ledger token create`.")
@@ -39,10 +40,21 @@ def principal(rt: RuntimeDep,
 PrincipalDep = Annotated[Principal, Depends(principal)]
 
 
+def reach(rt: RuntimeDep, who: PrincipalDep) -> Reach:
+    """The accounts the caller reaches now (SPEC §5.5), from the event store's team index:
+    every account for scope ``all``; for a team token, its employee's accounts."""
+    return rt.ledger.reach_of(who)
+
+
+ReachDep = Annotated[Reach, Depends(reach)]
+
+
 def auditor(who: PrincipalDep) -> Principal:
-    """Only auditors and admins read the raw log and the chain check."""
+    """Only auditors and admins of scope ``all`` read the raw log and the chain check."""
     if who.role not in ("auditor", "admin"):
         raise ApiProblem(403, f"role {who.role!r} cannot read the audit log")
+    if who.scope != "all":
+        raise ApiProblem(403, "the audit routes need a token of scope 'all'")
     return who
 
 

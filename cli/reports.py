@@ -86,7 +86,8 @@ def handover(
     settings, views = open_views(database_url, views_path)
     try:
         Follower(views, ledger.read_for_views).catch_up()
-        brief = handover_brief(views.db, account, **point(as_of, known_at))
+        at = point(as_of, known_at)
+        brief = handover_brief(views.db, account, as_of=at["as_of"], known_at=at["known_at"])
     except ApiProblem as exc:
         fail(exc.detail, 2)
     except ProjectionError as exc:

@@ -9,6 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from ledger.contract.schemas import REMEDIES, ROLE_WEIGHTS
+from ledger.domain.reach import EVERYWHERE, Reach
 from projections.compliance import evaluate, public_officials
 from projections.engagements import load_engagements
 from projections.figures import (
@@ -28,11 +29,11 @@ TOP = 10
 
 
 def handover_brief(db: sqlite_utils.Database, account_id: str, *,
-                   as_of: datetime | None = None,
-                   known_at: datetime | None = None) -> dict[str, Any]:
+                   as_of: datetime | None = None, known_at: datetime | None = None,
+                   reach: Reach = EVERYWHERE) -> dict[str, Any]:
     """Everything a new account manager needs about one account at one point (SPEC §6)."""
     at = point(as_of, known_at)
-    account = load_account(db, account_id, at)
+    account = load_account(db, account_id, at, reach)
     reference = load_reference(db, at)
     states = load_stakeholders(db, at, account_id=account_id)
     present = {sid: s for sid, s in states.items() if not s.departed}

@@ -21,6 +21,7 @@ from api.params import point
 from api.render.html import STATIC, environment
 from api.runtime import Runtime
 from api.ui import auth, pages
+from ledger.domain.reach import Reach
 from ledger.domain.submission import Principal
 from projections.errors import ProjectionError
 
@@ -58,6 +59,12 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
         as_of_input=params.get("as_of", "")[:10], known_at_input=params.get("known_at", "")[:10],
         **context)
     return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+
+def _reach(request: Request, who: Principal) -> Reach:
+    """What the signed-in token reaches now: a page shows it exactly what the API would."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime.ledger.reach_of(who)
 
 
 def _page(request: Request, template: str, build: Callable[[Any], dict[str, Any]],
@@ -107,8 +114,9 @@ def logout() -> RedirectResponse:
 def accounts(request: Request, who: SignedIn, as_of: AsOf = None,
              known_at: KnownAt = None) -> HTMLResponse:
     """All accounts with tier, score, coverage, stage and spend."""
+    reach = _reach(request, who)
     return _page(request, "accounts.html",
-                 lambda db: pages.accounts_page(db, point(as_of, known_at)),
+                 lambda db: pages.accounts_page(db, point(as_of, known_at), reach),
                  user=who, section="accounts")
 
 
@@ -116,8 +124,9 @@ def accounts(request: Request, who: SignedIn, as_of: AsOf = None,
 def handover(request: Request, account_id: str, who: SignedIn, as_of: AsOf = None,
              known_at: KnownAt = None) -> HTMLResponse:
     """The handover brief of one account, with its charts."""
+    reach = _reach(request, who)
     return _page(request, "handover.html",
-                 lambda db: pages.handover_page(db, account_id, point(as_of, known_at)),
+                 lambda db: pages.handover_page(db, account_id, point(as_of, known_at), reach),
                  user=who, section="accounts", account_id=account_id)
 
 
@@ -125,8 +134,10 @@ def handover(request: Request, account_id: str, who: SignedIn, as_of: AsOf = Non
 def stakeholder(request: Request, stakeholder_id: str, who: SignedIn, as_of: AsOf = None,
                 known_at: KnownAt = None) -> HTMLResponse:
     """One stakeholder: figures, attitude and spend charts, and every step of the history."""
+    reach = _reach(request, who)
     return _page(request, "stakeholder.html",
-                 lambda db: pages.stakeholder_page(db, stakeholder_id, point(as_of, known_at)),
+                 lambda db: pages.stakeholder_page(db, stakeholder_id, point(as_of, known_at),
+                                                   reach),
                  user=who, section="accounts", change_summary=pages.change_summary)
 
 
@@ -135,8 +146,10 @@ def compliance(request: Request, who: SignedIn, account_id: str | None = None,
                flag: str | None = None, status: str = "open", as_of: AsOf = None,
                known_at: KnownAt = None) -> HTMLResponse:
     """Compliance flags, open by default, filterable by account, kind and status."""
+    reach = _reach(request, who)
     return _page(request, "compliance.html",
                  lambda db: pages.compliance_page(db, point(as_of, known_at),
                                                   account_id=account_id or None,
-                                                  flag=flag or None, status=status),
+                                                  flag=flag or None, status=status,
+                                                  reach=reach),
                  user=who, section="compliance")
