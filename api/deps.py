@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -11,6 +12,7 @@ from api.errors import ApiProblem
 from api.runtime import Runtime
 from ledger.domain.reach import Reach
 from ledger.domain.submission import Principal
+from ledger.store.access_log import AccessLog
 
 bearer = HTTPBearer(auto_error=False, description="A token from `ledger token create`.")
 
@@ -49,6 +51,30 @@ def reach(rt: RuntimeDep, who: PrincipalDep) -> Reach:
 ReachDep = Annotated[Reach, Depends(reach)]
 
 
+@dataclass(frozen=True)
+class AccessNote:
+    """Notes in the access log that this request read personal fields (SPEC §5.5); a
+    route calls it once its answer is ready, before returning it."""
+
+    log: AccessLog
+    who: Principal
+    route: str
+
+    def __call__(self, *, account_id: str | None = None, stakeholder_id: str | None = None,
+                 detail: str | None = None) -> None:
+        """Append the row (committed before the answer goes out)."""
+        self.log.append(self.who, self.route, account_id=account_id,
+                        stakeholder_id=stakeholder_id, detail=detail)
+
+
+def access_note(rt: RuntimeDep, who: PrincipalDep, request: Request) -> AccessNote:
+    """The access-log note of this request: its caller and its method and path."""
+    return AccessNote(rt.access, who, f"{request.method} {request.url.path}")
+
+
+AccessDep = Annotated[AccessNote, Depends(access_note)]
+
+
 def auditor(who: PrincipalDep) -> Principal:
     """Only auditors and admins of scope ``all`` read the raw log and the chain check."""
     if who.role not in ("auditor", "admin"):
@@ -70,7 +96,15 @@ def fresh_views(rt: RuntimeDep, who: PrincipalDep,
     return rt
 
 
+def admin(who: PrincipalDep) -> Principal:
+    """Only admins (always of scope ``all``) export what the ledger holds about a person."""
+    if who.role != "admin" or who.scope != "all":
+        raise ApiProblem(403, f"role {who.role!r} cannot export a person's data")
+    return who
+
+
 AuditorDep = Annotated[Principal, Depends(auditor)]
+AdminDep = Annotated[Principal, Depends(admin)]
 ViewsDep = Annotated[Runtime, Depends(fresh_views)]
 AsOf = Annotated[str | None, Query(description="Valid time: RFC 3339 or YYYY-MM-DD (end of "
                                                "day, UTC). Default now.")]

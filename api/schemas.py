@@ -59,6 +59,26 @@ class AuditPage(BaseModel):
     next_after: int | None
 
 
+class AccessEntryOut(BaseModel):
+    """One read of personal fields (SPEC §5.5 access log)."""
+
+    id: int
+    at: str
+    token: str
+    role: str
+    route: str
+    account_id: str | None
+    stakeholder_id: str | None
+    detail: str | None
+
+
+class AccessPage(BaseModel):
+    """A page of the access log, oldest first; pass ``next_cursor`` as ``cursor``."""
+
+    entries: list[AccessEntryOut]
+    next_cursor: str | None
+
+
 class VerifyOut(BaseModel):
     """The outcome of the tamper check."""
 

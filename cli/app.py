@@ -13,6 +13,7 @@ from __future__ import annotations
 import typer
 
 from cli.operations import bench, rebuild, serve
+from cli.privacy import access_log, subject_export
 from cli.records import demo, import_events
 from cli.reports import export, handover, verify
 from cli.tokens import token_app
@@ -30,6 +31,8 @@ app.command()(rebuild)
 app.command()(handover)
 app.command()(export)
 app.command()(bench)
+app.command("subject-export")(subject_export)
+app.command("access-log")(access_log)
 app.add_typer(token_app, name="token")
 
 

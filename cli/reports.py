@@ -17,12 +17,14 @@ from cli.common import (
     DatabaseUrl,
     OutputFile,
     ViewsPath,
+    cli_principal,
     console,
     err,
     fail,
     open_ledger,
     open_views,
 )
+from ledger.store.access_log import AccessLog
 
 
 def verify(
@@ -94,6 +96,8 @@ def handover(
         fail(str(exc), 1)
     finally:
         views.close()
+    AccessLog(ledger).append(cli_principal(), "cli handover", account_id=account,
+                             detail=f"format={form}")
     text = json.dumps(brief, indent=2) + "\n" if form == "json" else render_brief(brief, form)
     if output:
         output.write_text(text, encoding="utf-8")
@@ -109,6 +113,7 @@ def export(database_url: DatabaseUrl = None, output: OutputFile = None) -> None:
     Example: ledger export -o ledger-events.jsonl
     """
     ledger = open_ledger(database_url)
+    AccessLog(ledger).append(cli_principal(), "cli export", detail="the whole log")
     handle = output.open("w") if output else None
     count = 0
     try:

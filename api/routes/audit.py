@@ -12,12 +12,14 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from api.deps import AuditorDep, RuntimeDep
+from api.deps import AccessDep, AuditorDep, RuntimeDep
 from api.errors import ApiProblem
-from api.schemas import READ_RESPONSES, AuditPage, VerifyOut
+from api.params import window
+from api.schemas import READ_RESPONSES, AccessPage, AuditPage, VerifyOut
 from ledger.contract.records import MAX_POSITION
 from ledger.contract.schemas import EVENT_TYPES
 from ledger.domain.application import LedgerApplication
+from ledger.store.access_log import AccessQuery
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 CSV_COLUMNS = ("position", "event_id", "type", "occurred_at", "recorded_at", "recorded_by",
@@ -55,7 +57,7 @@ def _csv(events: Iterator[dict]) -> Iterator[str]:
     **READ_RESPONSES, 200: {"content": {"application/x-ndjson": {}, "text/csv": {}},
                             "description": "A page (json) or the whole log (jsonl, csv)."}})
 def read_audit_events(
-    rt: RuntimeDep, who: AuditorDep,
+    rt: RuntimeDep, who: AuditorDep, note: AccessDep,
     after: Annotated[int, Query(ge=0, le=MAX_POSITION,
                                 description="Return events after this position.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -71,6 +73,10 @@ def read_audit_events(
                              errors=[{"loc": ["query", "type"], "msg": "unknown event type"}])
     if stream_id is not None:
         _check_uuid(stream_id)
+    note(detail=f"format={format} after={after}"
+                + (f" limit={limit}" if format == "json" else "")
+                + "".join(f" type={name}" for name in type or [])
+                + (f" stream_id={stream_id}" if stream_id else ""))
     if format != "json":
         events = iter_log(rt.ledger, after=after, types=type, stream=stream_id)
         if format == "jsonl":
@@ -91,6 +97,32 @@ def _check_uuid(value: str) -> None:
     except ValueError:
         raise ApiProblem(422, f"stream_id {value!r} is not a UUID",
                          errors=[{"loc": ["query", "stream_id"], "msg": "not a UUID"}]) from None
+
+
+@router.get("/access", response_model=AccessPage, responses=READ_RESPONSES)
+def read_access_log(
+    rt: RuntimeDep, who: AuditorDep,
+    stakeholder_id: Annotated[str | None, Query(
+        description="Reads about this person: those naming them, and the bulk reads that "
+                    "showed them (their account's power map, the audit export).")] = None,
+    account_id: Annotated[str | None, Query(description="Reads of this account.")] = None,
+    token: Annotated[str | None, Query(description="Reads by the token of this name.")]
+    = None,
+    start: Annotated[str | None, Query(alias="from", description="Read at or after.")] = None,
+    end: Annotated[str | None, Query(alias="to", description="Read at or before.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,18}$",
+                                        description="next_cursor of the previous page.")]
+    = None,
+) -> dict:
+    """Who read personal fields, and when (SPEC §5.5): oldest first, paged."""
+    lower, upper = window(start, end)
+    person_account = rt.ledger.account_of(stakeholder_id) if stakeholder_id else None
+    page = rt.access.find(AccessQuery(
+        stakeholder_id=stakeholder_id, person_account=person_account, account_id=account_id,
+        token=token, start=lower, end=upper, after=int(cursor or 0), limit=limit))
+    return {"entries": [entry.as_dict() for entry in page],
+            "next_cursor": str(page[-1].id) if len(page) == limit else None}
 
 
 @router.get("/verify", response_model=VerifyOut, responses=READ_RESPONSES)

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from api.deps import AsOf, KnownAt, ReachDep, ViewsDep
+from api.deps import AccessDep, AsOf, KnownAt, ReachDep, ViewsDep
 from api.params import point, window
 from api.schemas import (
     READ_RESPONSES,
@@ -40,16 +40,19 @@ def read_accounts(rt: ViewsDep, reach: ReachDep, as_of: AsOf = None,
 
 
 @router.get("/accounts/{account_id}/power-map", tags=["accounts"], response_model=PowerMapOut)
-def read_power_map(account_id: str, rt: ViewsDep, reach: ReachDep, as_of: AsOf = None,
-                   known_at: KnownAt = None) -> dict[str, Any]:
+def read_power_map(account_id: str, rt: ViewsDep, reach: ReachDep, note: AccessDep,
+                   as_of: AsOf = None, known_at: KnownAt = None) -> dict[str, Any]:
     """The account's stakeholders with role, attitude, ladder, spend and staleness."""
-    return rt.read(power_map, account_id, reach=reach, **point(as_of, known_at))
+    found = rt.read(power_map, account_id, reach=reach, **point(as_of, known_at))
+    note(account_id=account_id)
+    return found
 
 
 @router.get("/accounts/{account_id}/handover", tags=["accounts"], response_model=HandoverOut,
             responses={200: {"content": {"text/markdown": {"schema": {"type": "string"}},
                                          "text/html": {"schema": {"type": "string"}}}}})
-def read_handover(account_id: str, rt: ViewsDep, reach: ReachDep, as_of: AsOf = None,
+def read_handover(account_id: str, rt: ViewsDep, reach: ReachDep, note: AccessDep,
+                  as_of: AsOf = None,
                   known_at: KnownAt = None,
                   format: Annotated[Literal["json", "md", "html"], Query(
                       description="`json` (default), `md` (Markdown for an e-mail or wiki) "
@@ -61,6 +64,7 @@ def read_handover(account_id: str, rt: ViewsDep, reach: ReachDep, as_of: AsOf = 
     from api.render import MEDIA_TYPES, render_brief
 
     brief = rt.read(handover_brief, account_id, reach=reach, **point(as_of, known_at))
+    note(account_id=account_id, detail=f"format={format}")
     if format == "json":
         return brief
     return Response(render_brief(brief, format), media_type=MEDIA_TYPES[format])
@@ -68,26 +72,34 @@ def read_handover(account_id: str, rt: ViewsDep, reach: ReachDep, as_of: AsOf = 
 
 @router.get("/stakeholders/{stakeholder_id}", tags=["stakeholders"],
             response_model=StakeholderOut)
-def read_stakeholder(stakeholder_id: str, rt: ViewsDep, reach: ReachDep,
+def read_stakeholder(stakeholder_id: str, rt: ViewsDep, reach: ReachDep, note: AccessDep,
                      as_of: AsOf = None, known_at: KnownAt = None) -> dict[str, Any]:
     """A stakeholder's current figures: spend, ladder, attitude gain and its cost."""
-    return rt.read(stakeholder_figures, stakeholder_id, reach=reach, **point(as_of, known_at))
+    found = rt.read(stakeholder_figures, stakeholder_id, reach=reach, **point(as_of, known_at))
+    note(account_id=found["account_id"], stakeholder_id=stakeholder_id)
+    return found
 
 
 @router.get("/stakeholders/{stakeholder_id}/history", tags=["stakeholders"],
             response_model=HistoryOut)
 def read_stakeholder_history(stakeholder_id: str, rt: ViewsDep, reach: ReachDep,
-                             as_of: AsOf = None, known_at: KnownAt = None) -> dict[str, Any]:
+                             note: AccessDep, as_of: AsOf = None,
+                             known_at: KnownAt = None) -> dict[str, Any]:
     """Every step that named the stakeholder, with the running role, attitude, ladder, spend."""
-    return rt.read(stakeholder_history, stakeholder_id, reach=reach, **point(as_of, known_at))
+    found = rt.read(stakeholder_history, stakeholder_id, reach=reach, **point(as_of, known_at))
+    note(account_id=found.get("account_id"), stakeholder_id=stakeholder_id)
+    return found
 
 
 @router.get("/opportunities/{opportunity_id}/fishbone", tags=["opportunities"],
             response_model=FishboneOut)
-def read_fishbone(opportunity_id: str, rt: ViewsDep, reach: ReachDep,
+def read_fishbone(opportunity_id: str, rt: ViewsDep, reach: ReachDep, note: AccessDep,
                   as_of: AsOf = None, known_at: KnownAt = None) -> dict[str, Any]:
     """The opportunity's fishbone: groups with placed stakeholders, proximity and attitude."""
-    return rt.read(opportunity_fishbone, opportunity_id, reach=reach, **point(as_of, known_at))
+    found = rt.read(opportunity_fishbone, opportunity_id, reach=reach,
+                    **point(as_of, known_at))
+    note(account_id=found["account_id"], detail=f"opportunity {opportunity_id}")
+    return found
 
 
 @router.get("/reports/spend", tags=["reports"], response_model=SpendOut,

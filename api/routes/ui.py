@@ -67,9 +67,14 @@ def _reach(request: Request, who: Principal) -> Reach:
     return runtime.ledger.reach_of(who)
 
 
+About = Callable[[dict[str, Any]], tuple[str | None, str | None]]
+"""The (account, stakeholder) whose personal fields a built page shows."""
+
+
 def _page(request: Request, template: str, build: Callable[[Any], dict[str, Any]],
-          **context: Any) -> HTMLResponse:
-    """Render ``template`` with what ``build(views)`` returns, or an error page."""
+          about: About | None = None, **context: Any) -> HTMLResponse:
+    """Render ``template`` with what ``build(views)`` returns, or an error page. With
+    ``about``, the page shows personal fields: the read goes into the access log first."""
     runtime: Runtime = request.app.state.runtime
     try:
         if not runtime.ready_for(None):
@@ -80,6 +85,10 @@ def _page(request: Request, template: str, build: Callable[[Any], dict[str, Any]
     except ProjectionError as exc:
         status, title = status_of(exc)
         return _render(request, "error.html", status, detail=str(exc), title=title, **context)
+    if about is not None:
+        account_id, stakeholder_id = about(built)
+        runtime.access.append(context["user"], f"GET {request.url.path}",
+                              account_id=account_id, stakeholder_id=stakeholder_id)
     return _render(request, template, **built, **context)
 
 
@@ -127,6 +136,7 @@ def handover(request: Request, account_id: str, who: SignedIn, as_of: AsOf = Non
     reach = _reach(request, who)
     return _page(request, "handover.html",
                  lambda db: pages.handover_page(db, account_id, point(as_of, known_at), reach),
+                 about=lambda _: (account_id, None),
                  user=who, section="accounts", account_id=account_id)
 
 
@@ -138,6 +148,7 @@ def stakeholder(request: Request, stakeholder_id: str, who: SignedIn, as_of: AsO
     return _page(request, "stakeholder.html",
                  lambda db: pages.stakeholder_page(db, stakeholder_id, point(as_of, known_at),
                                                    reach),
+                 about=lambda built: (built["person"]["account_id"], stakeholder_id),
                  user=who, section="accounts", change_summary=pages.change_summary)
 
 

@@ -130,6 +130,16 @@ class LedgerApplication(LogReader):
             return EVERYWHERE
         return Reach(self.ledger_recorder.team_accounts(principal.name))
 
+    def account_of(self, stakeholder_id: str) -> str | None:
+        """The account of a registered stakeholder (None: no such person), read from the
+        person's stream (an account id is never sealed)."""
+        sid = stream_id("stakeholder", stakeholder_id)
+        events = self.ledger_recorder.select_streams([sid]).get(sid)
+        if not events:
+            return None
+        first = cast(LedgerAggregate.Event, self.mapper.to_domain_event(events[0]))
+        return str(first.data["account_id"])
+
     def record(self, raw: Any, principal: Principal, reach: Reach = EVERYWHERE) -> Receipt:
         """Record one event; an identical resubmission returns the original receipt.
         Ids of accounts outside ``reach`` (and of their people, deals and engagements)
