@@ -134,25 +134,69 @@ def _size_kb(answer: object) -> float:
     return len(json.dumps(answer, default=plain)) / 1024
 
 
+LOGGED = ("power_map", "handover", "stakeholder", "history", "fishbone", "audit")
+"""The reads that answer with personal fields: the API notes each in the access log."""
+
+
 def measure_reads(scratch: Scratch, sample: Sample,
                   repeats: int = READ_REPEATS) -> tuple[Result, dict[str, str]]:
-    """p50/p95 of each SPEC §5.2 read in-process, over the views the rebuild left."""
+    """p50/p95 of each SPEC §5.2 read in-process, over the views the rebuild left; for
+    the reads the API logs, also with the access-log row the API appends (SPEC §5.5)."""
     import sqlite_utils
+
+    from ledger.store.access_log import AccessLog
 
     figures: Result = {}
     missing = _no_opportunity(sample, "read_")
     ledger = LedgerApplication(scratch.settings)
+    log = AccessLog(ledger)
     db = sqlite_utils.Database(scratch.settings.resolved_views_path())
     try:
         for name, read in _reads(sample).items():
             try:
                 figures |= _latencies("read_", name, partial(read, db, ledger), repeats)
+                if name in LOGGED:
+                    figures |= _with_and_without_log(name, partial(read, db, ledger), log,
+                                                     repeats)
             except Exception as exc:  # a failing read is reported, never hidden
                 missing[f"read_{name}"] = f"{type(exc).__name__}: {exc}"
+        overheads = _overheads(figures)
+        if overheads:
+            figures["access_log_overhead_max"] = max(overheads.values())
     finally:
         db.close()
         ledger.close()
     return figures, missing
+
+
+def _with_and_without_log(name: str, read: Callable[[], object], log: Any,
+                          repeats: int) -> Result:
+    """p95 of the read alone and of the read plus its access-log row, the two timed in
+    turn so that both see the same machine; and the relative difference."""
+    from ledger.domain.submission import Principal
+
+    who = Principal("bench", "auditor")
+
+    def logged() -> None:
+        read()
+        log.append(who, f"bench {name}", account_id="bench")
+
+    plain_times: list[float] = []
+    logged_times: list[float] = []
+    for _ in range(repeats):
+        for call, times in ((read, plain_times), (logged, logged_times)):
+            started = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - started) * 1000)
+    plain = quantiles(plain_times, n=20, method="inclusive")[18]
+    with_log = quantiles(logged_times, n=20, method="inclusive")[18]
+    return {f"read_{name}_unlogged_p95_ms": plain, f"read_{name}_logged_p95_ms": with_log,
+            f"access_log_overhead_{name}": with_log / plain - 1}
+
+
+def _overheads(figures: Result) -> dict[str, float]:
+    return {key: float(value) for key, value in figures.items()
+            if key.startswith("access_log_overhead_") and key != "access_log_overhead_max"}
 
 
 def measure_http_reads(client: httpx.Client, events: int, sample: Sample,
