@@ -84,6 +84,7 @@ class Runtime:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self.views.close()
+        self.access.close()
         self.ledger.close()
 
     def acknowledge(self, receipts: Iterable[Receipt]) -> None:

@@ -78,6 +78,7 @@ class AccessLog:
         self._postgres = ledger.settings.is_postgres
         self._table = "ledger_access_log"
         self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
         key = "id INTEGER PRIMARY KEY AUTOINCREMENT"
         if self._postgres:
             self._table = f'"{self._datastore.schema}".ledger_access_log'
@@ -132,7 +133,15 @@ class AccessLog:
             connection.execute("PRAGMA busy_timeout = 10000")
             connection.execute("PRAGMA synchronous = NORMAL")
             self._local.connection = connection
+            self._connections.append(connection)
         return connection
+
+    def close(self) -> None:
+        """Close the connections of its own (the event store's stay with the ledger)."""
+        for connection in self._connections:
+            connection.close()
+        self._connections.clear()
+        self._local = threading.local()
 
     def find(self, query: AccessQuery) -> list[AccessEntry]:
         """The rows matching ``query``, oldest first, at most ``query.limit`` of them."""
