@@ -11,8 +11,6 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +20,7 @@ from ledger.domain.application import LedgerApplication
 from ledger.domain.reach import SCOPES, Scope
 from ledger.domain.submission import ROLES, Principal
 from ledger.errors import Conflict, InvalidEvent, LedgerError
+from ledger.store.side_table import SideTable
 
 TOKEN_PREFIX = "ldg_"
 BOOTSTRAP_NAME = "bootstrap-admin"
@@ -47,16 +46,11 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class TokenStore:
+class TokenStore(SideTable):
     """Creates, checks, lists and revokes tokens in the event store's database."""
 
     def __init__(self, ledger: LedgerApplication, admin_token: str | None = None) -> None:
-        self._ledger = ledger  # keeps the store (and its connection pool) open
-        self._datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]
-        self._postgres = ledger.settings.is_postgres
-        self._table = "ledger_tokens"
-        if self._postgres:
-            self._table = f'"{self._datastore.schema}".ledger_tokens'
+        super().__init__(ledger, "ledger_tokens")
         self._admin_token = admin_token
         with self._cursor() as cur:
             cur.execute(
@@ -74,14 +68,6 @@ class TokenStore:
         cur.execute("PRAGMA table_info(ledger_tokens)")
         if "scope" not in {row["name"] for row in cur.fetchall()}:
             cur.execute("ALTER TABLE ledger_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'all'")
-
-    @contextmanager
-    def _cursor(self) -> Iterator[Any]:
-        with self._datastore.transaction(commit=True) as cur:
-            yield cur
-
-    def _sql(self, statement: str) -> str:
-        return statement.replace("?", "%s") if self._postgres else statement
 
     def create(self, name: str, role: str, scope: str = "all") -> str:
         """Create a token and return it; it is never retrievable again. A ``team`` token's
