@@ -208,9 +208,33 @@ def measure_http_reads(client: httpx.Client, events: int, sample: Sample,
     for name, path in _http_reads(sample).items():
         try:
             figures |= _latencies("http_read_", name, partial(_get_ok, client, path), repeats)
+            if name in LOGGED:
+                figures |= _http_log_share(name, partial(_get_ok, client, path), repeats)
         except httpx.HTTPError as exc:
             missing[f"http_read_{name}"] = f"{type(exc).__name__}: {exc}"
+    overheads = {k: v for k, v in figures.items() if k.startswith("http_access_log_overhead_")}
+    if overheads:
+        figures["http_access_log_overhead_max"] = max(overheads.values())
     return figures, missing
+
+
+def _http_log_share(name: str, call: Callable[[], httpx.Response], repeats: int) -> Result:
+    """p95 over HTTP of a logged read as answered, and of the same requests without the
+    time the server spent appending the access-log row (its ``Server-Timing`` header)."""
+    with_log: list[float] = []
+    without: list[float] = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        response = call()
+        spent = (time.perf_counter() - started) * 1000
+        timing = response.headers.get("server-timing", "")
+        log_ms = float(timing.partition("access-log;dur=")[2] or 0)
+        with_log.append(spent)
+        without.append(spent - log_ms)
+    p95 = quantiles(with_log, n=20, method="inclusive")[18]
+    p95_without = quantiles(without, n=20, method="inclusive")[18]
+    return {f"http_read_{name}_unlogged_p95_ms": p95_without,
+            f"http_access_log_overhead_{name}": p95 / p95_without - 1}
 
 
 def _get_ok(client: Any, path: str) -> Any:

@@ -129,3 +129,11 @@ def test_only_admins_export_a_person(demo: Api, person: dict) -> None:
     assert [demo.get(path, who).status_code for who in (demo.auditor, demo.recorder)] == [
         403, 403]
     assert demo.get("/v1/stakeholders/nobody/export", demo.admin).status_code == 404
+
+
+def test_a_logged_read_says_how_long_its_row_took(demo: Api, person: dict) -> None:
+    """The Server-Timing header of a logged read names the access-log append (the bench
+    reads it); a read without personal fields has none."""
+    timing = demo.get(f"/v1/stakeholders/{person['stakeholder_id']}").headers["server-timing"]
+    assert timing.startswith("access-log;dur=") and float(timing.split("=")[1]) >= 0
+    assert "server-timing" not in demo.get("/v1/accounts").headers
