@@ -18,12 +18,14 @@ from cli.common import (
     DatabaseUrl,
     OutputFile,
     ViewsPath,
+    cli_principal,
     console,
     err,
     fail,
     open_ledger,
     settings_and_views,
 )
+from ledger.store.access_log import AccessLog
 from projections.engine import Follower
 from projections.errors import InvalidMoment, ProjectionError
 from projections.handover import handover_brief
@@ -89,6 +91,8 @@ def handover(
         fail(str(exc), 1)
     finally:
         views.close()
+    AccessLog(ledger).append(cli_principal(), "cli handover", account_id=account,
+                             detail=f"format={form}")
     text = json.dumps(brief, indent=2) + "\n" if form == "json" else render_brief(brief, form)
     if output:
         output.write_text(text, encoding="utf-8")
@@ -104,6 +108,7 @@ def export(database_url: DatabaseUrl = None, output: OutputFile = None) -> None:
     Example: ledger export -o ledger-events.jsonl
     """
     ledger = open_ledger(database_url)
+    AccessLog(ledger).append(cli_principal(), "cli export", detail="the whole log")
     handle = output.open("w") if output else None
     count = 0
     try:

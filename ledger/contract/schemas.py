@@ -19,6 +19,7 @@ from pydantic import Field, field_validator
 
 from ledger.contract.event_data import (
     AccountRegistered,
+    AccountTeamSet,
     AccountTierChanged,
     EngagementApproved,
     EngagementCorrected,
@@ -39,7 +40,7 @@ from ledger.contract.event_data import (
 from ledger.contract.schema_types import RFC3339, Model
 
 EventType = Literal[
-    "account.registered", "account.tier_changed", "stakeholder.registered",
+    "account.registered", "account.tier_changed", "account.team_set", "stakeholder.registered",
     "stakeholder.role_changed", "stakeholder.attitude_changed", "stakeholder.layer_changed",
     "stakeholder.departed", "stakeholder.forgotten", "opportunity.opened",
     "opportunity.stakeholder_placed", "opportunity.closed", "engagement.recorded",
@@ -51,6 +52,7 @@ EventType = Literal[
 DATA_MODELS: dict[str, type[Model]] = {
     "account.registered": AccountRegistered,
     "account.tier_changed": AccountTierChanged,
+    "account.team_set": AccountTeamSet,
     "stakeholder.registered": StakeholderRegistered,
     "stakeholder.role_changed": StakeholderRoleChanged,
     "stakeholder.attitude_changed": StakeholderAttitudeChanged,
@@ -70,6 +72,9 @@ DATA_MODELS: dict[str, type[Model]] = {
 """Every event type of SPEC §3.2 and the model of its ``data``."""
 
 ADMIN_ONLY_TYPES: frozenset[str] = frozenset({"policy.set", "fx.rate_set", "stakeholder.forgotten"})
+SCOPE_ALL_TYPES: frozenset[str] = frozenset({"account.registered", "account.team_set"})
+"""Types only a token of scope ``all`` may record (SPEC §5.5): a team token cannot create
+accounts or give itself access to one."""
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 if set(EVENT_TYPES) != set(DATA_MODELS):  # one list of types, however it is extended
     raise RuntimeError("EventType and DATA_MODELS name different event types")

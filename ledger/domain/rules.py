@@ -25,6 +25,7 @@ from ledger.aggregates import (
 )
 from ledger.contract.event_data import EngagementFields
 from ledger.contract.vocabulary import DEFAULT_BASE_CURRENCY
+from ledger.domain.reach import EVERYWHERE, Reach
 from ledger.errors import (
     AlreadyRegistered,
     AlreadyVoided,
@@ -62,9 +63,25 @@ class Target:
     current: LedgerAggregate | None
 
 
-def check(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> Target:
-    """Check ``event`` against the ledger state reachable through ``get``."""
-    return _CHECKS[event.type](event, data, get)
+def check(event: EventHeader, data: dict[str, Any], get: Lookup[Any],
+          reach: Reach = EVERYWHERE) -> Target:
+    """Check ``event`` against the ledger state reachable through ``get``, as a caller
+    who reaches only the accounts of ``reach`` sees it (SPEC §5.5): an account outside
+    it, and every stakeholder, opportunity and engagement of one, is unknown."""
+    return _CHECKS[event.type](event, data, get if reach.everything else _Within(get, reach))
+
+
+class _Within:
+    """A lookup that hides the aggregates of accounts outside a reach."""
+
+    def __init__(self, get: Lookup[Any], reach: Reach) -> None:
+        self.unfiltered, self._reach = get, reach
+
+    def __call__(self, cls: type[A], key: str) -> A | None:
+        found = self.unfiltered(cls, key)
+        if found is None or self._reach.covers(getattr(found, "account_id", None)):
+            return found
+        return None
 
 
 _STREAM_KEYS = (("account", "account_id"), ("stakeholder", "stakeholder_id"),
@@ -95,7 +112,10 @@ def _require(get: Lookup[A], cls: type[A], key: str, field: str) -> A:
 
 
 def _new(get: Lookup[A], cls: type[A], key: str, field: str, event_class: type) -> Target:
-    if get(cls, key) is not None:
+    # Ids are global: one taken on an account out of reach cannot be registered again
+    # either (it tells the caller no more than that the id is taken).
+    exists = getattr(get, "unfiltered", get)
+    if exists(cls, key) is not None:
         raise AlreadyRegistered(f"{cls.kind} {key!r} is already registered", loc=["data", field])
     return Target(cls, key, event_class, None)
 
@@ -107,6 +127,11 @@ def _account_registered(event: EventHeader, data: dict[str, Any], get: Lookup[An
 def _account_tier_changed(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> Target:
     account = _require(get, Account, data["account_id"], "account_id")
     return Target(Account, data["account_id"], Account.TierChanged, account)
+
+
+def _account_team_set(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> Target:
+    account = _require(get, Account, data["account_id"], "account_id")
+    return Target(Account, data["account_id"], Account.TeamSet, account)
 
 
 def _stakeholder_registered(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> Target:
@@ -265,6 +290,7 @@ def _fx_rate_set(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> 
 _CHECKS: dict[str, Callable[[EventHeader, dict[str, Any], Lookup[Any]], Target]] = {
     "account.registered": _account_registered,
     "account.tier_changed": _account_tier_changed,
+    "account.team_set": _account_team_set,
     "stakeholder.registered": _stakeholder_registered,
     "stakeholder.role_changed": _stakeholder_event(Stakeholder.RoleChanged, present_only=True),
     "stakeholder.attitude_changed": _stakeholder_event(Stakeholder.AttitudeChanged),

@@ -7,6 +7,7 @@ insert aborts the transaction itself, since the library would commit it.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -24,7 +25,9 @@ from ledger.store.recorder import (
     CompanionRows,
     LedgerRecorderMixin,
     StreamsChanged,
+    TeamRow,
     companions_of,
+    team_rows,
 )
 
 log = logging.getLogger("ledger.recorder")  # one logger for the recorders of both stores
@@ -54,6 +57,8 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
         self.keys_table = SQL("{0}.ledger_subject_keys").format(schema)
         self.links_table = SQL("{0}.ledger_subject_links").format(schema)
         self.migrations_table = SQL("{0}.ledger_migrations").format(schema)
+        self.teams_table = SQL("{0}.ledger_teams").format(schema)
+        self.team_members_table = SQL("{0}.ledger_team_members").format(schema)
         self.sql_create_statements.extend([
             SQL("CREATE TABLE IF NOT EXISTS {0} (position bigint PRIMARY KEY, "
                 "event_id text NOT NULL, event_digest text NOT NULL, "
@@ -66,6 +71,12 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
                 "NOT NULL, PRIMARY KEY (stakeholder_id, subject))").format(self.links_table),
             SQL("CREATE TABLE IF NOT EXISTS {0} (name text PRIMARY KEY)").format(
                 self.migrations_table),
+            SQL("CREATE TABLE IF NOT EXISTS {0} (account_id text PRIMARY KEY, owner text NOT "
+                "NULL, members text NOT NULL, occurred_at text NOT NULL, position bigint "
+                "NOT NULL)").format(self.teams_table),
+            SQL("CREATE TABLE IF NOT EXISTS {0} (employee text NOT NULL, account_id text "
+                "NOT NULL, PRIMARY KEY (employee, account_id))").format(
+                self.team_members_table),
         ])
 
     def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent],
@@ -119,6 +130,9 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
             for stakeholder_id, index in keys.forget:
                 self._shred(curs, stakeholder_id, ids[index])
             _insert_rows(curs, self.keys_table, ("text", "bytea"), list(keys.late_keys.items()))
+        teams = team_rows(ids, stored_events)
+        if teams:
+            self._write_teams(curs, teams)
         # Replaced, not extended: the library retries a failed insert (a lost connection)
         # with the same arguments, and only the last attempt's hashes hold.
         companions.chain_hashes[:] = [row[3] for row in rows]
@@ -145,6 +159,38 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
             "UPDATE {0} SET content_digest = r.digest FROM unnest(%s::text[], %s::text[]) "
             "AS r(digest, event_id) WHERE {0}.event_id = r.event_id").format(self.ids_table),
             ([digest for digest, _ in redacted], [event_id for _, event_id in redacted]))
+
+    def _write_teams(self, curs: Any, rows: Sequence[TeamRow]) -> None:
+        for row in rows:
+            curs.execute(SQL("SELECT occurred_at, position FROM {0} WHERE account_id = %s")
+                         .format(self.teams_table), (row.account_id,))
+            found = curs.fetchone()
+            if found is not None and (found["occurred_at"], found["position"]) > (
+                    row.occurred_at, row.position):
+                continue  # a late entry of an older team: the newer one stays
+            curs.execute(SQL(
+                "INSERT INTO {0} VALUES (%s, %s, %s, %s, %s) ON CONFLICT (account_id) DO "
+                "UPDATE SET owner = excluded.owner, members = excluded.members, "
+                "occurred_at = excluded.occurred_at, position = excluded.position").format(
+                self.teams_table), (row.account_id, row.owner, json.dumps(row.members),
+                                    row.occurred_at, row.position))
+            curs.execute(SQL("DELETE FROM {0} WHERE account_id = %s").format(
+                self.team_members_table), (row.account_id,))
+            _insert_rows(curs, self.team_members_table, ("text", "text"), row.employees())
+
+    def team_accounts(self, employee: str) -> frozenset[str]:
+        return frozenset(r["account_id"] for r in self._select(
+            SQL("SELECT account_id FROM {0} WHERE employee = %s").format(
+                self.team_members_table), [employee]))
+
+    def latest_team(self, account_id: str) -> TeamRow | None:
+        rows = self._select(SQL("SELECT * FROM {0} WHERE account_id = %s").format(
+            self.teams_table), [account_id])
+        if not rows:
+            return None
+        r = rows[0]
+        return TeamRow(r["account_id"], r["owner"], tuple(json.loads(r["members"])),
+                       r["occurred_at"], r["position"])
 
     def _migrated(self, name: str) -> bool:
         return bool(self._select(SQL("SELECT 1 FROM {0} WHERE name = %s").format(

@@ -6,6 +6,7 @@ Queries fill their ``IN (...)`` lists in chunks, for SQLite's limit on parameter
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -20,7 +21,9 @@ from ledger.store.recorder import (
     PERSONAL_TOPICS,
     LedgerRecorderMixin,
     StreamsChanged,
+    TeamRow,
     companions_of,
+    team_rows,
 )
 
 
@@ -50,6 +53,11 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
             "CREATE TABLE IF NOT EXISTS ledger_subject_links (stakeholder_id TEXT NOT NULL, "
             "subject TEXT NOT NULL, PRIMARY KEY (stakeholder_id, subject))",
             "CREATE TABLE IF NOT EXISTS ledger_migrations (name TEXT PRIMARY KEY)",
+            "CREATE TABLE IF NOT EXISTS ledger_teams (account_id TEXT PRIMARY KEY, "
+            "owner TEXT NOT NULL, members TEXT NOT NULL, occurred_at TEXT NOT NULL, "
+            "position INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS ledger_team_members (employee TEXT NOT NULL, "
+            "account_id TEXT NOT NULL, PRIMARY KEY (employee, account_id)) WITHOUT ROWID",
         ]
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
@@ -75,6 +83,9 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
             for stakeholder_id, index in keys.forget:
                 self._shred(c, stakeholder_id, ids[index])
             c.executemany("INSERT INTO ledger_subject_keys VALUES (?,?)", keys.late_keys.items())
+        teams = team_rows(ids, stored_events)
+        if teams:
+            self._write_teams(c, teams)
         # Replaced, not extended: the library retries a failed insert (a lost connection)
         # with the same arguments, and only the last attempt's hashes hold.
         companions.chain_hashes[:] = [row[3] for row in rows]
@@ -95,6 +106,32 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         c.executemany("UPDATE ledger_event_ids SET content_digest = ? WHERE event_id = ?",
                       self._redacted([(r[0], StoredEvent(UUID(r[1]), r[2], r[3], r[4]))
                                       for r in shredded]))
+
+    def _write_teams(self, c: Any, rows: Sequence[TeamRow]) -> None:
+        for row in rows:
+            c.execute("SELECT occurred_at, position FROM ledger_teams WHERE account_id = ?",
+                      (row.account_id,))
+            found = c.fetchone()
+            if found is not None and (found[0], found[1]) > (row.occurred_at, row.position):
+                continue  # a late entry of an older team: the newer one stays
+            c.execute("INSERT OR REPLACE INTO ledger_teams VALUES (?,?,?,?,?)",
+                      (row.account_id, row.owner, json.dumps(row.members), row.occurred_at,
+                       row.position))
+            c.execute("DELETE FROM ledger_team_members WHERE account_id = ?", (row.account_id,))
+            c.executemany("INSERT INTO ledger_team_members VALUES (?,?)", row.employees())
+
+    def team_accounts(self, employee: str) -> frozenset[str]:
+        return frozenset(r[0] for r in self._select_in(
+            "SELECT account_id FROM ledger_team_members WHERE employee IN ({marks})",
+            [employee]))
+
+    def latest_team(self, account_id: str) -> TeamRow | None:
+        rows = self._select_in("SELECT * FROM ledger_teams WHERE account_id IN ({marks})",
+                               [account_id])
+        if not rows:
+            return None
+        r = rows[0]
+        return TeamRow(r[0], r[1], tuple(json.loads(r[2])), r[3], r[4])
 
     def _migrated(self, name: str) -> bool:
         return bool(self._select_in("SELECT 1 FROM ledger_migrations WHERE name IN ({marks})",

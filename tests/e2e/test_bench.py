@@ -89,3 +89,20 @@ def test_the_cli_prints_the_bench_as_json(tmp_path: Path) -> None:
     result = json.loads(done.stdout)
     assert result["ingest_events_per_s"] > 0
     assert all(v > 0 for v in figures(result).values())
+
+
+def test_reads_that_show_personal_fields_are_timed_with_and_without_the_access_log(
+        bench: dict[str, Any]) -> None:
+    """Each logged read has its p95 alone and with its access-log row, and the overhead."""
+    from bench.reads import LOGGED
+
+    for name in LOGGED:
+        if f"read_{name}" in bench.get("not_measured", {}):
+            continue
+        assert bench[f"read_{name}_unlogged_p95_ms"] > 0
+        assert bench[f"read_{name}_logged_p95_ms"] > 0
+        assert f"access_log_overhead_{name}" in bench
+        if f"http_read_{name}" not in bench.get("not_measured", {}):
+            assert bench[f"http_read_{name}_unlogged_p95_ms"] > 0
+            assert f"http_access_log_overhead_{name}" in bench
+    assert "access_log_overhead_max" in bench
