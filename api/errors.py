@@ -20,6 +20,7 @@ from ledger.errors import (
 )
 from ledger.store.tokens import UnknownToken
 from projections.errors import (
+    InvalidCursor,
     InvalidQuery,
     ProjectionError,
     UnknownAccount,
@@ -90,7 +91,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ProjectionError)
     async def _projection(_: Request, exc: ProjectionError) -> JSONResponse:
         status, title = status_of(exc)
-        return problem(status, str(exc), title=title)
+        errors = None
+        if isinstance(exc, InvalidCursor):
+            errors = [{"loc": ["query", "cursor"], "msg": str(exc)}]
+        return problem(status, str(exc), title=title, errors=errors)
 
     @app.exception_handler(ApiProblem)
     async def _api(_: Request, exc: ApiProblem) -> JSONResponse:

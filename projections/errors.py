@@ -29,3 +29,7 @@ class UnknownOpportunity(ProjectionError):
 
 class InvalidQuery(ProjectionError):
     """A query argument is out of range (naive datetime, unknown grouping, …)."""
+
+
+class InvalidCursor(InvalidQuery):
+    """A paging cursor that this ledger did not make, or made for another query."""

@@ -16,6 +16,7 @@ from projections.compliance import FLAGS, compliance_flags
 from projections.errors import UnknownAccount
 from projections.handover import handover_brief
 from projections.history import stakeholder_history
+from projections.paging import PageRequest
 from projections.queries import list_accounts, power_map, stakeholder_figures
 from projections.spend import spend_report
 
@@ -23,10 +24,12 @@ Point = dict[str, datetime | None]
 STATUSES = {"open": True, "resolved": False, "all": None}
 
 
-def accounts_page(db: sqlite_utils.Database, at: Point) -> dict[str, Any]:
-    """The accounts list (as ``GET /v1/accounts``) and a chart of their scores."""
-    listing = list_accounts(db, **at)
-    rows = sorted(listing["accounts"], key=lambda a: a["name"])
+def accounts_page(db: sqlite_utils.Database, at: Point,
+                  page: PageRequest | None = None) -> dict[str, Any]:
+    """A page of the accounts list (as ``GET /v1/accounts``) and a chart of their scores."""
+    listing = list_accounts(db, as_of=at["as_of"], known_at=at["known_at"],
+                            page=page or PageRequest())
+    rows = listing["accounts"]
     return {"listing": listing, "accounts": rows,
             "score_chart": charts.score_bars(((a["name"], a["score"]) for a in rows),
                                              "Relationship score by account")}
@@ -75,7 +78,7 @@ def stakeholder_page(db: sqlite_utils.Database, stakeholder_id: str,
                      at: Point) -> dict[str, Any]:
     """A stakeholder's figures and every step of their history, with charts."""
     person = stakeholder_figures(db, stakeholder_id, **at)
-    history = stakeholder_history(db, stakeholder_id, **at)
+    history = stakeholder_history(db, stakeholder_id, as_of=at["as_of"], known_at=at["known_at"])
     steps = history["steps"]
     changes: list[dict[str, Any]] = []
     for step in steps:
@@ -97,9 +100,10 @@ def compliance_page(db: sqlite_utils.Database, at: Point, *, account_id: str | N
                     flag: str | None, status: str) -> dict[str, Any]:
     """Compliance flags (as ``GET /v1/compliance/flags``), filtered, with counts by kind."""
     found = compliance_flags(db, account_id=account_id, flag=flag,
-                             open=STATUSES.get(status, True), **at)
+                             open=STATUSES.get(status, True), as_of=at["as_of"],
+                             known_at=at["known_at"])
     counts = Counter(f["flag"] for f in found["flags"])
-    accounts = list_accounts(db, **at)["accounts"]
+    accounts = list_accounts(db, as_of=at["as_of"], known_at=at["known_at"])["accounts"]
     return {
         "found": found, "flags": found["flags"], "accounts": accounts, "flag_kinds": FLAGS,
         "statuses": list(STATUSES),
