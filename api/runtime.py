@@ -64,7 +64,10 @@ class Runtime:
 
     def start(self) -> None:
         """Catch the views up with the log, then keep following it (a thread, or the
-        projector process)."""
+        projector process). Views that have applied nothing yet (a new node) are first
+        built in bulk from the whole log."""
+        if self.views.position() == 0 and self.ledger.head_position() > 0:
+            self.views.rebuild(self.ledger.iter_records(chained=False))
         self.follower.catch_up()
         if self.projector is not None:
             self.projector.start()

@@ -74,7 +74,11 @@ def serve(
 
 
 def rebuild(database_url: DatabaseUrl = None, views_path: ViewsPath = None) -> None:
-    """Drop every view and rebuild it from the log, streaming, with a progress bar.
+    """Rebuild every view from the log in bulk, streaming, with a progress bar.
+
+    The views are built in a fresh file beside the old one and then copied in at once:
+    a running server keeps answering from the old views until then, and an interrupted
+    rebuild changes nothing.
 
     Example: ledger rebuild
     """
