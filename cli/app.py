@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import typer
 
-from cli.operations import bench, rebuild, serve
+from cli.operations import bench, rebuild, serve, views_copy
 from cli.records import demo, import_events
 from cli.reports import export, handover, verify
 from cli.tokens import token_app
@@ -27,6 +27,7 @@ app.command("import")(import_events)
 app.command()(verify)
 app.command()(serve)
 app.command()(rebuild)
+app.command("views-copy")(views_copy)
 app.command()(handover)
 app.command()(export)
 app.command()(bench)

@@ -1,4 +1,5 @@
-"""The ``ledger`` commands that run the service: ``serve``, ``rebuild`` and ``bench``.
+"""The ``ledger`` commands that run the service: ``serve``, ``rebuild``, ``views-copy``
+and ``bench``.
 
 ``serve`` starts the REST API with its projector, ``rebuild`` drops and replays the views
 from the log, ``bench`` measures the whole stack in scratch stores. Each imports the api or
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from typing import Annotated
 
 import typer
@@ -97,6 +99,43 @@ def rebuild(database_url: DatabaseUrl = None, views_path: ViewsPath = None) -> N
     rate = applied / elapsed if elapsed else 0.0
     console.print(f"rebuilt {settings.resolved_views_path()} from {applied} events in "
                   f"{elapsed:.1f} s ({rate:,.0f} events/s)", highlight=False)
+
+
+def views_copy(
+    source: Annotated[str, typer.Argument(help="Another node's views file (live or a copy).")],
+    database_url: DatabaseUrl = None, views_path: ViewsPath = None,
+) -> None:
+    """Seed this node's views from another node's views file instead of rebuilding them.
+
+    The copy is one consistent snapshot of SOURCE (its writer may keep running), checked
+    against this event store: the event at the copy's position must be the log's. Serving
+    (or a rebuild) then follows the log from there.
+    Example: ledger views-copy /srv/node-a/ledger.views.db
+    """
+    from projections.errors import ProjectionError
+
+    ledger = open_ledger(database_url)
+    settings, views = open_views(database_url, views_path)
+    head = ledger.head_position()
+
+    def belongs(position: int, event_id: str | None) -> bool:
+        if position == 0:
+            return True
+        logged = ledger.read_records(position - 1, 1) if position <= head else []
+        return bool(logged) and logged[0].event_id == event_id
+
+    try:
+        if os.path.realpath(source) == os.path.realpath(settings.resolved_views_path()):
+            fail("the source is this node's own views file", 2)
+        position = views.copy_from(source, belongs)
+    except ProjectionError as exc:
+        fail(str(exc), 2)
+    finally:
+        views.close()
+        ledger.close()
+    console.print(f"copied views at position {position} of {head} into "
+                  f"{settings.resolved_views_path()}; serving follows the log from there",
+                  highlight=False)
 
 
 def bench(

@@ -11,6 +11,9 @@ one write transaction: readers and a follower see the old views or the new, neve
 and keep their connections (no file is renamed under them). An interrupted rebuild
 leaves the live views as they were.
 
+:func:`snapshot_copy` seeds a node's views the same way from another node's consistent
+copy (``ledger views-copy``); the follower then goes on from the copy's position.
+
 A table joins the bulk path by being in :data:`projections.tables.TABLES` (its history
 rows come from the handlers) and, if it is derived from other tables rather than written
 by handlers, by a step in :func:`projections.derive.derive_current`.
@@ -33,8 +36,8 @@ from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 from ledger.contract.records import EventRecord
 from projections.batch import Batch
 from projections.derive import derive_current
-from projections.errors import OutOfOrder
-from projections.tables import create_tables
+from projections.errors import NotAViewsFile, OutOfOrder
+from projections.tables import TABLES, create_tables
 
 Apply = Callable[[Batch, EventRecord], None]
 Progress = Callable[[int, int], None]
@@ -115,6 +118,32 @@ def install(fresh: str, live: sqlite3.Connection) -> float:
     return time.perf_counter() - started
 
 
+def snapshot_copy(source: str | Path, fresh: str) -> None:
+    """Copy a consistent snapshot of the views file ``source`` (which another process may
+    be writing) to the new file ``fresh``; :class:`NotAViewsFile` when ``source`` is not
+    a views file."""
+    if not Path(source).is_file():
+        raise NotAViewsFile(f"{source}: no such file")
+    uri = Path(source).resolve().as_uri() + "?mode=ro"
+    try:
+        reader = sqlite3.connect(uri, uri=True)
+        try:
+            names = {row[0] for row in reader.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not {"tracking", *TABLES} <= names:
+                raise NotAViewsFile(f"{source}: not a views file (tables missing: "
+                                    f"{', '.join(sorted({'tracking', *TABLES} - names))})")
+            target = sqlite3.connect(fresh)
+            try:
+                reader.backup(target)  # one step: the source's one snapshot
+            finally:
+                target.close()
+        finally:
+            reader.close()
+    except sqlite3.DatabaseError as exc:
+        raise NotAViewsFile(f"{source}: not a views file ({exc})") from None
+
+
 @contextlib.contextmanager
 def fresh_path(beside: str) -> Iterator[str]:
     """A path for a fresh views file next to ``beside``, removed (with its journals)
@@ -139,11 +168,9 @@ def _load(db: sqlite_utils.Database, records: Iterable[EventRecord], apply: Appl
                 raise OutOfOrder(f"position {record.position} after {last}")
             apply(out, record)
             last = record.position
-        flushing = time.perf_counter()
         out.flush()
-        done = time.perf_counter()
-        split.fold += flushing - started
-        split.insert += done - flushing
+        split.fold += time.perf_counter() - started - out.flush_seconds
+        split.insert += out.flush_seconds
         split.events += len(chunk)
         split.position = last
         if progress is not None:

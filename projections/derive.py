@@ -127,11 +127,12 @@ def _engagements(db: sqlite_utils.Database) -> None:
 def _stakeholder_figures(db: sqlite_utils.Database) -> None:
     """Each stakeholder's engagement figures from their current shares."""
     db.execute(
-        "UPDATE current_stakeholders SET (engagement_count, first_engagement_at, "
-        "last_engagement_at, ladder_level, spend_minor) = (SELECT COUNT(*), "
-        "MIN(occurred_at), MAX(occurred_at), COALESCE(MAX(ladder_level), 0), "
-        "COALESCE(SUM(base_minor), 0) FROM current_shares s "
-        "WHERE s.stakeholder_id = current_stakeholders.stakeholder_id)")
+        "UPDATE current_stakeholders SET engagement_count = s.n, first_engagement_at = "
+        "s.first, last_engagement_at = s.last, ladder_level = s.ladder, spend_minor = "
+        "s.spend FROM (SELECT stakeholder_id, COUNT(*) AS n, MIN(occurred_at) AS first, "
+        "MAX(occurred_at) AS last, COALESCE(MAX(ladder_level), 0) AS ladder, "
+        "COALESCE(SUM(base_minor), 0) AS spend FROM current_shares GROUP BY stakeholder_id) s "
+        "WHERE s.stakeholder_id = current_stakeholders.stakeholder_id")
 
 
 def _accounts(db: sqlite_utils.Database) -> None:

@@ -25,9 +25,9 @@ from ledger.contract.records import EventRecord
 from ledger.errors import StorageConfigError
 from projections import current, directory_rows, engagement_rows, reference_rows
 from projections.batch import Batch
-from projections.bulk import Split, build_fresh, fresh_path, install
-from projections.errors import OutOfOrder, ProjectionError, UnknownEventType
-from projections.tables import create_tables
+from projections.bulk import Split, build_fresh, fresh_path, install, snapshot_copy
+from projections.errors import NotAViewsFile, OutOfOrder, ProjectionError, UnknownEventType
+from projections.tables import TABLES, create_tables
 
 APPLICATION_NAME = "engagement_ledger_views"
 """The name under which the views' position is tracked."""
@@ -142,6 +142,30 @@ class ViewDatabase:
         self.last_split = split
         return split.events
 
+    def copy_from(self, source: str | Path,
+                  belongs: Callable[[int, str | None], bool] = lambda *_: True) -> int:
+        """Replace these views by a consistent copy of another views file (another node's,
+        live or backed up), in one transaction; returns the position the copy reached.
+        Following the log then goes on from there.
+
+        ``belongs(position, event_id)`` is asked first with the copy's position and the id
+        of the event it recorded there; False leaves these views as they were and raises
+        :class:`~projections.errors.NotAViewsFile`."""
+        with fresh_path(self.path) as fresh:
+            snapshot_copy(source, fresh)
+            copy = sqlite_utils.Database(fresh)
+            try:
+                position = snapshot_position(copy, self.application_name)
+                event_id = event_id_at(copy, position)
+            finally:
+                copy.close()
+            if not belongs(position, event_id):
+                raise NotAViewsFile(f"{source} holds the views of another event log (its "
+                                    f"event at position {position} is not this log's)")
+            with self._lock:
+                install(fresh, self.db.conn)
+        return self.position()
+
     def close(self) -> None:
         """Close both connections to the file."""
         self.db.close()
@@ -191,6 +215,18 @@ def read_snapshot(path: str | Path) -> Iterator[sqlite_utils.Database]:
         if connection.in_transaction:
             connection.execute("ROLLBACK")
         connection.close()
+
+
+def event_id_at(db: sqlite_utils.Database, position: int) -> str | None:
+    """The id of the event at ``position`` as a views file recorded it (None: no row names
+    that position), to check that views belong to a log."""
+    for name, spec in TABLES.items():
+        if spec["pk"] == "position" and "event_id" in spec["columns"]:
+            row = db.execute(f"SELECT event_id FROM [{name}] WHERE position = ?",
+                             [position]).fetchone()
+            if row is not None:
+                return str(row[0])
+    return None
 
 
 def snapshot_position(db: sqlite_utils.Database,

@@ -33,3 +33,7 @@ class InvalidQuery(ProjectionError):
 
 class InvalidCursor(InvalidQuery):
     """A paging cursor that this ledger did not make, or made for another query."""
+
+
+class NotAViewsFile(ProjectionError):
+    """A file offered as views is not one (no view tables, or not SQLite at all)."""

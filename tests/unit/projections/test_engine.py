@@ -193,3 +193,22 @@ def test_views_refuse_an_in_memory_database():
     """Rows and tracking must share one file, so ':memory:' is an error."""
     with pytest.raises(ProjectionError):
         ViewDatabase(":memory:")
+
+
+def test_views_copied_from_another_node_follow_the_log_from_its_position(views, busy,
+                                                                         tmp_path):
+    """A copy of views at position 6 goes on with the records after 6 and ends equal to
+    views that followed the whole log; views of another log are refused unchanged."""
+    views.process(busy.records[:6])
+    seeded = ViewDatabase(tmp_path / "seeded.db")
+    assert seeded.copy_from(views.path) == 6
+    seeded.process(busy.records)
+    whole = ViewDatabase(tmp_path / "whole.db")
+    whole.process(busy.records)
+    assert dump(seeded.db) == dump(whole.db)
+    before = dump(seeded.db)
+    with pytest.raises(ProjectionError):
+        seeded.copy_from(views.path, belongs=lambda position, event_id: False)
+    with pytest.raises(ProjectionError):
+        seeded.copy_from(tmp_path / "missing.db")
+    assert dump(seeded.db) == before
