@@ -22,7 +22,7 @@ from ledger.contract.schemas import LADDER_LEVELS, ORG_ELEMENTS, ROLE_WEIGHTS
 from projections.current import END_OF_TIME, base_currency, in_base_minor
 from projections.figures import DECISION_ROLES
 from projections.people import load_stakeholders
-from projections.tables import insert_sql, select
+from projections.tables import insert_sql
 
 CHUNK = 5000
 """Engagements converted per step (memory stays flat whatever the log's size)."""
@@ -69,19 +69,21 @@ class _Rates:
         return self._rates[currency][index - 1] if index else None
 
 
+_VERSION = ("engagement_id", "account_id", "engagement_occurred_at", "kind", "owner",
+            "opportunity_id", "participants", "cost_amount", "cost_currency",
+            "unallocated_amount", "position")
+
+
 def _latest_versions(db: sqlite_utils.Database) -> Iterator[list[dict[str, Any]]]:
-    """Each engagement's newest version with its shares, in chunks in engagement order."""
-    after = ""
-    while True:
-        chunk = list(select(db,
-            "SELECT v.*, EXISTS (SELECT 1 FROM engagement_voids d "
-            "WHERE d.engagement_id = v.engagement_id) AS voided FROM engagement_versions v "
-            "WHERE v.position = (SELECT MAX(position) FROM engagement_versions w "
-            "WHERE w.engagement_id = v.engagement_id) AND v.engagement_id IN ("
-            "SELECT engagement_id FROM engagements WHERE engagement_id > ? "
-            f"ORDER BY engagement_id LIMIT {CHUNK}) ORDER BY v.engagement_id", [after]))
-        if not chunk:
-            return
+    """Each engagement's newest version with its shares and whether it was voided, in
+    chunks in engagement order (one pass over the versions' index, streamed)."""
+    voided = {row[0] for row in db.conn.execute("SELECT engagement_id FROM engagement_voids")}
+    cursor = db.conn.execute(
+        f"SELECT {', '.join('v.' + name for name in _VERSION)} FROM engagement_versions v "
+        "JOIN (SELECT engagement_id, MAX(position) AS latest FROM engagement_versions "
+        "GROUP BY engagement_id) m ON v.position = m.latest ORDER BY v.engagement_id")
+    while rows := cursor.fetchmany(CHUNK):
+        chunk = [dict(zip(_VERSION, row, strict=True)) for row in rows]
         shares: dict[int, dict[str, str | None]] = {}
         positions = [version["position"] for version in chunk]
         for position, sid, amount in db.conn.execute(
@@ -90,8 +92,8 @@ def _latest_versions(db: sqlite_utils.Database) -> Iterator[list[dict[str, Any]]
             shares.setdefault(position, {})[sid] = amount
         for version in chunk:
             version["shares"] = shares.get(version["position"], {})
+            version["voided"] = int(version["engagement_id"] in voided)
         yield chunk
-        after = chunk[-1]["engagement_id"]
 
 
 def _engagements(db: sqlite_utils.Database) -> None:
