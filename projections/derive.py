@@ -14,15 +14,17 @@ import json
 from bisect import bisect_right
 from collections.abc import Iterator
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import sqlite_utils
 
 from ledger.contract.schemas import LADDER_LEVELS, ORG_ELEMENTS, ROLE_WEIGHTS
-from projections.current import END_OF_TIME, base_currency, in_base_minor
+from projections.current import base_currency, in_base_minor
 from projections.figures import DECISION_ROLES
-from projections.people import load_stakeholders
-from projections.tables import insert_sql
+from projections.people import StakeholderState
+from projections.tables import insert_sql, select
 
 CHUNK = 5000
 """Engagements converted per step (memory stays flat whatever the log's size)."""
@@ -38,14 +40,34 @@ def derive_current(db: sqlite_utils.Database) -> None:
 
 
 def _stakeholders(db: sqlite_utils.Database) -> None:
-    """Each registered stakeholder's present state, as :func:`current.refresh_stakeholder`."""
+    """Each registered stakeholder's present state, as :func:`current.refresh_stakeholder`
+    finds it with :func:`projections.people.load_stakeholders`: the same fold (registration
+    first, then occurred_at and position), streamed one stakeholder at a time."""
+    rows = select(db, "SELECT * FROM stakeholder_changes ORDER BY stakeholder_id, "
+                      "event_type != 'stakeholder.registered', occurred_at, position", [])
+    states = []
+    for sid, changes in groupby(rows, key=itemgetter("stakeholder_id")):
+        state = None
+        for row in changes:
+            if row["event_type"] == "stakeholder.registered":
+                state = StakeholderState(sid, row["account_id"], {})
+            if state is not None:
+                state.apply(row)
+        if state is not None:
+            states.append((sid, state.account_id, state.role, state.attitude,
+                           state.initial_attitude, state.layer, int(state.rising_star),
+                           int(state.departed), state.last_attitude_change_at, 0, 0, 0))
+        if len(states) >= CHUNK:
+            _insert_stakeholders(db, states)
+            states = []
+    _insert_stakeholders(db, states)
+
+
+def _insert_stakeholders(db: sqlite_utils.Database, states: list[tuple[Any, ...]]) -> None:
     db.conn.executemany(insert_sql("current_stakeholders", (
         "stakeholder_id", "account_id", "role", "attitude", "initial_attitude", "layer",
         "rising_star", "departed", "last_attitude_change_at", "engagement_count",
-        "ladder_level", "spend_minor")), (
-        (sid, s.account_id, s.role, s.attitude, s.initial_attitude, s.layer,
-         int(s.rising_star), int(s.departed), s.last_attitude_change_at, 0, 0, 0)
-        for sid, s in load_stakeholders(db, END_OF_TIME).items()))
+        "ladder_level", "spend_minor")), states)
 
 
 class _Rates:
