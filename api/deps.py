@@ -14,6 +14,7 @@ from api.runtime import Runtime
 from ledger.domain.reach import Reach
 from ledger.domain.submission import Principal
 from ledger.store.access_log import AccessLog
+from projections.paging import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 
 bearer = HTTPBearer(auto_error=False, description="A token from `ledger token create`.")
 
@@ -122,3 +123,18 @@ AsOf = Annotated[str | None, Query(description="Valid time: RFC 3339 or YYYY-MM-
                                                "day, UTC). Default now.")]
 KnownAt = Annotated[str | None, Query(description="Transaction time: RFC 3339 or YYYY-MM-DD "
                                                   "(end of day, UTC). Default now.")]
+
+
+def page_request(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (at most "
+                                                                f"{MAX_LIMIT}).")]
+    = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=2048, description=(
+        "The `next_cursor` of the previous page: the next page of the same answer, at "
+        "the point the first page pinned."))] = None,
+) -> PageRequest:
+    """One page of a paged answer (SPEC §5.2)."""
+    return PageRequest(limit, cursor)
+
+
+PageDep = Annotated[PageRequest, Depends(page_request)]

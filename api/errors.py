@@ -27,6 +27,7 @@ from ledger.errors import (
 from ledger.store.faults import as_fault, is_storage_fault
 from ledger.store.tokens import UnknownToken
 from projections.errors import (
+    InvalidCursor,
     InvalidMoment,
     InvalidQuery,
     ProjectionError,
@@ -118,7 +119,10 @@ def install(app: FastAPI) -> None:
             _log_fault(request, str(exc))
             return problem(status, f"the views cannot catch up now: {exc}; retry shortly",
                            title=title, headers=RETRY_AFTER)
-        return problem(status, str(exc), title=title, errors=getattr(exc, "errors", None))
+        errors = getattr(exc, "errors", None)
+        if isinstance(exc, InvalidCursor):
+            errors = [{"loc": ["query", "cursor"], "msg": str(exc)}]
+        return problem(status, str(exc), title=title, errors=errors)
 
     @app.exception_handler(ClientDisconnect)
     async def _gone(request: Request, _: ClientDisconnect) -> Response:

@@ -128,6 +128,10 @@ READ_RESPONSES: dict[int | str, dict[str, Any]] = {
 # --- reads (SPEC §5.3: the minimum fields; responses may carry more) -------------------
 
 
+_NEXT = ("The cursor of the next page (pass it as `cursor`); null on the last page. The "
+         "next page continues this answer at the same as_of / known_at.")
+
+
 class Out(BaseModel):
     """Base of read responses: the documented fields, plus any extra ones."""
 
@@ -157,6 +161,8 @@ class AccountsOut(PointOut):
     """Every account as of the point."""
 
     accounts: list[AccountRow]
+    count: int = Field(description="Accounts in the whole answer (every page).")
+    next_cursor: str | None = Field(description=_NEXT)
 
 
 class PowerMapRow(Out):
@@ -226,6 +232,8 @@ class HistoryOut(PointOut):
 
     stakeholder_id: str
     steps: list[HistoryStep]
+    count: int = Field(description="Steps in the whole history (every page).")
+    next_cursor: str | None = Field(description=_NEXT)
 
 
 class PlacedOut(Out):
@@ -264,7 +272,9 @@ class SpendOut(PointOut):
     to: str | None
     total: str
     groups: list[SpendGroup]
+    group_count: int = Field(description="Groups in the whole answer (every page).")
     unconverted: list[dict[str, Any]]
+    next_cursor: str | None = Field(description=_NEXT)
 
     model_config = ConfigDict(extra="allow", populate_by_name=True,
                               alias_generator=lambda name: "from" if name == "from_" else name)
@@ -290,6 +300,9 @@ class FlagsOut(PointOut):
     """Compliance flags."""
 
     flags: list[FlagOut]
+    count: int = Field(description="Flags in the whole answer (every page).")
+    open_count: int = Field(description="Open flags in the whole answer (every page).")
+    next_cursor: str | None = Field(description=_NEXT)
 
 
 class WeakKeyPerson(Out):

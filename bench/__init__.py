@@ -13,9 +13,11 @@ with the same synthetic workload (:mod:`ledger.samples.workload`):
   writers run interleaved batch by batch, so a noisy neighbour slows all alike;
 - ``http_single_events_per_s``: sequential ``POST /v1/events`` before that;
 - ``baseline_replay_events_per_s``: the whole log read and deserialised by the library;
-- ``rebuild_events_per_s`` / ``rebuild_peak_rss_mb``: the views rebuilt in a child process,
-  with ``rebuild_read_us`` / ``_sqlite_us`` / ``_python_us`` saying where its time went;
-  ``rebuild_ratio`` = rebuild / baseline replay (medians of three rounds each);
+- ``rebuild_events_per_s`` / ``rebuild_peak_rss_mb``: the views rebuilt in bulk in a child
+  process, with ``rebuild_{read,fold,insert,derive,index,install}_us`` saying where its
+  time went and the floors measured beside it (``floor_raw_read_us``: the library reading
+  the stored rows; ``floor_insert_us``: SQLite inserting as many rows with nothing else
+  to do); ``rebuild_ratio`` = rebuild / baseline replay (medians of three rounds each);
 - ``read_<name>_p50_ms`` / ``_p95_ms``: each SPEC §5.2 read in-process, over the views,
   and ``http_read_<name>_p50_ms`` … the same over HTTP.
 

@@ -29,6 +29,7 @@ from ledger.store.access_log import AccessLog
 from projections.compliance import compliance_flags
 from projections.handover import handover_brief
 from projections.history import stakeholder_history
+from projections.paging import PageRequest
 from projections.queries import list_accounts, opportunity_fishbone, power_map, stakeholder_figures
 from projections.spend import spend_report
 
@@ -64,15 +65,16 @@ def sample_ids(events: int, seed: int) -> Sample:
 
 def _reads(sample: Sample) -> dict[str, Callable[[Any, LedgerApplication], object]]:
     s = sample
+    page = PageRequest()  # the first page, as the API answers by default
     reads: dict[str, Callable[[Any, LedgerApplication], object]] = {
-        "accounts": lambda db, _: list_accounts(db),
+        "accounts": lambda db, _: list_accounts(db, page=page),
         "power_map": lambda db, _: power_map(db, s.account_id),
         "handover": lambda db, _: handover_brief(db, s.account_id),
         "stakeholder": lambda db, _: stakeholder_figures(db, s.stakeholder_id),
-        "history": lambda db, _: stakeholder_history(db, s.stakeholder_id),
+        "history": lambda db, _: stakeholder_history(db, s.stakeholder_id, page=page),
         "fishbone": lambda db, _: opportunity_fishbone(db, s.opportunity_id or ""),
-        "spend": lambda db, _: spend_report(db, "account"),
-        "flags": lambda db, _: compliance_flags(db, account_id=s.account_id),
+        "spend": lambda db, _: spend_report(db, "account", page=page),
+        "flags": lambda db, _: compliance_flags(db, account_id=s.account_id, page=page),
         "audit": lambda _, ledger: ledger.read_records(s.middle, PAGE),
         "verify": lambda _, ledger: ledger.verify(),
     }

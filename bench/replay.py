@@ -8,16 +8,16 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from statistics import median
-from typing import Any
 
 from bench.stores import PAGE, BenchError, Result, Scratch
 from ledger.config import Settings
 from ledger.contract.records import EventRecord
 from ledger.domain.application import LedgerApplication
 from projections.engine import ViewDatabase
+from projections.tables import TABLES
 
 ROUNDS = 3
 """How many times the bench measures replay and rebuild, in turn."""
@@ -61,13 +61,20 @@ def measure_replay_and_rebuild(scratch: Scratch, first_replay: float,
                      "rebuild_ratio": result["rebuild_events_per_s"] / replay}
 
 
-def measure_rebuild(scratch: Scratch) -> Result:
-    """Rebuild the views from the log in a child process: events/s, its peak RSS (MB) and
-    where its time went, in µs an event.
+SPLIT = ("read", "fold", "insert", "derive", "index", "install")
+"""The phases of a rebuild the bench reports, in µs an event (see :func:`measure_rebuild`)."""
 
-    ``rebuild_read_us``: reading the log for the views (decoding, keys, sealed fields);
-    ``rebuild_sqlite_us``: SQLite executing the views' statements and commits, the final
-    index builds included; ``rebuild_python_us``: the rest, turning events into rows.
+
+def measure_rebuild(scratch: Scratch) -> Result:
+    """Rebuild the views from the log in a child process: events/s, its peak RSS (MB),
+    where its time went and the floors measured beside it, in µs an event.
+
+    ``rebuild_<phase>_us`` for each of :data:`SPLIT`: reading the log for the views (rows,
+    decoding, keys, sealed fields), the handlers turning events into rows, inserting them,
+    deriving the current tables, building the query indexes, and copying the fresh file
+    into the live views. Floors: ``floor_raw_read_us``, the library's own read of the
+    stored rows without decoding them; ``floor_insert_us``, SQLite inserting the
+    rebuild's rows (``rebuild_rows_per_event`` of them) with nothing else to do.
     The child is ``python -m bench --child-rebuild``; it reports its own timing and
     ``VmHWM``, so interpreter start-up is not counted as rebuild time.
     """
@@ -85,41 +92,17 @@ def measure_rebuild(scratch: Scratch) -> Result:
 
     return {"rebuild_events_per_s": events / seconds,
             "rebuild_peak_rss_mb": report["peak_rss_mb"],
-            "rebuild_read_us": per_event(report["read_seconds"]),
-            "rebuild_sqlite_us": per_event(report["sqlite_seconds"]),
-            "rebuild_python_us": per_event(
-                seconds - report["read_seconds"] - report["sqlite_seconds"])}
-
-
-class TimedConnection(sqlite3.Connection):
-    """A connection that adds up the time SQLite spends in its statements (sqlite-utils
-    commits with an ``execute("COMMIT")``, so commits count too)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.seconds = 0.0
-
-    def execute(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
-        return self._timed(super().execute, *args)
-
-    def executemany(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
-        return self._timed(super().executemany, *args)
-
-    def _timed(self, call: Callable[..., Any], *args: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return call(*args)
-        finally:
-            self.seconds += time.perf_counter() - started
+            **{f"rebuild_{phase}_us": per_event(report[phase]) for phase in SPLIT},
+            "rebuild_rows_per_event": report["rows"] / events,
+            "floor_raw_read_us": per_event(report["floor_read"]),
+            "floor_insert_us": per_event(report["floor_insert"])}
 
 
 def child_rebuild(database_url: str, views_path: str) -> Result:
+    """The rebuild's timing, split and floors, measured in this (child) process."""
 
     ledger = LedgerApplication(Settings(database_url=database_url, views_path=views_path))
-    views = ViewDatabase(views_path, connection_factory=TimedConnection)
-    connection = views.db.conn
-    assert isinstance(connection, TimedConnection)
-    connection.seconds = 0.0  # opening the file and creating the tables is not the rebuild
+    views = ViewDatabase(views_path)
     reading = [0.0]
 
     def timed(records: Iterator[EventRecord]) -> Iterator[EventRecord]:
@@ -134,10 +117,51 @@ def child_rebuild(database_url: str, views_path: str) -> Result:
     started = time.perf_counter()
     applied = views.rebuild(timed(ledger.iter_records(chained=False)))
     seconds = time.perf_counter() - started
+    split = views.last_split
+    assert split is not None
+    rows = sum(views.db.execute(f"SELECT COUNT(*) FROM [{name}]").fetchone()[0]
+               for name in TABLES)
     views.close()
+    peak = _peak_rss_mb()
+    floor_read = _floor_read(ledger)
     ledger.close()
-    return {"events": applied, "seconds": seconds, "peak_rss_mb": _peak_rss_mb(),
-            "read_seconds": reading[0], "sqlite_seconds": connection.seconds}
+    return {"events": applied, "seconds": seconds, "peak_rss_mb": peak,
+            "read": reading[0], "fold": split.fold, "insert": split.insert,
+            "derive": split.derive, "index": split.index, "install": split.install,
+            "rows": rows, "floor_read": floor_read,
+            "floor_insert": _floor_insert(rows, Path(views_path).parent)}
+
+
+def _floor_read(ledger: LedgerApplication) -> float:
+    """Seconds the library takes to read every stored row, in pages, without decoding."""
+    started, start = time.perf_counter(), 1
+    while page := ledger.recorder.select_notifications(start, PAGE):
+        start = page[-1].id + 1
+    return time.perf_counter() - started
+
+
+def _floor_insert(rows: int, directory: Path) -> float:
+    """Seconds SQLite takes to insert ``rows`` rows of eight columns into a fresh
+    journal-less file, in one transaction."""
+    path = directory / "floor-insert.db"
+    path.unlink(missing_ok=True)
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        connection.execute("CREATE TABLE t (position INTEGER PRIMARY KEY, a TEXT, b TEXT, "
+                           "c TEXT, d TEXT, e INTEGER, f TEXT, g TEXT)")
+        values = [(n, f"event-{n:012d}", "2026-03-02T18:30:00.000000Z",
+                   "2026-03-02T18:31:00.000000Z", f"acc{n % 97}", n % 5, "EUR", "120.00")
+                  for n in range(rows)]
+        started = time.perf_counter()
+        connection.execute("BEGIN")
+        connection.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
+        connection.execute("COMMIT")
+        return time.perf_counter() - started
+    finally:
+        connection.close()
+        path.unlink(missing_ok=True)
 
 
 def _peak_rss_mb() -> float:

@@ -15,6 +15,7 @@ from bench.http import HttpBatchWriter, post_singles, served
 from bench.ingest import measure_writes
 from bench.reads import measure_http_reads, measure_reads, sample_ids
 from bench.replay import (
+    SPLIT,
     child_rebuild,
     measure_rebuild,
     measure_replay,
@@ -31,8 +32,9 @@ from bench.stores import (
 from ledger.config import Settings
 from ledger.samples.workload import workload
 
-REBUILD_KEYS = ("rebuild_events_per_s", "rebuild_peak_rss_mb", "rebuild_read_us",
-                "rebuild_sqlite_us", "rebuild_python_us", "rebuild_ratio")
+REBUILD_KEYS = ("rebuild_events_per_s", "rebuild_peak_rss_mb",
+                *(f"rebuild_{phase}_us" for phase in SPLIT), "rebuild_rows_per_event",
+                "floor_raw_read_us", "floor_insert_us", "rebuild_ratio")
 HTTP_KEYS = ("http_batch_events_per_s", "http_single_events_per_s", "http_batch_ratio")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import typer
 
 from cli.backup import backup
-from cli.operations import bench, rebuild, serve
+from cli.operations import bench, rebuild, serve, views_copy
 from cli.privacy import access_log, subject_export
 from cli.records import demo, import_events
 from cli.reports import export, handover, verify
@@ -29,6 +29,7 @@ app.command("import")(import_events)
 app.command()(verify)
 app.command()(serve)
 app.command()(rebuild)
+app.command("views-copy")(views_copy)
 app.command()(handover)
 app.command()(export)
 app.command()(backup)

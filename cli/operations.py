@@ -1,15 +1,16 @@
-"""The ``ledger`` commands that run the service: ``serve``, ``rebuild`` and ``bench``.
+"""The ``ledger`` commands that run the service: ``serve``, ``rebuild``, ``views-copy``
+and ``bench``.
 
-``serve`` starts the REST API with its projector, ``rebuild`` drops and replays the views
-from the log, ``bench`` measures the whole stack in scratch stores. Each imports the api or
-projections package inside the function, so that ``ledger/`` itself never loads FastAPI
-and the other commands start quickly. ``cli.app`` registers these functions as commands.
+``serve`` starts the REST API with its projector, ``rebuild`` rebuilds the views from the
+log in bulk, ``views-copy`` seeds them from another node's, ``bench`` measures the whole
+stack in scratch stores. ``cli.app`` registers these functions as commands.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import time
 from typing import Annotated
 
@@ -32,6 +33,7 @@ from cli.common import (
 from ledger.config import Settings
 from ledger.errors import StorageConfigError
 from ledger.store.tokens import UnknownToken
+from projections.errors import ProjectionError
 
 GRACEFUL_SHUTDOWN = 3
 """Seconds ``serve`` leaves requests in flight when told to stop."""
@@ -81,7 +83,11 @@ def serve(
 
 
 def rebuild(database_url: DatabaseUrl = None, views_path: ViewsPath = None) -> None:
-    """Drop every view and rebuild it from the log, streaming, with a progress bar.
+    """Rebuild every view from the log in bulk, streaming, with a progress bar.
+
+    The views are built in a fresh file beside the old one and then copied in at once:
+    a running server keeps answering from the old views until then, and an interrupted
+    rebuild changes nothing.
 
     Example: ledger rebuild
     """
@@ -99,6 +105,41 @@ def rebuild(database_url: DatabaseUrl = None, views_path: ViewsPath = None) -> N
     rate = applied / elapsed if elapsed else 0.0
     console.print(f"rebuilt {settings.resolved_views_path()} from {applied} events in "
                   f"{elapsed:.1f} s ({rate:,.0f} events/s)", highlight=False)
+
+
+def views_copy(
+    source: Annotated[str, typer.Argument(help="Another node's views file (live or a copy).")],
+    database_url: DatabaseUrl = None, views_path: ViewsPath = None,
+) -> None:
+    """Seed this node's views from another node's views file instead of rebuilding them.
+
+    The copy is one consistent snapshot of SOURCE (its writer may keep running), checked
+    against this event store: the event at the copy's position must be the log's. Serving
+    (or a rebuild) then follows the log from there.
+    Example: ledger views-copy /srv/node-a/ledger.views.db
+    """
+    ledger = open_ledger(database_url)
+    settings, views = settings_and_views(database_url, views_path)
+    head = ledger.head_position()
+
+    def belongs(position: int, event_id: str | None) -> bool:
+        if position == 0:
+            return True
+        logged = ledger.read_records(position - 1, 1) if position <= head else []
+        return bool(logged) and logged[0].event_id == event_id
+
+    try:
+        if os.path.realpath(source) == os.path.realpath(settings.resolved_views_path()):
+            fail("the source is this node's own views file", 2)
+        position = views.copy_from(source, belongs)
+    except ProjectionError as exc:
+        fail(str(exc), 2)
+    finally:
+        views.close()
+        ledger.close()
+    console.print(f"copied views at position {position} of {head} into "
+                  f"{settings.resolved_views_path()}; serving follows the log from there",
+                  highlight=False)
 
 
 def bench(

@@ -14,6 +14,7 @@ once its history rows are written (:func:`projections.current.follow_up`).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,7 @@ class Batch:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
         self.touched = Touched()
+        self.flush_seconds = 0.0
         self._rows: dict[str, list[tuple[Any, ...]]] = {}
         self._accounts: dict[str, dict[str, Any]] = {}
         self._opportunities: dict[str, dict[str, Any]] = {}
@@ -63,10 +65,12 @@ class Batch:
         rows.append(params)
 
     def flush(self) -> None:
-        """Write every buffered row."""
+        """Write every buffered row (:attr:`flush_seconds` adds up the time it takes)."""
+        started = time.perf_counter()
         for sql, rows in self._rows.items():
             self.db.conn.executemany(sql, rows)
         self._rows.clear()
+        self.flush_seconds += time.perf_counter() - started
 
     def flushed(self) -> sqlite_utils.Database:
         """The database with every buffered row written (to query or update them)."""

@@ -19,8 +19,9 @@ import sqlite_utils
 from ledger.domain.reach import EVERYWHERE, Reach
 from projections.engagements import Engagement, in_base, load_engagements
 from projections.errors import InvalidQuery
+from projections.paging import PageRequest, cut, pin
 from projections.reference import Reference, load_reference
-from projections.timeaxis import parse_stamp, point, rfc3339, stamp
+from projections.timeaxis import parse_stamp, rfc3339, stamp
 
 FLAGS = ("gift_over_limit", "hospitality_over_limit", "annual_limit_exceeded",
          "missing_approval", "public_official_unapproved", "late_entry", "fx_rate_missing")
@@ -32,14 +33,20 @@ def compliance_flags(
     start: datetime | None = None, end: datetime | None = None, open: bool | None = None,
     as_of: datetime | None = None, known_at: datetime | None = None,
     reach: Reach = EVERYWHERE,
+    page: PageRequest | None = None,
 ) -> dict[str, Any]:
     """Every flag of engagements with occurred_at in [start, end] (capped at ``as_of``),
     optionally only one account's, one kind of flag, or only open / resolved ones; only
     the accounts within ``reach`` (a person belongs to one account, so leaving the others
-    out changes no flag of these)."""
+    out changes no flag of these). ``page``: one page of them, with ``count``,
+    ``open_count`` and ``next_cursor``.
+
+    Flags are ordered by their engagement's occurred_at and position, then as raised."""
     if flag is not None and flag not in FLAGS:
         raise InvalidQuery(f"flag must be one of {', '.join(FLAGS)}, not {flag!r}")
-    at = point(as_of, known_at)
+    pinned = pin(db, page, ["flags", account_id, flag, start and stamp(start),
+                            end and stamp(end), open], as_of, known_at)
+    at = pinned.at
     begin = stamp(start) if start else None
     # Annual sums need the whole calendar year before the window.
     year_start = begin[:4] + "-01-01T00:00:00.000000Z" if begin else None
@@ -52,9 +59,14 @@ def compliance_flags(
         if (flag is None or item["flag"] == flag) and (open is None or item["open"] == open)
         and (begin is None or item["_occurred_at"] >= begin)
     ]
-    for item in found:
-        del item["_occurred_at"]
-    return {**at.rendered(), "flags": found}
+    shown, next_cursor = cut(found, lambda item: item["_key"], pinned)
+    for item in shown:
+        del item["_occurred_at"], item["_key"]
+    answer: dict[str, Any] = {**at.rendered(), "flags": shown}
+    if pinned.limit is not None:
+        answer |= {"count": len(found), "open_count": sum(item["open"] for item in found),
+                   "next_cursor": next_cursor}
+    return answer
 
 
 def public_officials(db: sqlite_utils.Database, account_id: str | None = None) -> set[str]:
@@ -80,8 +92,10 @@ def evaluate(engagements: Iterable[Engagement], reference: Reference, officials:
             raised.append(("fx_rate_missing", None, None, None))
         if policy is not None:
             raised += _policy_flags(engagement, cost, policy, officials, yearly)
-        for name, sid, amount, limit in raised:
-            flags.append(_flag(engagement, name, sid, amount, limit, policy, reference, as_of))
+        for order, (name, sid, amount, limit) in enumerate(raised):
+            item = _flag(engagement, name, sid, amount, limit, policy, reference, as_of)
+            item["_key"] = (engagement.occurred_at, engagement.position, order)
+            flags.append(item)
     return flags
 
 

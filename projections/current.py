@@ -104,6 +104,25 @@ class _Sums:
             _refresh_spend(db, stakeholder_id)
 
 
+def in_base_minor(version: dict[str, Any], participants: list[str],
+                  shares: dict[str, str | None], in_force: Decimal | None,
+                  base: str) -> tuple[dict[str, int | None], int | None]:
+    """Each participant's share of an engagement version and its total, in base minor units
+    at the rate ``in_force`` (None: no rate, so every non-zero amount is None)."""
+
+    def base_minor(amount: str | None) -> int | None:
+        if amount is None:
+            return 0
+        converted = None if in_force is None else convert(Decimal(amount), in_force, base)
+        return None if converted is None else to_minor(converted, base)
+
+    base_shares = {sid: base_minor(shares.get(sid)) for sid in participants}
+    total: int | None = base_minor(version["unallocated_amount"])
+    for share in base_shares.values():
+        total = None if total is None or share is None else total + share
+    return base_shares, total
+
+
 _REPLACE_ENGAGEMENT = ("INSERT OR REPLACE INTO current_engagements VALUES "
                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
@@ -120,20 +139,10 @@ def refresh_engagement(out: Batch, engagement_id: str, base: str, sums: _Sums, *
         [engagement_id]).fetchone() is not None
     occurred_at, account_id = version["engagement_occurred_at"], version["account_id"]
     participants = json.loads(version["participants"])
-    shares = out.version_shares(version["position"])
     in_force = None if version["cost_currency"] is None else rate(
         db, version["cost_currency"], occurred_at, base)
-
-    def base_minor(amount: str | None) -> int | None:
-        if amount is None:
-            return 0
-        converted = None if in_force is None else convert(Decimal(amount), in_force, base)
-        return None if converted is None else to_minor(converted, base)
-
-    base_shares = {sid: base_minor(shares.get(sid)) for sid in participants}
-    total: int | None = base_minor(version["unallocated_amount"])
-    for share in base_shares.values():
-        total = None if total is None or share is None else total + share
+    base_shares, total = in_base_minor(version, participants,
+                                       out.version_shares(version["position"]), in_force, base)
     old = None if new else db.conn.execute("SELECT voided, base_minor, kind FROM "
                                            "current_engagements WHERE engagement_id = ?",
                                            [engagement_id]).fetchone()

@@ -29,17 +29,22 @@ from projections.people import StakeholderState, load_account, load_accounts, re
 from projections.timeaxis import Point, rfc3339, shift, stamp
 
 
-def accounts_now(db: sqlite_utils.Database, at: Point,
-                 reach: Reach = EVERYWHERE) -> dict[str, Any]:
-    """:func:`projections.queries.list_accounts` at now."""
+def accounts_now(db: sqlite_utils.Database, at: Point, reach: Reach = EVERYWHERE, *,
+                 after: str | None = None, limit: int | None = None) -> dict[str, Any]:
+    """:func:`projections.queries.list_accounts` at now (``after`` / ``limit``: the first
+    ``limit`` accounts within ``reach`` with an id after ``after``, read through the keys)."""
     base = base_currency(db)
     since = shift(at.as_of, -STAGE_DAYS)
+    accounts = load_accounts(db, at, reach=reach, after=after, limit=limit)
+    ids = [account["account_id"] for account in accounts]
     sums = {row[0]: row[1:] for row in db.conn.execute(
         "SELECT account_id, base_minor, weighted_attitude, role_weight, deciders_won, "
         "deciders, communication_at, matching_at, joint_at, recognition_at "
-        "FROM current_accounts")}
+        "FROM current_accounts" + ("" if limit is None else
+                                   f" WHERE account_id IN ({', '.join('?' * len(ids))})"),
+        [] if limit is None else ids)}
     rows = []
-    for account in load_accounts(db, at, reach=reach):
+    for account in accounts:
         spend, weighted, weights, won, deciders, *latest = sums.get(
             account["account_id"], (0, 0, 0, 0, 0, None, None, None, None))
         # The deepest element whose latest evidence lies in the 365 days up to now.

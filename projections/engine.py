@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
 from pathlib import Path
 from typing import Protocol
 
@@ -28,8 +27,15 @@ from ledger.contract.records import EventRecord
 from ledger.errors import StorageConfigError
 from projections import current, directory_rows, engagement_rows, reference_rows
 from projections.batch import Batch
-from projections.errors import OutOfOrder, ProjectionError, UnknownEventType, ViewsUnavailable
-from projections.tables import create_tables, drop_tables
+from projections.bulk import Split, build_fresh, fresh_path, install, snapshot_copy
+from projections.errors import (
+    NotAViewsFile,
+    OutOfOrder,
+    ProjectionError,
+    UnknownEventType,
+    ViewsUnavailable,
+)
+from projections.tables import TABLES, create_tables
 
 log = logging.getLogger("ledger.views")
 
@@ -50,7 +56,7 @@ HANDLERS: dict[str, Handler] = {
 """Every event type and the function that turns it into view rows."""
 
 Progress = Callable[[int, int], None]
-"""Called after each committed batch with (events applied so far, position reached)."""
+"""Called after each batch with (events applied so far, position reached)."""
 
 
 def apply(out: Batch, record: EventRecord) -> None:
@@ -86,6 +92,8 @@ class ViewDatabase:
             raise ProjectionError("the views need a file: tracking and rows share it")
         self.path = str(path)
         self.application_name = application_name
+        self._connection_factory = connection_factory
+        self.last_split: Split | None = None
         self._datastore = SQLiteDatastore(self.path)
         self._tracking = SQLiteTrackingRecorder(self._datastore)
         self._tracking.create_table()
@@ -134,35 +142,43 @@ class ViewDatabase:
 
     def rebuild(self, records: Iterable[EventRecord], *, progress: Progress | None = None,
                 batch_size: int = 5000) -> int:
-        """Drop every view and rebuild it from ``records``, streaming in batches.
+        """Rebuild every view from ``records`` at bulk-load speed (:mod:`projections.bulk`):
+        a fresh file is built beside this one and then copied into it in one transaction,
+        so readers see the old views until the new ones are complete, and an interrupted
+        rebuild leaves the old views as they were. Returns the number of events applied;
+        :attr:`last_split` says where the time went."""
+        with fresh_path(self.path) as fresh:
+            split = build_fresh(fresh, records, apply, application_name=self.application_name,
+                                batch_size=batch_size, progress=progress,
+                                connection_factory=self._connection_factory)
+            with self._lock:
+                split.install = install(fresh, self.db.conn)
+        self.last_split = split
+        return split.events
 
-        Each batch commits with its position, so an interrupted rebuild resumes with
-        :meth:`process` (or a :class:`Follower`). The indexes only queries use are built
-        once at the end. Returns the number of events applied.
-        """
-        with self._transaction():
-            drop_tables(self.db)
-            self.db.execute("DELETE FROM tracking WHERE application_name = ?",
-                            [self.application_name])
-            create_tables(self.db, read_indexes=False)
-        applied = 0
-        try:
-            for batch in _chunks(records, batch_size):
-                position = self.process(batch)
-                applied += len(batch)
-                if progress is not None:
-                    progress(applied, position)
-        finally:
-            # Also after a failure: the batches committed so far stay usable. SQLite sorts
-            # in memory up to the page cache's size: a small cache keeps a big log's index
-            # builds from raising peak memory (they spill to temporary files instead).
-            self.db.execute(f"PRAGMA cache_size = -{SORT_CACHE_KB}")
+    def copy_from(self, source: str | Path,
+                  belongs: Callable[[int, str | None], bool] = lambda *_: True) -> int:
+        """Replace these views by a consistent copy of another views file (another node's,
+        live or backed up), in one transaction; returns the position the copy reached.
+        Following the log then goes on from there.
+
+        ``belongs(position, event_id)`` is asked first with the copy's position and the id
+        of the event it recorded there; False leaves these views as they were and raises
+        :class:`~projections.errors.NotAViewsFile`."""
+        with fresh_path(self.path) as fresh:
+            snapshot_copy(source, fresh)
+            copy = sqlite_utils.Database(fresh)
             try:
-                with self._transaction():
-                    create_tables(self.db)
+                position = snapshot_position(copy, self.application_name)
+                event_id = event_id_at(copy, position)
             finally:
-                self.db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
-        return applied
+                copy.close()
+            if not belongs(position, event_id):
+                raise NotAViewsFile(f"{source} holds the views of another event log (its "
+                                    f"event at position {position} is not this log's)")
+            with self._lock:
+                install(fresh, self.db.conn)
+        return self.position()
 
     def close(self) -> None:
         """Close both connections to the file."""
@@ -213,6 +229,18 @@ def read_snapshot(path: str | Path) -> Iterator[sqlite_utils.Database]:
         if connection.in_transaction:
             connection.execute("ROLLBACK")
         connection.close()
+
+
+def event_id_at(db: sqlite_utils.Database, position: int) -> str | None:
+    """The id of the event at ``position`` as a views file recorded it (None: no row names
+    that position), to check that views belong to a log."""
+    for name, spec in TABLES.items():
+        if spec["pk"] == "position" and "event_id" in spec["columns"]:
+            row = db.execute(f"SELECT event_id FROM [{name}] WHERE position = ?",
+                             [position]).fetchone()
+            if row is not None:
+                return str(row[0])
+    return None
 
 
 def snapshot_position(db: sqlite_utils.Database,
@@ -336,7 +364,3 @@ def describe_fault(exc: BaseException) -> str:
     return f"views cannot be written: {text}"
 
 
-def _chunks(records: Iterable[EventRecord], size: int) -> Iterator[list[EventRecord]]:
-    iterator = iter(records)
-    while batch := list(islice(iterator, size)):
-        yield batch

@@ -44,3 +44,11 @@ class InvalidMoment(InvalidQuery):
 class ViewsUnavailable(ProjectionError):
     """The views cannot follow the log now (their disk is full, the event store is
     unreachable): reads must wait or be retried."""
+
+
+class InvalidCursor(InvalidQuery):
+    """A paging cursor that this ledger did not make, or made for another query."""
+
+
+class NotAViewsFile(ProjectionError):
+    """A file offered as views is not one (no view tables, or not SQLite at all)."""

@@ -18,19 +18,23 @@ import sqlite_utils
 from ledger.contract.vocabulary import LADDER_LEVELS
 from ledger.domain.reach import EVERYWHERE, Reach
 from projections.engagements import Engagement, engagement_ids_of, in_base, load_engagements
+from projections.paging import PageRequest, cut, pin
 from projections.people import StakeholderState, load_stakeholder
 from projections.reference import Reference, load_reference
 from projections.tables import select
-from projections.timeaxis import Point, point, rfc3339
+from projections.timeaxis import Point, rfc3339
 
 _STATE = ("role", "attitude", "layer", "rising_star", "departed", "reason", "observed_by")
 
 
 def stakeholder_history(db: sqlite_utils.Database, stakeholder_id: str, *,
                         as_of: datetime | None = None, known_at: datetime | None = None,
-                        reach: Reach = EVERYWHERE) -> dict[str, Any]:
-    """Every step of the stakeholder up to ``as_of``, with the running state after it."""
-    at = point(as_of, known_at)
+                        reach: Reach = EVERYWHERE,
+                        page: PageRequest | None = None) -> dict[str, Any]:
+    """Every step of the stakeholder up to ``as_of``, with the running state after it
+    (``page``: one page of the steps, with ``count`` and ``next_cursor``)."""
+    pinned = pin(db, page, ["history", stakeholder_id], as_of, known_at)
+    at = pinned.at
     state = load_stakeholder(db, stakeholder_id, at, reach)
     reference = load_reference(db, at)
     engagements = load_engagements(db, at,
@@ -41,7 +45,7 @@ def stakeholder_history(db: sqlite_utils.Database, stakeholder_id: str, *,
         key=lambda step: (step["_key"]))
     running: dict[str, Any] = {"role": None, "attitude": None, "ladder_level": 0,
                                "total_spend": Decimal(0)}
-    rendered = []
+    rendered: list[tuple[tuple[str, int], dict[str, Any]]] = []
     for step in steps:
         registration = step["type"] == "stakeholder.registered"
         for name in ("role", "attitude"):
@@ -52,15 +56,21 @@ def stakeholder_history(db: sqlite_utils.Database, stakeholder_id: str, *,
                 running[name] = step["_state"][name]
         running["ladder_level"] = max(running["ladder_level"], step["_ladder"])
         running["total_spend"] += step["_spend"]
-        rendered.append({
+        rendered.append((step["_key"], {
             "occurred_at": rfc3339(step["_key"][0]), "recorded_at": rfc3339(step["recorded_at"]),
             "position": step["_key"][1], "event_id": step["event_id"], "type": step["type"],
             "change": step["change"], "role": running["role"], "attitude": running["attitude"],
             "ladder_level": running["ladder_level"],
             "total_spend": reference.money(running["total_spend"]),
-        })
-    return {"stakeholder_id": stakeholder_id, "account_id": state.account_id,
-            **at.rendered(), "currency": reference.base_currency, "steps": rendered}
+        }))
+    answer: dict[str, Any] = {"stakeholder_id": stakeholder_id,
+                              "account_id": state.account_id, **at.rendered(),
+                              "currency": reference.base_currency}
+    shown, next_cursor = cut(rendered, lambda keyed: keyed[0], pinned)
+    answer["steps"] = [step for _, step in shown]
+    if pinned.limit is not None:
+        answer |= {"count": len(rendered), "next_cursor": next_cursor}
+    return answer
 
 
 def _step(row: dict[str, Any], change: dict[str, Any], *, state: dict[str, Any] | None = None,

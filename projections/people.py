@@ -87,19 +87,23 @@ def load_stakeholder(db: sqlite_utils.Database, stakeholder_id: str,
     return states[stakeholder_id]
 
 
-def load_accounts(db: sqlite_utils.Database, at: Point,
-                  account_id: str | None = None,
-                  reach: Reach = EVERYWHERE) -> list[dict[str, Any]]:
+def load_accounts(db: sqlite_utils.Database, at: Point, account_id: str | None = None,
+                  reach: Reach = EVERYWHERE, *, after: str | None = None,
+                  limit: int | None = None) -> list[dict[str, Any]]:
     """Accounts registered at the point (and within ``reach``), each with its ``tier``
-    then, ordered by id."""
+    then, ordered by id (``after`` / ``limit``: only the first ``limit`` with an id after
+    ``after``, read through the primary key)."""
     where, params = "registered_occurred_at <= ? AND registered_recorded_at <= ?", [
         at.as_of, at.known_at]
-    if account_id is not None:
-        where += " AND account_id = ?"
-        params.append(account_id)
+    for clause, value in (("account_id = ?", account_id), ("account_id > ?", after)):
+        if value is not None:
+            where += f" AND {clause}"
+            params.append(value)
     within, reached = reach_clause(reach)
     where += f" AND {within}"
     params += reached
+    if limit is not None:
+        where += f" ORDER BY account_id LIMIT {int(limit)}"
     # The tier is the last change applied: registration first, then by occurred_at and
     # position. Looked up per account through its index, so the cost follows the
     # accounts, not the number of tier changes in the log.
@@ -107,8 +111,16 @@ def load_accounts(db: sqlite_utils.Database, at: Point,
         "SELECT a.*, (SELECT t.tier FROM account_tier_changes t "
         "WHERE t.account_id = a.account_id AND t.occurred_at <= ? AND t.recorded_at <= ? "
         "ORDER BY t.event_type != 'account.registered' DESC, t.occurred_at DESC, "
-        f"t.position DESC LIMIT 1) AS tier FROM accounts a WHERE {where} "
+        f"t.position DESC LIMIT 1) AS tier FROM (SELECT * FROM accounts WHERE {where}) a "
         "ORDER BY a.account_id", [at.as_of, at.known_at, *params]))
+
+
+def count_accounts(db: sqlite_utils.Database, at: Point, reach: Reach = EVERYWHERE) -> int:
+    """How many accounts (within ``reach``) are registered at the point."""
+    within, reached = reach_clause(reach)
+    return int(db.execute("SELECT COUNT(*) FROM accounts WHERE registered_occurred_at <= ? "
+                          f"AND registered_recorded_at <= ? AND {within}",
+                          [at.as_of, at.known_at, *reached]).fetchone()[0])
 
 
 def load_account(db: sqlite_utils.Database, account_id: str, at: Point,

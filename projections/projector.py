@@ -61,6 +61,10 @@ def follow(follower: Follower, ledger: LedgerApplication, stop: Waitable,
     if ledger.settings.is_postgres:
         threading.Thread(target=_listen, args=(ledger, stop, wake),
                          name="views-subscription", daemon=True).start()
+    if follower.views.position() == 0 and ledger.head_position() > 0:
+        # A new node (views that applied nothing yet): the first build goes in bulk,
+        # installed in one transaction; the server listens and reads wait meanwhile.
+        follower.views.rebuild(ledger.iter_records(chained=False))
     follower.run(stop, wake)
 
 

@@ -25,8 +25,10 @@ from projections.figures import (
     person_figures,
     relationship_score,
 )
+from projections.paging import PageRequest, cut, pin
 from projections.people import (
     StakeholderState,
+    count_accounts,
     load_account,
     load_accounts,
     load_opportunity,
@@ -34,38 +36,72 @@ from projections.people import (
     load_stakeholders,
 )
 from projections.reference import Reference, load_reference
-from projections.timeaxis import point, rfc3339
+from projections.timeaxis import Point, point, rfc3339
 
 
 def list_accounts(db: sqlite_utils.Database, *, as_of: datetime | None = None,
                   known_at: datetime | None = None,
-                  reach: Reach = EVERYWHERE) -> dict[str, Any]:
+                  reach: Reach = EVERYWHERE,
+                  page: PageRequest | None = None) -> dict[str, Any]:
     """Accounts (within ``reach``) with tier, score, decision coverage, organizational
-    stage and total spend."""
-    at = point(as_of, known_at)
-    if as_of is None and known_at is None:
-        return accounts_now(db, at, reach)
+    stage and total spend, ordered by id (``page``: one page of them, with ``count`` and
+    ``next_cursor``)."""
+    pinned = pin(db, page, ["accounts"], as_of, known_at)
+    at = pinned.at
+    after = pinned.after[0] if pinned.after else None
+    fetch = None if pinned.limit is None else pinned.limit + 1
+    if pinned.current:
+        answer = accounts_now(db, at, reach, after=after, limit=fetch)
+    elif fetch is None:
+        answer = _all_accounts_at(db, at, reach)
+    else:
+        answer = _accounts_page_at(db, at, reach, after, fetch)
+    if pinned.limit is None:
+        return answer
+    rows, next_cursor = cut(answer["accounts"], lambda row: (row["account_id"],), pinned)
+    return {**answer, "accounts": rows, "count": count_accounts(db, at, reach),
+            "next_cursor": next_cursor}
+
+
+def _all_accounts_at(db: sqlite_utils.Database, at: Point, reach: Reach) -> dict[str, Any]:
+    """Every account (within ``reach``) at a past point, from one read of the people and
+    engagements."""
     reference = load_reference(db, at)
-    states = load_stakeholders(db, at)
-    engagements = load_engagements(db, at)
     people_of: dict[str, list[StakeholderState]] = defaultdict(list)
-    for state in states.values():
+    for state in load_stakeholders(db, at).values():
         people_of[state.account_id].append(state)
     engagements_of: dict[str, list[Engagement]] = defaultdict(list)
-    for engagement in engagements:
+    for engagement in load_engagements(db, at):
         engagements_of[engagement.account_id].append(engagement)
-    rows = []
-    for account in load_accounts(db, at, reach=reach):
-        aid = account["account_id"]
-        people, own = people_of[aid], engagements_of[aid]
-        rows.append({
-            "account_id": aid, "name": account["name"], "country": account["country"],
-            "tier": account["tier"], "score": relationship_score(people),
-            "decision_coverage": decision_coverage(people),
-            "org_stage": org_stage(own, at.as_of),
-            "total_spend": reference.money(_account_spend(own, reference)),
-        })
+    rows = [_account_row(account, people_of[account["account_id"]],
+                         engagements_of[account["account_id"]], reference, at)
+            for account in load_accounts(db, at, reach=reach)]
     return {**at.rendered(), "currency": reference.base_currency, "accounts": rows}
+
+
+def _accounts_page_at(db: sqlite_utils.Database, at: Point, reach: Reach, after: str | None,
+                      limit: int) -> dict[str, Any]:
+    """A page of accounts (within ``reach``) at a past point: only the page's accounts
+    are read."""
+    reference = load_reference(db, at)
+    rows = []
+    for account in load_accounts(db, at, reach=reach, after=after, limit=limit):
+        aid = account["account_id"]
+        rows.append(_account_row(account, list(load_stakeholders(db, at, account_id=aid)
+                                               .values()),
+                                 load_engagements(db, at, account_id=aid), reference, at))
+    return {**at.rendered(), "currency": reference.base_currency, "accounts": rows}
+
+
+def _account_row(account: dict[str, Any], people: list[StakeholderState],
+                 own: list[Engagement], reference: Reference, at: Point) -> dict[str, Any]:
+    return {
+        "account_id": account["account_id"], "name": account["name"],
+        "country": account["country"], "tier": account["tier"],
+        "score": relationship_score(people), "decision_coverage": decision_coverage(people),
+        "org_stage": org_stage(own, at.as_of),
+        "total_spend": reference.money(_account_spend(own, reference)),
+    }
 
 
 def power_map(db: sqlite_utils.Database, account_id: str, *, as_of: datetime | None = None,

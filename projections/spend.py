@@ -14,8 +14,9 @@ from projections.current import base_currency
 from projections.current_queries import spend_now
 from projections.engagements import Engagement, in_base, load_engagements
 from projections.errors import InvalidQuery
+from projections.paging import PageRequest, cut, pin
 from projections.reference import Reference, load_reference
-from projections.timeaxis import point, rfc3339, stamp
+from projections.timeaxis import rfc3339, stamp
 
 GROUPINGS = ("stakeholder", "account", "owner", "kind", "month", "opportunity")
 
@@ -25,19 +26,24 @@ def spend_report(
     end: datetime | None = None, account_id: str | None = None,
     as_of: datetime | None = None, known_at: datetime | None = None,
     reach: Reach = EVERYWHERE,
+    page: PageRequest | None = None,
 ) -> dict[str, Any]:
     """Base-currency totals of non-voided engagements with occurred_at in [start, end]
     (both inclusive, capped at ``as_of``), corrections applied, grouped by ``group_by``.
 
     Engagements without a rate in force are left out of the totals and listed under
     ``unconverted`` with their original money. The ``stakeholder`` grouping puts
-    costs without participants under the key ``None``. Only accounts within ``reach``
-    count, in the groups and the totals alike.
+    costs without participants under the key ``None`` (the last group). Only accounts
+    within ``reach`` count, in the groups and the totals alike. ``page``: one page of the
+    groups, with ``group_count`` and ``next_cursor``; ``total`` and ``unconverted`` stay
+    whole.
     """
     if group_by not in GROUPINGS:
         raise InvalidQuery(f"group_by must be one of {', '.join(GROUPINGS)}, not {group_by!r}")
-    at = point(as_of, known_at)
-    if as_of is None and known_at is None:
+    pinned = pin(db, page, ["spend", group_by, start and stamp(start), end and stamp(end),
+                            account_id], as_of, known_at)
+    at = pinned.at
+    if pinned.current:
         report = spend_now(db, group_by, start, end, account_id, at, reach)
         currency = base_currency(db)
     else:
@@ -48,12 +54,22 @@ def spend_report(
         report = summarise([e for e in engagements if reach.covers(e.account_id)], group_by,
                            reference)
         currency = reference.base_currency
-    return {
+    answer = {
         "group_by": group_by, "currency": currency,
         "from": rfc3339(stamp(start)) if start else None,
         "to": rfc3339(stamp(end)) if end else None,
         "account_id": account_id, **at.rendered(), **report,
     }
+    if pinned.limit is not None:
+        groups, next_cursor = cut(report["groups"], group_key, pinned)
+        answer |= {"groups": groups, "group_count": len(report["groups"]),
+                   "next_cursor": next_cursor}
+    return answer
+
+
+def group_key(group: dict[str, Any]) -> tuple[int, str]:
+    """The order of spend groups: by key, the key ``None`` last."""
+    return (int(group["key"] is None), group["key"] or "")
 
 
 def summarise(engagements: Iterable[Engagement], group_by: str,

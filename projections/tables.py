@@ -150,6 +150,7 @@ TABLES: dict[str, dict[str, Any]] = {
     # The current read model (SPEC §4 "now"): kept up to date per batch by
     # projections.current; amounts in integer minor units of the base currency.
     "current_engagements": {
+        "derived": True,
         "doc": ("Now, as known now: each engagement's latest version in base minor units "
                 "(NULL: no rate)."),
         "columns": {"engagement_id": T, "account_id": T, "occurred_at": T, "kind": T,
@@ -161,6 +162,7 @@ TABLES: dict[str, dict[str, Any]] = {
         "read_indexes": [["occurred_at"], ["base_minor"]],
     },
     "current_shares": {
+        "derived": True,
         "doc": "Now, as known now: each participant's base share of each non-voided engagement.",
         "columns": {"engagement_id": T, "stakeholder_id": T, "account_id": T,
                     "occurred_at": T, "ladder_level": N, "base_minor": N},
@@ -168,6 +170,7 @@ TABLES: dict[str, dict[str, Any]] = {
         "indexes": [["stakeholder_id", "occurred_at", "ladder_level", "base_minor"]],
     },
     "current_accounts": {
+        "derived": True,
         "doc": ("Now, as known now: each account's total spend in base minor units and the "
                 "sums behind its score (SPEC 4.3) and decision coverage, and the latest "
                 "occurred_at of each organizational element (SPEC 4.5)."),
@@ -179,6 +182,7 @@ TABLES: dict[str, dict[str, Any]] = {
         "indexes": [],
     },
     "current_stakeholders": {
+        "derived": True,
         "doc": "Now, as known now: each stakeholder's state and engagement figures.",
         "columns": {"stakeholder_id": T, "account_id": T, "role": T, "attitude": N,
                     "initial_attitude": N, "layer": T, "rising_star": N, "departed": N,
@@ -197,12 +201,15 @@ TABLES: dict[str, dict[str, Any]] = {
 }
 """Every view table: what it holds, its columns, primary key, the ``indexes`` that
 applying events looks rows up by, and the ``read_indexes`` that only queries use
-(a rebuild creates those once at the end: sorting once beats a b-tree insert per row)."""
+(a rebuild creates those once at the end: sorting once beats a b-tree insert per row).
+``derived`` tables are filled from the others (:mod:`projections.current` as events
+arrive, :mod:`projections.derive` at the end of a bulk load, whose indexes come last)."""
 
 
 def create_tables(db: sqlite_utils.Database, *, read_indexes: bool = True) -> None:
     """Create every view table and index that does not exist yet (``read_indexes``:
-    also the indexes only queries use)."""
+    also the indexes only queries use, and those of the derived tables, which a bulk
+    load fills in one go at the end)."""
     for name, spec in TABLES.items():
         table = db.table(name)
         if not table.exists():
@@ -212,7 +219,7 @@ def create_tables(db: sqlite_utils.Database, *, read_indexes: bool = True) -> No
             # keep), and rows lie in key order whatever order they were written in.
             rowid = spec["columns"].get(spec["pk"]) is N if isinstance(spec["pk"], str) else False
             db.execute(sql.rstrip().rstrip(";") + ("" if rowid else " WITHOUT ROWID"))
-        for columns in spec["indexes"]:
+        for columns in spec["indexes"] if read_indexes or not spec.get("derived") else ():
             table.create_index(columns, if_not_exists=True)
     # After every table, so that the schema reads the same however the file was built.
     for name, spec in TABLES.items() if read_indexes else ():

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from api.deps import AccessDep, AsOf, KnownAt, ReachDep, ViewsDep
+from api.deps import AccessDep, AsOf, KnownAt, PageDep, ReachDep, ViewsDep
 from api.render import MEDIA_TYPES, render_brief
 from api.schemas import (
     READ_RESPONSES,
@@ -35,10 +35,11 @@ To = Annotated[str | None, Query(alias="to", description="occurred_at to (inclus
 
 
 @router.get("/accounts", tags=["accounts"], response_model=AccountsOut)
-def read_accounts(rt: ViewsDep, reach: ReachDep, as_of: AsOf = None,
+def read_accounts(rt: ViewsDep, reach: ReachDep, page: PageDep, as_of: AsOf = None,
                   known_at: KnownAt = None) -> dict[str, Any]:
-    """Accounts with tier, relationship score, decision coverage, stage and total spend."""
-    return rt.read(list_accounts, reach=reach, **parse_point(as_of, known_at))
+    """Accounts with tier, relationship score, decision coverage, stage and total spend,
+    by id, a page at a time."""
+    return rt.read(list_accounts, reach=reach, **parse_point(as_of, known_at), page=page)
 
 
 @router.get("/accounts/{account_id}/power-map", tags=["accounts"], response_model=PowerMapOut)
@@ -84,11 +85,12 @@ def read_stakeholder(stakeholder_id: str, rt: ViewsDep, reach: ReachDep, note: A
 @router.get("/stakeholders/{stakeholder_id}/history", tags=["stakeholders"],
             response_model=HistoryOut)
 def read_stakeholder_history(stakeholder_id: str, rt: ViewsDep, reach: ReachDep,
-                             note: AccessDep, as_of: AsOf = None,
+                             note: AccessDep, page: PageDep, as_of: AsOf = None,
                              known_at: KnownAt = None) -> dict[str, Any]:
-    """Every step that named the stakeholder, with the running role, attitude, ladder, spend."""
+    """Every step that named the stakeholder, with the running role, attitude, ladder, spend,
+    a page at a time."""
     found = rt.read(stakeholder_history, stakeholder_id, reach=reach,
-                    **parse_point(as_of, known_at))
+                    **parse_point(as_of, known_at), page=page)
     note(account_id=found.get("account_id"), stakeholder_id=stakeholder_id)
     return found
 
@@ -107,27 +109,30 @@ def read_fishbone(opportunity_id: str, rt: ViewsDep, reach: ReachDep, note: Acce
 @router.get("/reports/spend", tags=["reports"], response_model=SpendOut,
             response_model_by_alias=True)
 def read_spend(
-    rt: ViewsDep, reach: ReachDep,
+    rt: ViewsDep, reach: ReachDep, page: PageDep,
     group_by: Literal["stakeholder", "account", "owner", "kind", "month", "opportunity"],
     start: From = None, end: To = None, account_id: str | None = None,
     as_of: AsOf = None, known_at: KnownAt = None,
 ) -> dict[str, Any]:
-    """Spend totals in the base currency, grouped, over an inclusive window of occurred_at."""
+    """Spend totals in the base currency, grouped, over an inclusive window of occurred_at;
+    the groups a page at a time, the total over them all."""
     lower, upper = parse_window(start, end)
     return rt.read(spend_report, group_by, start=lower, end=upper, account_id=account_id,
-                        reach=reach, **parse_point(as_of, known_at))
+                   reach=reach, **parse_point(as_of, known_at), page=page)
 
 
 @router.get("/compliance/flags", tags=["compliance"], response_model=FlagsOut)
 def read_flags(
-    rt: ViewsDep, reach: ReachDep, account_id: str | None = None,
+    rt: ViewsDep, reach: ReachDep, page: PageDep, account_id: str | None = None,
     flag: Annotated[Literal[FLAGS] | None, Query()] = None,  # type: ignore[valid-type]
     start: From = None, end: To = None,
     open: Annotated[bool | None, Query(description="Only open (true) or resolved (false).")]
     = None,
     as_of: AsOf = None, known_at: KnownAt = None,
 ) -> dict[str, Any]:
-    """Compliance flags against the policy in force at each engagement (SPEC §4.7)."""
+    """Compliance flags against the policy in force at each engagement (SPEC §4.7), in
+    occurred_at order, a page at a time."""
     lower, upper = parse_window(start, end)
     return rt.read(compliance_flags, account_id=account_id, flag=flag, start=lower,
-                            end=upper, open=open, reach=reach, **parse_point(as_of, known_at))
+                   end=upper, open=open, reach=reach, **parse_point(as_of, known_at),
+                   page=page)

@@ -23,6 +23,7 @@ from api.ui import auth, pages
 from ledger.domain.reach import Reach
 from ledger.domain.submission import Principal
 from projections.errors import ProjectionError
+from projections.paging import PageRequest
 from projections.timeaxis import parse_point
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -134,12 +135,13 @@ def logout() -> RedirectResponse:
 
 @router.get("/", response_class=HTMLResponse)
 def accounts(request: Request, who: SignedIn, as_of: AsOf = None,
-             known_at: KnownAt = None) -> HTMLResponse:
-    """All accounts with tier, score, coverage, stage and spend."""
+             known_at: KnownAt = None, cursor: str | None = None) -> HTMLResponse:
+    """The accounts with tier, score, coverage, stage and spend, a page at a time."""
     reach = _reach(request, who)
+    page = PageRequest(cursor=cursor or None)
     return _page(request, "accounts.html",
-                 lambda db: pages.accounts_page(db, parse_point(as_of, known_at), reach),
-                 user=who, section="accounts")
+                 lambda db: pages.accounts_page(db, parse_point(as_of, known_at), reach, page),
+                 user=who, section="accounts", first_page=page.cursor is None)
 
 
 @router.get("/accounts/{account_id}", response_class=HTMLResponse)

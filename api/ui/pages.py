@@ -17,6 +17,7 @@ from projections.compliance import FLAGS, compliance_flags
 from projections.errors import UnknownAccount
 from projections.handover import handover_brief
 from projections.history import stakeholder_history
+from projections.paging import PageRequest
 from projections.queries import list_accounts, power_map, stakeholder_figures
 from projections.spend import spend_report
 from projections.timeaxis import Moments
@@ -24,11 +25,11 @@ from projections.timeaxis import Moments
 STATUSES = {"open": True, "resolved": False, "all": None}
 
 
-def accounts_page(db: sqlite_utils.Database, at: Moments,
-                  reach: Reach = EVERYWHERE) -> dict[str, Any]:
-    """The accounts list (as ``GET /v1/accounts``) and a chart of their scores."""
-    listing = list_accounts(db, reach=reach, **at)
-    rows = sorted(listing["accounts"], key=lambda a: a["name"])
+def accounts_page(db: sqlite_utils.Database, at: Moments, reach: Reach = EVERYWHERE,
+                  page: PageRequest | None = None) -> dict[str, Any]:
+    """A page of the accounts list (as ``GET /v1/accounts``) and a chart of their scores."""
+    listing = list_accounts(db, reach=reach, **at, page=page or PageRequest())
+    rows = listing["accounts"]
     return {"listing": listing, "accounts": rows,
             "score_chart": charts.score_bars(((a["name"], a["score"]) for a in rows),
                                              "Relationship score by account")}

@@ -263,3 +263,20 @@ def test_ui_pages_are_not_cached_and_keep_out_of_the_openapi_document(
     assert not [p for p in browser.get("/openapi.json").json()["paths"] if p.startswith("/ui")]
     css = browser.get("/ui/static/ledger.css")
     assert css.status_code == 200 and "@media print" in css.text
+
+
+def test_the_accounts_page_pages_through_more_accounts_than_fit_one_page(api: Api) -> None:
+    """101 accounts: the first page lists 100 and links to a next page with the last one,
+    which links back to the first and no further."""
+    api.post("/v1/events/batch", {"events": [
+        {"type": "account.registered", "occurred_at": "2026-01-01T00:00:00Z",
+         "data": {"account_id": f"A{n:03d}", "name": f"Account {n:03d}"}}
+        for n in range(101)]}, api.admin)
+    sign_in(api.client, ADMIN_TOKEN)
+    first = api.client.get("/ui/").text
+    assert len(re.findall(r"<tr data-account=", first)) == 100
+    assert "101 accounts in all" in first
+    [link] = re.findall(r'href="(/ui/\?cursor=[^"]+)" rel="next"', first)
+    second = api.client.get(link.replace("&amp;", "&")).text
+    assert re.findall(r'<tr data-account="([^"]+)"', second) == ["A100"]
+    assert 'rel="next"' not in second and 'rel="first"' in second

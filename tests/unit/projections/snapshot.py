@@ -46,5 +46,6 @@ def snapshot(db: sqlite_utils.Database, as_of: datetime, known_at: datetime,
 
 
 def dump(db: sqlite_utils.Database) -> list[str]:
-    """The whole file as SQL text: equal dumps mean byte-identical table contents."""
-    return list(db.conn.iterdump())
+    """The whole file as sorted SQL text: equal dumps mean byte-identical table contents
+    and the same schema (a bulk load creates some indexes in another order)."""
+    return sorted(db.conn.iterdump())

@@ -20,12 +20,20 @@ AMOUNTS = {"EUR": ("0.00", "0.01", "10.00", "99.99", "250.50", "1000.00"),
 RATES = {"USD": ("0.9", "0.91234", "1.05"), "GBP": ("1.17", "1.2"), "JPY": ("0.0061",)}
 
 
+EVERY_TYPE = ("depart", "layer", "tier", "close", "policy", "forget", "team")
+"""The actions ``every_type`` adds: departures, layer and tier changes, closings, later
+policies, erasures and account teams."""
+
+
 @st.composite
-def event_logs(draw: st.DrawFn, *, corrections: bool = True, max_steps: int = 25) -> Log:
+def event_logs(draw: st.DrawFn, *, corrections: bool = True, max_steps: int = 25,
+               every_type: bool = False) -> Log:
     """A valid log: a policy, accounts, stakeholders, then random activity.
 
     ``recorded_at`` never decreases with position (the server's clock); ``occurred_at``
-    is at or before it, sometimes weeks before (late entries).
+    is at or before it, sometimes weeks before (late entries). ``every_type`` adds every
+    other event type of SPEC §3.2 (a later engagement may still name a person who departed
+    or was forgotten: the write side refuses some of those, the views take what comes).
     """
     log = Log()
     clock = [EPOCH]
@@ -59,13 +67,17 @@ def event_logs(draw: st.DrawFn, *, corrections: bool = True, max_steps: int = 25
                 "public_official": draw(st.booleans())}, *tick(late=False))
             accounts[aid].append(sid)
     engagements: dict[str, dict[str, Any]] = {}
+    opened: list[str] = []
     for step in range(draw(st.integers(0, max_steps))):
         action = draw(st.sampled_from(
             ("engage", "engage", "engage", "attitude", "role", "rate", "rate", "opportunity")
-            + (("correct", "void", "approve") if corrections else ())))
+            + (("correct", "void", "approve") if corrections else ())
+            + (EVERY_TYPE if every_type else ())))
         aid = draw(st.sampled_from(sorted(accounts)))
         people = accounts[aid]
-        if action == "engage":
+        if action in EVERY_TYPE:
+            _other(draw, log, action, aid, people, opened, tick)
+        elif action == "engage":
             eid = f"e{step}"
             fields = _fields(draw, people)
             log.add("engagement.recorded", {
@@ -87,6 +99,7 @@ def event_logs(draw: st.DrawFn, *, corrections: bool = True, max_steps: int = 25
             oid = f"o{step}"
             log.add("opportunity.opened", {"opportunity_id": oid, "account_id": aid,
                                            "name": oid}, *tick(late=False))
+            opened.append(oid)
             log.add("opportunity.stakeholder_placed", {
                 "opportunity_id": oid, "stakeholder_id": draw(st.sampled_from(people)),
                 "group": "final_decision", "proximity": draw(st.integers(1, 3))}, *tick())
@@ -144,3 +157,38 @@ def _correction(draw: st.DrawFn, engagement: dict[str, Any],
         changes = {"owner": draw(st.sampled_from(("owner-2", "owner-3")))}
     engagement.update(changes)
     return changes
+
+
+def _other(draw: st.DrawFn, log: Log, action: str, aid: str, people: list[str],
+           opened: list[str], tick: Any) -> None:
+    """One event of the types :data:`EVERY_TYPE` stands for."""
+    person = draw(st.sampled_from(people))
+    if action == "depart":
+        log.add("stakeholder.departed", {"stakeholder_id": person, "reason": "left"}, *tick())
+    elif action == "layer":
+        log.add("stakeholder.layer_changed", {
+            "stakeholder_id": person, "layer": draw(st.sampled_from(("key", "general"))),
+            "rising_star": draw(st.booleans())}, *tick())
+    elif action == "tier":
+        log.add("account.tier_changed", {
+            "account_id": aid, "tier": draw(st.sampled_from(("strategic", "standard")))},
+            *tick())
+    elif action == "close":
+        if not opened:
+            opened.append(f"oc{len(log.records)}")
+            log.add("opportunity.opened", {"opportunity_id": opened[0], "account_id": aid,
+                                           "name": opened[0]}, *tick(late=False))
+        log.add("opportunity.closed", {"opportunity_id": opened.pop(0),
+                                       "outcome": draw(st.sampled_from(("won", "lost")))},
+                *tick())
+    elif action == "policy":
+        log.policy(*tick(), gift_item_limit=draw(st.sampled_from(("10.00", "80.00"))),
+                   late_entry_days=draw(st.integers(1, 60)))
+    elif action == "team":
+        log.add("account.team_set", {
+            "account_id": aid, "owner": draw(st.sampled_from(("li.na", "max.weber"))),
+            "members": draw(st.lists(st.sampled_from(("ana.ruiz", "tom.berg")), unique=True))},
+            *tick())
+    elif action == "forget":
+        log.add("stakeholder.forgotten", {"stakeholder_id": person, "reason": "asked"},
+                *tick(late=False))

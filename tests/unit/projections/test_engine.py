@@ -133,9 +133,11 @@ def test_a_rebuild_drops_and_replays_everything(views, busy, tmp_path):
     assert dump(views.db) == dump(fresh.db)
 
 
-def test_an_interrupted_rebuild_keeps_its_batches_and_every_index(views, busy, tmp_path):
-    """A rebuild defers the query-only indexes; a failure still leaves them all, and the
-    applied batches resume to the same file as a fresh build."""
+def test_an_interrupted_rebuild_leaves_the_views_as_they_were(views, busy, tmp_path):
+    """A rebuild builds a fresh file and installs it only once complete: a failure midway
+    leaves the old views (and their position) untouched and no fresh file behind."""
+    views.process(busy.records[:6])
+    before = dump(views.db)
 
     def failing():
         yield from busy.records[:5]
@@ -143,11 +145,22 @@ def test_an_interrupted_rebuild_keeps_its_batches_and_every_index(views, busy, t
 
     with pytest.raises(OSError):
         views.rebuild(failing(), batch_size=4)
-    assert views.position() == 4
-    views.process(busy.records)
-    fresh = ViewDatabase(tmp_path / "fresh.db")
-    fresh.process(busy.records)
-    assert dump(views.db) == dump(fresh.db)
+    assert views.position() == 6
+    assert dump(views.db) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if "rebuild" in p.name) == []
+
+
+def test_a_reader_sees_the_old_views_or_the_rebuilt_ones_never_a_mix(views, busy):
+    """A snapshot opened before a rebuild keeps the old position; a new one sees the rebuilt
+    views complete."""
+    views.process(busy.records[:4])
+    with read_snapshot(views.path) as db:
+        assert snapshot_position(db) == 4
+        views.rebuild(iter(busy.records))
+        assert snapshot_position(db) == 4
+    with read_snapshot(views.path) as db:
+        assert snapshot_position(db) == 10
+        assert queries.list_accounts(db)["accounts"][0]["account_id"] == "a0"
 
 
 def test_a_rebuild_streams_the_log(views, busy):
@@ -180,3 +193,22 @@ def test_views_refuse_an_in_memory_database():
     """Rows and tracking must share one file, so ':memory:' is an error."""
     with pytest.raises(ProjectionError):
         ViewDatabase(":memory:")
+
+
+def test_views_copied_from_another_node_follow_the_log_from_its_position(views, busy,
+                                                                         tmp_path):
+    """A copy of views at position 6 goes on with the records after 6 and ends equal to
+    views that followed the whole log; views of another log are refused unchanged."""
+    views.process(busy.records[:6])
+    seeded = ViewDatabase(tmp_path / "seeded.db")
+    assert seeded.copy_from(views.path) == 6
+    seeded.process(busy.records)
+    whole = ViewDatabase(tmp_path / "whole.db")
+    whole.process(busy.records)
+    assert dump(seeded.db) == dump(whole.db)
+    before = dump(seeded.db)
+    with pytest.raises(ProjectionError):
+        seeded.copy_from(views.path, belongs=lambda position, event_id: False)
+    with pytest.raises(ProjectionError):
+        seeded.copy_from(tmp_path / "missing.db")
+    assert dump(seeded.db) == before

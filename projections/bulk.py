@@ -1,0 +1,183 @@
+"""A rebuild at bulk-load speed: a fresh views file, loaded in one go, then installed.
+
+Following the log commits each batch with its position (exactly once, crash-safe). A
+rebuild needs none of that until it is done, so it builds a new file beside the views:
+no journal, no syncs, an exclusive lock, one transaction; the history rows are written
+batch by batch (lookups of earlier batches go through the few indexes applying needs),
+the current tables are derived once at the end (:mod:`projections.derive`), the position
+is written once, and the indexes only queries use are built after the load. The file is
+then switched to WAL and copied into the live views file with SQLite's online backup, in
+one write transaction: readers and a follower see the old views or the new, never a mix,
+and keep their connections (no file is renamed under them). An interrupted rebuild
+leaves the live views as they were.
+
+:func:`snapshot_copy` seeds a node's views the same way from another node's consistent
+copy (``ledger views-copy``); the follower then goes on from the copy's position.
+
+A table joins the bulk path by being in :data:`projections.tables.TABLES` (its history
+rows come from the handlers) and, if it is derived from other tables rather than written
+by handlers, by a step in :func:`projections.derive.derive_current`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+import sqlite_utils
+from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+
+from ledger.contract.records import EventRecord
+from projections.batch import Batch
+from projections.derive import derive_current
+from projections.errors import NotAViewsFile, OutOfOrder
+from projections.tables import TABLES, create_tables
+
+Apply = Callable[[Batch, EventRecord], None]
+Progress = Callable[[int, int], None]
+
+LOAD_CACHE_KB = 65_536
+"""The fresh file's page cache while loading."""
+SORT_CACHE_KB = 8_192
+"""Its page cache while the query indexes are built: SQLite sorts in memory up to the
+cache's size, so a small cache keeps a big log's index builds from raising peak memory
+(they spill to temporary files instead)."""
+
+
+@dataclass
+class Split:
+    """Where a bulk rebuild's time went, in seconds (reading the log is the caller's)."""
+
+    fold: float = 0.0
+    """Handlers turning events into rows (Python)."""
+    insert: float = 0.0
+    """Writing the buffered history rows (``executemany``)."""
+    derive: float = 0.0
+    """Deriving the current tables from the history."""
+    index: float = 0.0
+    """Building the query indexes after the load, and the commit."""
+    install: float = 0.0
+    """Copying the fresh file into the live views."""
+    events: int = 0
+    position: int = 0
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+def build_fresh(path: str, records: Iterable[EventRecord], apply: Apply, *,
+                application_name: str, batch_size: int = 5000,
+                progress: Progress | None = None,
+                connection_factory: type[sqlite3.Connection] = sqlite3.Connection) -> Split:
+    """Build a complete views file at ``path`` (which must not exist) from ``records``."""
+    datastore = SQLiteDatastore(path)
+    tracking = SQLiteTrackingRecorder(datastore)
+    tracking.create_table()  # the library's own tracking table, as a follower makes it
+    datastore.close()
+    connection = sqlite3.connect(path, isolation_level=None, factory=connection_factory)
+    split = Split()
+    try:
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "locking_mode = EXCLUSIVE",
+                       f"cache_size = -{LOAD_CACHE_KB}", "temp_store = FILE"):
+            connection.execute(f"PRAGMA {pragma}")
+        db = sqlite_utils.Database(connection)
+        connection.execute("BEGIN EXCLUSIVE")
+        create_tables(db, read_indexes=False)
+        _load(db, records, apply, split, batch_size, progress)
+        started = time.perf_counter()
+        derive_current(db)
+        split.derive = time.perf_counter() - started
+        if split.position:
+            connection.execute(tracking.insert_tracking_statement,
+                               {"application_name": application_name,
+                                "notification_id": split.position}).fetchall()
+        started = time.perf_counter()
+        connection.execute(f"PRAGMA cache_size = -{SORT_CACHE_KB}")
+        create_tables(db)  # the query indexes, in the order a follower creates them
+        connection.execute("COMMIT")
+        connection.execute("PRAGMA journal_mode = WAL")
+        split.index = time.perf_counter() - started
+    finally:
+        connection.close()
+    return split
+
+
+def install(fresh: str, live: sqlite3.Connection) -> float:
+    """Copy the file ``fresh`` into the database of ``live`` in one write transaction;
+    returns the seconds it took."""
+    started = time.perf_counter()
+    source = sqlite3.connect(fresh)
+    try:
+        source.backup(live)
+    finally:
+        source.close()
+    return time.perf_counter() - started
+
+
+def snapshot_copy(source: str | Path, fresh: str) -> None:
+    """Copy a consistent snapshot of the views file ``source`` (which another process may
+    be writing) to the new file ``fresh``; :class:`NotAViewsFile` when ``source`` is not
+    a views file."""
+    if not Path(source).is_file():
+        raise NotAViewsFile(f"{source}: no such file")
+    uri = Path(source).resolve().as_uri() + "?mode=ro"
+    try:
+        reader = sqlite3.connect(uri, uri=True)
+        try:
+            names = {row[0] for row in reader.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not {"tracking", *TABLES} <= names:
+                raise NotAViewsFile(f"{source}: not a views file (tables missing: "
+                                    f"{', '.join(sorted({'tracking', *TABLES} - names))})")
+            target = sqlite3.connect(fresh)
+            try:
+                reader.backup(target)  # one step: the source's one snapshot
+            finally:
+                target.close()
+        finally:
+            reader.close()
+    except sqlite3.DatabaseError as exc:
+        raise NotAViewsFile(f"{source}: not a views file ({exc})") from None
+
+
+@contextlib.contextmanager
+def fresh_path(beside: str) -> Iterator[str]:
+    """A path for a fresh views file next to ``beside``, removed (with its journals)
+    afterwards, also after a failure."""
+    path = f"{beside}.rebuild-{os.getpid()}"
+    _remove(path)
+    try:
+        yield path
+    finally:
+        _remove(path)
+
+
+def _load(db: sqlite_utils.Database, records: Iterable[EventRecord], apply: Apply,
+          split: Split, batch_size: int, progress: Progress | None) -> None:
+    iterator = iter(records)
+    last = 0
+    while chunk := list(islice(iterator, batch_size)):
+        started = time.perf_counter()
+        out = Batch(db)  # a new one per chunk: what it remembers stays one chunk's worth
+        for record in chunk:
+            if record.position <= last:
+                raise OutOfOrder(f"position {record.position} after {last}")
+            apply(out, record)
+            last = record.position
+        out.flush()
+        split.fold += time.perf_counter() - started - out.flush_seconds
+        split.insert += out.flush_seconds
+        split.events += len(chunk)
+        split.position = last
+        if progress is not None:
+            progress(split.events, last)
+
+
+def _remove(path: str) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(path + suffix).unlink()
