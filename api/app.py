@@ -7,12 +7,9 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-import swagger_ui_bundle
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from api import errors
 from api.routes import audit, events, health, reads, ui
@@ -30,18 +27,9 @@ Errors are `application/problem+json` documents.
 """
 
 
-def _offline_docs(app: FastAPI) -> None:
-    """Serve Swagger UI from the packaged bundle, so /docs needs no CDN."""
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
-              name="swagger")
-
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json", title="Engagement ledger API",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png")
+DOCS_ASSETS = "/static/docs"
+"""Where Swagger UI (/docs) and ReDoc (/redoc) load their scripts from: assets shipped in the
+``fastapi-offline`` package (Swagger UI 5, which reads OpenAPI 3.1), so the docs need no CDN."""
 
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = None,
@@ -57,9 +45,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         finally:
             rt.stop()
 
-    app = FastAPI(title="Engagement ledger", version="1.0.0", description=DESCRIPTION,
-                  lifespan=lifespan, docs_url=None, redoc_url=None)
-    _offline_docs(app)
+    app = FastAPIOffline(title="Engagement ledger", version="1.0.0", description=DESCRIPTION,
+                         lifespan=lifespan, static_url=DOCS_ASSETS)
     app.state.runtime = rt
     errors.install(app)
     for router in (events.router, reads.router, audit.router, health.router):

@@ -37,7 +37,9 @@ def test_the_document_names_every_event_schema_and_the_bearer_scheme(api: Api) -
 
 
 def test_docs_work_offline(api: Api) -> None:
-    """Swagger UI is served from the package, not a CDN."""
-    page = api.client.get("/docs").text
-    assert "/static/swagger/swagger-ui-bundle.js" in page
-    assert "cdn.jsdelivr" not in page
+    """Swagger UI and ReDoc load their scripts from the package, not a CDN."""
+    for path, script in (("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")):
+        page = api.client.get(path).text
+        assert f"/static/docs/{script}" in page
+        assert "cdn." not in page.lower() and "fonts.googleapis" not in page
+        assert api.client.get(f"/static/docs/{script}").status_code == 200
