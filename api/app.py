@@ -9,11 +9,13 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from api import errors
 from api.routes import audit, events, health, reads, ui
 from api.runtime import Runtime
+from api.schemas import PROBLEM_COMPONENTS
 from ledger.config import Settings
 
 DESCRIPTION = """
@@ -32,6 +34,11 @@ DOCS_ASSETS = "/static/docs"
 ``fastapi-offline`` package (Swagger UI 5, which reads OpenAPI 3.1), so the docs need no CDN."""
 
 
+def _operation_id(route: APIRoute) -> str:
+    """A route's operation id is its function's name (``post_event``, ``read_power_map``)."""
+    return route.name
+
+
 def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = None,
                runtime: Runtime | None = None) -> FastAPI:
     """Build the API over the event store and views that ``settings`` name."""
@@ -46,7 +53,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
             rt.stop()
 
     app = FastAPIOffline(title="Engagement ledger", version="1.0.0", description=DESCRIPTION,
-                         lifespan=lifespan, static_url=DOCS_ASSETS)
+                         lifespan=lifespan, static_url=DOCS_ASSETS,
+                         generate_unique_id_function=_operation_id)
     app.state.runtime = rt
     errors.install(app)
     for router in (events.router, reads.router, audit.router, health.router):
@@ -58,7 +66,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
             document = get_openapi(title=app.title, version=app.version,
                                    description=app.description, routes=app.routes)
             document.setdefault("components", {}).setdefault("schemas", {}).update(
-                events.EVENT_COMPONENTS)
+                {**events.EVENT_COMPONENTS, **PROBLEM_COMPONENTS})
             app.openapi_schema = document
         return app.openapi_schema
 

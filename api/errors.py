@@ -15,6 +15,7 @@ from ledger.errors import (
     Conflict,
     InvalidEvent,
     LedgerError,
+    MalformedEvent,
     NotAllowed,
     StorageConfigError,
 )
@@ -34,6 +35,7 @@ _STATUS: list[tuple[type[Exception], int, str]] = [
     (BatchTooLarge, 413, "Batch too large"),
     (NotAllowed, 403, "Not allowed"),
     (Conflict, 409, "Conflict"),
+    (MalformedEvent, 422, "Validation failed"),
     (InvalidEvent, 422, "Rule violation"),
     (UnknownToken, 404, "Not found"),
     (UnknownAccount, 404, "Not found"),

@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from api.errors import PROBLEM
+from api.field_docs import describe_read_fields
+
+DateTime = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+"""An RFC 3339 date-time as the ledger renders it (declared ``format: date-time``)."""
 
 
-class Problem(BaseModel):
-    """An RFC 9457 problem document."""
+class Documented(BaseModel):
+    """Base of every response model: each field described from :mod:`api.field_docs`."""
+
+    model_config = ConfigDict(json_schema_extra=describe_read_fields)
+
+
+class ProblemError(Documented):
+    """One field-level error: where (``loc``) and what (``msg``)."""
+
+    model_config = ConfigDict(extra="allow")
+    loc: list[str | int]
+    msg: str
+
+
+class Problem(Documented):
+    """An RFC 9457 problem document (media type ``application/problem+json``)."""
 
     model_config = ConfigDict(extra="allow")
     type: str
     title: str
     status: int
     detail: str
-    errors: list[dict[str, Any]] | None = None
+    errors: list[ProblemError] | None = None
 
 
-class ReceiptOut(BaseModel):
+class ReceiptOut(Documented):
     """What the ledger answers for a recorded event."""
 
     event_id: str
@@ -26,40 +46,40 @@ class ReceiptOut(BaseModel):
     position: int
     stream_id: str
     version: int
-    occurred_at: str
-    recorded_at: str
+    occurred_at: DateTime
+    recorded_at: DateTime
     hash: str
 
 
-class ReceiptsOut(BaseModel):
+class ReceiptsOut(Documented):
     """The receipts of a batch, in submission order."""
 
     receipts: list[ReceiptOut]
 
 
-class AuditEvent(BaseModel):
+class AuditEvent(Documented):
     """One event of the raw log."""
 
     event_id: str
     type: str
-    occurred_at: str
+    occurred_at: DateTime
     data: dict[str, Any]
     position: int
     stream_id: str
     version: int
-    recorded_at: str
+    recorded_at: DateTime
     recorded_by: str
     hash: str
 
 
-class AuditPage(BaseModel):
+class AuditPage(Documented):
     """A page of the raw log; pass ``next_after`` as ``after`` for the next page."""
 
     events: list[AuditEvent]
     next_after: int | None
 
 
-class VerifyOut(BaseModel):
+class VerifyOut(Documented):
     """The outcome of the tamper check."""
 
     ok: bool
@@ -69,7 +89,7 @@ class VerifyOut(BaseModel):
     problems: list[dict[str, Any]]
 
 
-class Health(BaseModel):
+class Health(Documented):
     """Liveness and how far the views have followed the log."""
 
     status: str
@@ -77,9 +97,17 @@ class Health(BaseModel):
     views_position: int
 
 
+PROBLEM_COMPONENTS: dict[str, Any] = {
+    "Problem": TypeAdapter(Problem).json_schema(ref_template="#/components/schemas/{model}")}
+PROBLEM_COMPONENTS.update(PROBLEM_COMPONENTS["Problem"].pop("$defs"))
+"""The problem schemas, merged into the OpenAPI document's components."""
+
+
 def _problem(description: str) -> dict[str, Any]:
-    return {"model": Problem, "description": description,
-            "content": {"application/problem+json": {}}}
+    """An error response: a :class:`Problem` under ``application/problem+json``, the media
+    type the server sends (so generated clients parse it)."""
+    return {"description": description,
+            "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -90,6 +118,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: _problem("Too large: more than 10,000 events or 64 MiB."),
     415: _problem("The body is not JSON."),
     422: _problem("A field or rule violation; `errors[].loc` points at the field."),
+    503: _problem("The event store is unreachable (Retry-After); nothing was recorded."),
+    507: _problem("The event store's disk is full; nothing was recorded."),
 }
 READ_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: _problem("No or bad bearer token."),
@@ -103,7 +133,7 @@ READ_RESPONSES: dict[int | str, dict[str, Any]] = {
 # --- reads (SPEC §5.3: the minimum fields; responses may carry more) -------------------
 
 
-class Out(BaseModel):
+class Out(Documented):
     """Base of read responses: the documented fields, plus any extra ones."""
 
     model_config = ConfigDict(extra="allow")
@@ -112,8 +142,8 @@ class Out(BaseModel):
 class PointOut(Out):
     """The bitemporal point a read answers for."""
 
-    as_of: str
-    known_at: str
+    as_of: DateTime
+    known_at: DateTime
 
 
 class AccountRow(Out):
@@ -145,7 +175,7 @@ class PowerMapRow(Out):
     rising_star: bool
     public_official: bool
     ladder_level: int
-    last_engagement_at: str | None
+    last_engagement_at: DateTime | None
     total_spend: str
     stale: bool
 
@@ -173,8 +203,8 @@ class StakeholderOut(PointOut):
     departed: bool
     ladder_level: int
     engagement_count: int
-    first_engagement_at: str | None
-    last_engagement_at: str | None
+    first_engagement_at: DateTime | None
+    last_engagement_at: DateTime | None
     total_spend: str
     spend_since_attitude_change: str
     cost_per_attitude_point: str | None
@@ -184,8 +214,8 @@ class StakeholderOut(PointOut):
 class HistoryStep(Out):
     """One event that named the stakeholder, with the running state after it."""
 
-    occurred_at: str
-    recorded_at: str
+    occurred_at: DateTime
+    recorded_at: DateTime
     position: int
     event_id: str
     type: str
@@ -235,8 +265,8 @@ class SpendOut(PointOut):
 
     group_by: str
     currency: str
-    from_: str | None = None
-    to: str | None
+    from_: DateTime | None = None
+    to: DateTime | None
     total: str
     groups: list[SpendGroup]
     unconverted: list[dict[str, Any]]
@@ -255,10 +285,13 @@ class FlagOut(Out):
     amount: str | None
     limit: str | None
     policy_event_id: str | None
-    occurred_at: str
-    recorded_at: str
+    occurred_at: DateTime
+    recorded_at: DateTime
     open: bool
     resolved_by: dict[str, Any] | None
+    kind: str | None = None
+    cost: dict[str, str] | None = None
+    currency: str | None = None
 
 
 class FlagsOut(PointOut):
