@@ -24,7 +24,7 @@ from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
 from ledger.contract.records import EventRecord
 from ledger.errors import StorageConfigError
-from projections import current, directory_rows, engagement_rows, reference_rows
+from projections import current, directory_rows, engagement_rows, flag_rows, reference_rows
 from projections.batch import Batch
 from projections.errors import OutOfOrder, ProjectionError, UnknownEventType
 from projections.tables import create_tables, drop_tables
@@ -98,18 +98,23 @@ class ViewDatabase:
         self.db = sqlite_utils.Database(connection)
         self._lock = threading.Lock()
         with self._transaction():
+            older = not self.db["flags"].exists() and self._position_in_transaction() > 0
             create_tables(self.db)
+            if older:  # a views file from before the flags table: evaluate every flag
+                flag_rows.mark_pending(self.db)
+                flag_rows.refresh_pending(self.db)
 
     def position(self) -> int:
         """The last log position applied to the views (0 when none)."""
         return self._tracking.max_tracking_id(self.application_name) or 0
 
-    def process(self, records: Iterable[EventRecord]) -> int:
+    def process(self, records: Iterable[EventRecord], *, defer_flags: bool = False) -> int:
         """Apply the records after the tracked position in one transaction.
 
         Records at or before the tracked position are skipped (they were applied
         already), so handing the same records twice is harmless. Returns the
-        position reached.
+        position reached. ``defer_flags`` (a rebuild's batches) leaves the flags table
+        to be evaluated whole by the next batch applied without it.
         """
         with self._transaction():
             start = last = self._position_in_transaction()
@@ -123,6 +128,7 @@ class ViewDatabase:
                 last = record.position
             if last > start:
                 current.follow_up(out)
+                flag_rows.follow_up(out, defer=defer_flags)
                 self._write_position(last)
         return last
 
@@ -142,7 +148,7 @@ class ViewDatabase:
         applied = 0
         try:
             for batch in _chunks(records, batch_size):
-                position = self.process(batch)
+                position = self.process(batch, defer_flags=True)
                 applied += len(batch)
                 if progress is not None:
                     progress(applied, position)
@@ -154,6 +160,7 @@ class ViewDatabase:
             try:
                 with self._transaction():
                     create_tables(self.db)
+                    flag_rows.refresh_pending(self.db)
             finally:
                 self.db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
         return applied
