@@ -157,3 +157,24 @@ def test_every_column_of_every_table_and_view_is_documented(views):
     assert set(documented) == columns
     assert [key for key, text in documented.items() if not text] == []
     assert "base currency" in documented[("current_accounts", "base_minor")]
+
+
+def test_flags_deferred_by_an_interrupted_rebuild_are_evaluated_by_the_next_batch(
+        tmp_path, log):
+    """A rebuild killed between batches leaves the flags pending; the follower's next
+    batch evaluates every one, so the file equals one built batch by batch."""
+    log.policy("2025-01-01", **LIMITS)
+    log.account("acme", "2025-01-01")
+    log.stakeholder("al", "acme", "2025-01-01")
+    log.engagement("d1", "acme", "dinner", ["al"], "2025-02-01", cost=money("150.00"))
+    log.engagement("d2", "acme", "dinner", ["al"], "2025-02-02", cost=money("160.00"))
+    interrupted = ViewDatabase(tmp_path / "interrupted.db")
+    interrupted.process(log.records[:4], defer_flags=True)
+    assert table_flags(interrupted) == []
+    interrupted.process(log.records[4:])
+    steady = ViewDatabase(tmp_path / "steady.db")
+    steady.process(log.records)
+    assert [f[1] for f in table_flags(interrupted)] == ["d1", "d2"]
+    assert list(interrupted.db.conn.iterdump()) == list(steady.db.conn.iterdump())
+    interrupted.close()
+    steady.close()
