@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from api import errors
-from api.routes import audit, events, health, reads, ui
+from api.routes import audit, events, health, reads, ui, ui_exports
 from api.runtime import Runtime
 from api.schemas import PROBLEM_COMPONENTS
 from ledger.config import Settings
@@ -60,6 +60,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     for router in (events.router, reads.router, audit.router, health.router):
         app.include_router(router)
     ui.install(app)
+    app.include_router(ui_exports.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -77,7 +77,7 @@ def handover(
     # FastAPI just to start (most commands never need it).
     from api.errors import ApiProblem
     from api.params import point
-    from api.render import render_brief
+    from api.ui.exports import handover_document
     from projections.engine import Follower
     from projections.errors import ProjectionError
     from projections.handover import handover_brief
@@ -86,14 +86,17 @@ def handover(
     settings, views = open_views(database_url, views_path)
     try:
         Follower(views, ledger.read_for_views).catch_up()
-        brief = handover_brief(views.db, account, **point(as_of, known_at))
+        at = point(as_of, known_at)
+        if form == "json":
+            text = json.dumps(handover_brief(views.db, account, **at), indent=2) + "\n"
+        else:  # the HTML page draws the score chart, which needs the views too
+            text = handover_document(views.db, account, at, form)
     except ApiProblem as exc:
         fail(exc.detail, 2)
     except ProjectionError as exc:
         fail(str(exc), 1)
     finally:
         views.close()
-    text = json.dumps(brief, indent=2) + "\n" if form == "json" else render_brief(brief, form)
     if output:
         output.write_text(text, encoding="utf-8")
         console.print(f"wrote the {form} handover brief of {account} to {output}",

@@ -57,12 +57,13 @@ def read_handover(account_id: str, rt: ViewsDep, as_of: AsOf = None,
     """The handover brief of an account (SPEC §6) as JSON, Markdown or an HTML page."""
     from fastapi.responses import Response
 
-    from api.render import MEDIA_TYPES, render_brief
+    from api.render import MEDIA_TYPES
+    from api.ui.exports import handover_document
 
-    brief = rt.read(handover_brief, account_id, **point(as_of, known_at))
     if format == "json":
-        return brief
-    return Response(render_brief(brief, format), media_type=MEDIA_TYPES[format])
+        return rt.read(handover_brief, account_id, **point(as_of, known_at))
+    return Response(rt.read(handover_document, account_id, point(as_of, known_at), format),
+                    media_type=MEDIA_TYPES[format])
 
 
 @router.get("/stakeholders/{stakeholder_id}", tags=["stakeholders"],

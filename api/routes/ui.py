@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -21,6 +21,7 @@ from api.params import point
 from api.render.html import STATIC, environment
 from api.runtime import Runtime
 from api.ui import auth, pages
+from api.ui.flag_list import FlagQuery as FlagFilters
 from ledger.domain.submission import Principal
 from projections.errors import ProjectionError
 
@@ -131,12 +132,10 @@ def stakeholder(request: Request, stakeholder_id: str, who: SignedIn, as_of: AsO
 
 
 @router.get("/compliance", response_class=HTMLResponse)
-def compliance(request: Request, who: SignedIn, account_id: str | None = None,
-               flag: str | None = None, status: str = "open", as_of: AsOf = None,
-               known_at: KnownAt = None) -> HTMLResponse:
-    """Compliance flags, open by default, filterable by account, kind and status."""
+def compliance(request: Request, who: SignedIn, filters: Annotated[FlagFilters, Query()],
+               as_of: AsOf = None, known_at: KnownAt = None) -> HTMLResponse:
+    """Compliance flags, open by default: filter by account, kind, status and dates; sort;
+    page; download what is shown as CSV."""
     return _page(request, "compliance.html",
-                 lambda db: pages.compliance_page(db, point(as_of, known_at),
-                                                  account_id=account_id or None,
-                                                  flag=flag or None, status=status),
+                 lambda db: pages.compliance_page(db, point(as_of, known_at), filters),
                  user=who, section="compliance")

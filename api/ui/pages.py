@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +11,8 @@ import sqlite_utils
 from api.render import charts
 from api.render import format as fmt
 from api.render.html import brief_context
-from projections.compliance import FLAGS, compliance_flags
+from api.ui.flag_list import STATUSES, FlagQuery, compliance_rows
+from projections.compliance import FLAGS
 from projections.errors import UnknownAccount
 from projections.handover import handover_brief
 from projections.history import stakeholder_history
@@ -20,7 +20,6 @@ from projections.queries import list_accounts, power_map, stakeholder_figures
 from projections.spend import spend_report
 
 Point = dict[str, datetime | None]
-STATUSES = {"open": True, "resolved": False, "all": None}
 
 
 def accounts_page(db: sqlite_utils.Database, at: Point) -> dict[str, Any]:
@@ -93,19 +92,20 @@ def stakeholder_page(db: sqlite_utils.Database, stakeholder_id: str,
     }
 
 
-def compliance_page(db: sqlite_utils.Database, at: Point, *, account_id: str | None,
-                    flag: str | None, status: str) -> dict[str, Any]:
-    """Compliance flags (as ``GET /v1/compliance/flags``), filtered, with counts by kind."""
-    found = compliance_flags(db, account_id=account_id, flag=flag,
-                             open=STATUSES.get(status, True), **at)
-    counts = Counter(f["flag"] for f in found["flags"])
+def compliance_page(db: sqlite_utils.Database, at: Point, query: FlagQuery) -> dict[str, Any]:
+    """Compliance flags (as ``GET /v1/compliance/flags``), filtered, sorted and paged, with
+    names beside ids, sums per kind and counts by kind."""
+    shown = compliance_rows(db, at, query)
+    counts = {kind: count for kind, count, _ in shown.sums}
     accounts = list_accounts(db, **at)["accounts"]
     return {
-        "found": found, "flags": found["flags"], "accounts": accounts, "flag_kinds": FLAGS,
-        "statuses": list(STATUSES),
-        "filters": {"account_id": account_id or "", "flag": flag or "", "status": status},
+        "found": shown.found, "flags": shown.flags, "shown": shown, "query": query,
+        "accounts": accounts, "flag_kinds": FLAGS, "statuses": list(STATUSES),
+        "filters": {"account_id": query.account_id or "", "flag": query.flag or "",
+                    "status": query.status, "from": query.start or "", "to": query.end or "",
+                    "sort": query.sort, "size": query.params().get("size", "")},
         "count_chart": charts.count_bars(
-            ((fmt.FLAGS[kind], counts[kind]) for kind in FLAGS if counts[kind]),
+            ((fmt.FLAGS[kind], counts[kind]) for kind in FLAGS if kind in counts),
             "Flags by kind"),
     }
 
