@@ -128,7 +128,7 @@ def stakeholder(request: Request, stakeholder_id: str, who: SignedIn, as_of: AsO
     """One stakeholder: figures, attitude and spend charts, and every step of the history."""
     return _page(request, "stakeholder.html",
                  lambda db: pages.stakeholder_page(db, stakeholder_id, point(as_of, known_at)),
-                 user=who, section="accounts", change_summary=pages.change_summary)
+                 user=who, section="accounts")
 
 
 @router.get("/compliance", response_class=HTMLResponse)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.deps import AsOf, KnownAt
+from api.deps import AsOf, KnownAt, RuntimeDep
+from api.errors import ApiProblem
 from api.params import point
 from api.render import MEDIA_TYPES
 from api.routes.ui import HEADERS
@@ -24,6 +25,17 @@ router = APIRouter(prefix="/ui", include_in_schema=False)
 SignedIn = Annotated[Principal, Depends(auth.signed_in)]
 
 
+def signed_in_views(rt: RuntimeDep, who: SignedIn) -> Runtime:
+    """The runtime once its views reflect this server's writes (as the pages wait)."""
+    if not rt.ready_for(None):
+        raise ApiProblem(503, "the views are catching up with the log; retry shortly",
+                         headers={"Retry-After": "1"})
+    return rt
+
+
+ViewsDep = Annotated[Runtime, Depends(signed_in_views)]
+
+
 def _download(body: str, media_type: str, filename: str, *, inline: bool = False) -> Response:
     disposition = "inline" if inline else "attachment"
     return Response(body, media_type=media_type, headers={
@@ -31,10 +43,9 @@ def _download(body: str, media_type: str, filename: str, *, inline: bool = False
 
 
 @router.get("/accounts/{account_id}/handover.{form}")
-def download_handover(request: Request, account_id: str, form: Literal["md", "html"],
-                      who: SignedIn, as_of: AsOf = None, known_at: KnownAt = None) -> Response:
+def download_handover(account_id: str, form: Literal["md", "html"], runtime: ViewsDep,
+                      as_of: AsOf = None, known_at: KnownAt = None) -> Response:
     """The handover brief as a Markdown file or a standalone HTML page (score chart too)."""
-    runtime: Runtime = request.app.state.runtime
     at = point(as_of, known_at)
     body = runtime.read(exports.handover_document, account_id, at, form)
     return _download(body, MEDIA_TYPES[form], f"handover-{account_id}.{form}",
@@ -42,10 +53,9 @@ def download_handover(request: Request, account_id: str, form: Literal["md", "ht
 
 
 @router.get("/compliance.csv")
-def download_flags(request: Request, who: SignedIn, filters: Annotated[FlagQuery, Query()],
+def download_flags(runtime: ViewsDep, filters: Annotated[FlagQuery, Query()],
                    as_of: AsOf = None, known_at: KnownAt = None) -> Response:
     """Exactly the flags the compliance page shows for the same filters, as CSV."""
-    runtime: Runtime = request.app.state.runtime
     shown = runtime.read(compliance_rows, point(as_of, known_at), filters)
     body = exports.flags_csv(shown.flags, shown.account_names, shown.person_names)
     return _download(body, "text/csv; charset=utf-8", "compliance-flags.csv")

@@ -16,8 +16,10 @@ from projections.compliance import FLAGS
 from projections.errors import UnknownAccount
 from projections.handover import handover_brief
 from projections.history import stakeholder_history
+from projections.names import display_names
 from projections.queries import list_accounts, power_map, stakeholder_figures
 from projections.spend import spend_report
+from projections.timeaxis import point as bitemporal
 
 Point = dict[str, datetime | None]
 
@@ -84,11 +86,14 @@ def stakeholder_page(db: sqlite_utils.Database, stakeholder_id: str,
     as_of = fmt.parse_time(history["as_of"])
     start = fmt.parse_time(steps[0]["occurred_at"]) if steps else as_of
     name = person["name"] or stakeholder_id
+    _, people = display_names(db, bitemporal(at["as_of"], at["known_at"]))
     return {
         "person": person, "history": history, "steps": steps,
+        "change_summary": lambda step: change_summary(step, people),
         "attitude_chart": charts.attitude_trajectory(name, changes, start=start, until=as_of,
                                                      small=False),
-        "spend_chart": charts.running_spend(steps, name, history["currency"]),
+        "spend_chart": charts.running_spend(steps, name, history["currency"], start=start,
+                                            until=as_of),
     }
 
 
@@ -110,9 +115,10 @@ def compliance_page(db: sqlite_utils.Database, at: Point, query: FlagQuery) -> d
     }
 
 
-def change_summary(step: dict[str, Any]) -> str:
-    """One line saying what a history step changed."""
+def change_summary(step: dict[str, Any], names: dict[str, str] | None = None) -> str:
+    """One line saying what a history step changed, with people's names for their ids."""
     change, kind = step["change"], step["type"]
+    names = names or {}
     if kind == "engagement.recorded":
         cost = change.get("cost")
         money = f", cost {fmt.money(cost['amount'])} {cost['currency']}" if cost else ""
@@ -123,24 +129,31 @@ def change_summary(step: dict[str, Any]) -> str:
         if value is None or value is False or (key == "observed_by" and not value):
             continue
         if key == "changes" and isinstance(value, dict):
-            value = ", ".join(f"{k} → {_plain(v)}" for k, v in value.items())
+            value = ", ".join(f"{fmt.humanize(k)} → {_plain(v, names, k)}"
+                              for k, v in value.items())
         elif key == "attitude":
             value = fmt.attitude(value)
         elif key == "role":
             value = fmt.role(value)
         elif key == "group":
             value = fmt.GROUPS.get(value, value)
-        parts.append(f"{fmt.humanize(key)}: {_plain(value)}")
+        parts.append(f"{fmt.humanize(key)}: {_plain(value, names, key)}")
     return "; ".join(parts)
 
 
-def _plain(value: Any) -> str:
+def _plain(value: Any, names: dict[str, str], key: str = "") -> str:
+    """A changed value as a person reads it: money with its currency, people by name."""
     if isinstance(value, dict) and {"amount", "currency"} <= set(value):
         return f"{fmt.money(value['amount'])} {value['currency']}"
+    if isinstance(value, dict):  # an allocation: {stakeholder_id: amount}
+        return ", ".join(f"{names.get(k, k)} {fmt.money(v)}" for k, v in value.items())
     if isinstance(value, list):
-        return ", ".join(map(str, value))
+        people = key in ("participants", "stakeholders")
+        return ", ".join(names.get(str(v), str(v)) if people else str(v) for v in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if key == "stakeholder_id":
+        return names.get(value, value)
     return str(value)
 
 

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -51,12 +52,13 @@ def ledger(*args: str, env: dict[str, str]) -> str:
     return done.stdout
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """A `ledger serve` over the demo data, and an auditor token made with the CLI."""
+@contextmanager
+def demo_server(folder: Path) -> Iterator[tuple[str, str]]:
+    """A `ledger serve` over the demo data in ``folder``, and an auditor token made with
+    the CLI (skipped, or failed in CI, without a browser to drive)."""
     require_browser()
     port = free_port()
-    env = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.db",
+    env = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{folder}/ledger.db",
            "LEDGER_PORT": str(port), "COLUMNS": "300"}
     env.pop("LEDGER_ADMIN_TOKEN", None)
     ledger("demo", env=env)
@@ -64,6 +66,13 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
                    env=env).split()[-1]
     with ledger_serve(env, port) as url:
         yield url, token
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A `ledger serve` over the demo data, and an auditor token made with the CLI."""
+    with demo_server(tmp_path) as server:
+        yield server
 
 
 def shown_figures(page: Any) -> dict[str, str]:
