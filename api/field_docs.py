@@ -106,6 +106,13 @@ READ_FIELDS: dict[str, str] = {
                             "10).",
     "open_flags": "Open compliance flags of the account.",
     "trajectories": "Each key person's attitude over time: [{occurred_at, attitude}].",
+    # paging and the access log (SPEC §5.2, §5.5)
+    "next_cursor": "Pass as `cursor` for the next page; null on the last page.",
+    "entries": "The access-log entries of the page, oldest first.",
+    "id": "Sequence number of the access-log entry.",
+    "at": "When the read happened (RFC 3339).",
+    "token": "Name of the token that read.",
+    "route": "The route that was read.",
     # problems (RFC 9457, SPEC §5.4)
     "title": "Short summary of the kind of problem.",
     "detail": "What exactly is wrong, in words.",

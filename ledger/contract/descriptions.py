@@ -57,6 +57,7 @@ EVENT_FIELDS: dict[str, str] = {
                     "account, none departed at occurred_at.",
     "owner": "Our employee accountable for the engagement (the account manager, usually).",
     "hosts": "Our employees who hosted it.",
+    "members": "Our employees on the account team besides the owner (account.team_set).",
     "cost": "What it cost, in the currency paid (a gift's cost is its value).",
     "allocation": "Explicit split of the cost: {stakeholder_id: amount string}; keys are the "
                   "participants and the amounts sum exactly to the cost. Without it the "
