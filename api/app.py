@@ -7,17 +7,16 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-import swagger_ui_bundle
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 
 from api import errors
 from api.headers import SecurityHeaders
-from api.routes import audit, events, health, reads, subjects, ui
+from api.routes import audit, events, health, reads, subjects, ui, ui_exports
 from api.runtime import Runtime
+from api.schemas import PROBLEM_COMPONENTS
 from ledger.config import Settings
 
 DESCRIPTION = """
@@ -31,18 +30,14 @@ Errors are `application/problem+json` documents.
 """
 
 
-def _offline_docs(app: FastAPI) -> None:
-    """Serve Swagger UI from the packaged bundle, so /docs needs no CDN."""
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
-              name="swagger")
+DOCS_ASSETS = "/static/docs"
+"""Where Swagger UI (/docs) and ReDoc (/redoc) load their scripts from: assets shipped in the
+``fastapi-offline`` package (Swagger UI 5, which reads OpenAPI 3.1), so the docs need no CDN."""
 
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json", title="Engagement ledger API",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png")
+
+def _operation_id(route: APIRoute) -> str:
+    """A route's operation id is its function's name (``post_event``, ``read_power_map``)."""
+    return route.name
 
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = None,
@@ -58,22 +53,23 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         finally:
             rt.stop()
 
-    app = FastAPI(title="Engagement ledger", version="1.0.0", description=DESCRIPTION,
-                  lifespan=lifespan, docs_url=None, redoc_url=None)
-    _offline_docs(app)
+    app = FastAPIOffline(title="Engagement ledger", version="1.0.0", description=DESCRIPTION,
+                         lifespan=lifespan, static_url=DOCS_ASSETS,
+                         generate_unique_id_function=_operation_id)
     app.state.runtime = rt
     errors.install(app)
     app.add_middleware(SecurityHeaders)
     for router in (events.router, reads.router, subjects.router, audit.router, health.router):
         app.include_router(router)
     ui.install(app)
+    app.include_router(ui_exports.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = get_openapi(title=app.title, version=app.version,
                                    description=app.description, routes=app.routes)
             document.setdefault("components", {}).setdefault("schemas", {}).update(
-                events.EVENT_COMPONENTS)
+                {**events.EVENT_COMPONENTS, **PROBLEM_COMPONENTS})
             app.openapi_schema = document
         return app.openapi_schema
 

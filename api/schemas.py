@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from api.errors import PROBLEM
+from api.field_docs import describe_read_fields
+
+DateTime = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+"""An RFC 3339 date-time as the ledger renders it (declared ``format: date-time``)."""
 
 
-class Problem(BaseModel):
-    """An RFC 9457 problem document."""
+class Documented(BaseModel):
+    """Base of every response model: each field described from :mod:`api.field_docs`."""
+
+    model_config = ConfigDict(json_schema_extra=describe_read_fields)
+
+
+class ProblemError(Documented):
+    """One field-level error: where (``loc``) and what (``msg``)."""
+
+    model_config = ConfigDict(extra="allow")
+    loc: list[str | int]
+    msg: str
+
+
+class Problem(Documented):
+    """An RFC 9457 problem document (media type ``application/problem+json``)."""
 
     model_config = ConfigDict(extra="allow")
     type: str
     title: str
     status: int
     detail: str
-    errors: list[dict[str, Any]] | None = None
+    errors: list[ProblemError] | None = None
 
 
-class ReceiptOut(BaseModel):
+class ReceiptOut(Documented):
     """What the ledger answers for a recorded event."""
 
     event_id: str
@@ -26,46 +46,46 @@ class ReceiptOut(BaseModel):
     position: int
     stream_id: str
     version: int
-    occurred_at: str
-    recorded_at: str
+    occurred_at: DateTime
+    recorded_at: DateTime
     hash: str
     replayed: bool = Field(description="True when the event was recorded before (an "
                                        "idempotent resubmission): nothing new was recorded.")
 
 
-class ReceiptsOut(BaseModel):
+class ReceiptsOut(Documented):
     """The receipts of a batch, in submission order."""
 
     receipts: list[ReceiptOut]
 
 
-class AuditEvent(BaseModel):
+class AuditEvent(Documented):
     """One event of the raw log."""
 
     event_id: str
     type: str
-    occurred_at: str
+    occurred_at: DateTime
     data: dict[str, Any]
     position: int
     stream_id: str
     version: int
-    recorded_at: str
+    recorded_at: DateTime
     recorded_by: str
     hash: str
 
 
-class AuditPage(BaseModel):
+class AuditPage(Documented):
     """A page of the raw log; pass ``next_after`` as ``after`` for the next page."""
 
     events: list[AuditEvent]
     next_after: int | None
 
 
-class AccessEntryOut(BaseModel):
+class AccessEntryOut(Documented):
     """One read of personal fields (SPEC §5.5 access log)."""
 
     id: int
-    at: str
+    at: DateTime
     token: str
     role: str
     route: str
@@ -74,14 +94,14 @@ class AccessEntryOut(BaseModel):
     detail: str | None
 
 
-class AccessPage(BaseModel):
+class AccessPage(Documented):
     """A page of the access log, oldest first; pass ``next_cursor`` as ``cursor``."""
 
     entries: list[AccessEntryOut]
     next_cursor: str | None
 
 
-class VerifyOut(BaseModel):
+class VerifyOut(Documented):
     """The outcome of the tamper check."""
 
     ok: bool
@@ -91,7 +111,7 @@ class VerifyOut(BaseModel):
     problems: list[dict[str, Any]]
 
 
-class Health(BaseModel):
+class Health(Documented):
     """Liveness and how far the views have followed the log: ``degraded`` (with the
     reason and the lag) whenever the views are not following."""
 
@@ -102,9 +122,17 @@ class Health(BaseModel):
     reason: str | None = None
 
 
+PROBLEM_COMPONENTS: dict[str, Any] = {
+    "Problem": TypeAdapter(Problem).json_schema(ref_template="#/components/schemas/{model}")}
+PROBLEM_COMPONENTS.update(PROBLEM_COMPONENTS["Problem"].pop("$defs"))
+"""The problem schemas, merged into the OpenAPI document's components."""
+
+
 def _problem(description: str) -> dict[str, Any]:
-    return {"model": Problem, "description": description,
-            "content": {"application/problem+json": {}}}
+    """An error response: a :class:`Problem` under ``application/problem+json``, the media
+    type the server sends (so generated clients parse it)."""
+    return {"description": description,
+            "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -115,6 +143,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: _problem("Too large: more than 10,000 events or 64 MiB."),
     415: _problem("The body is not JSON."),
     422: _problem("A field or rule violation; `errors[].loc` points at the field."),
+    503: _problem("The event store is unreachable (Retry-After); nothing was recorded."),
+    507: _problem("The event store's disk is full; nothing was recorded."),
 }
 READ_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: _problem("No or bad bearer token."),
@@ -132,7 +162,7 @@ _NEXT = ("The cursor of the next page (pass it as `cursor`); null on the last pa
          "next page continues this answer at the same as_of / known_at.")
 
 
-class Out(BaseModel):
+class Out(Documented):
     """Base of read responses: the documented fields, plus any extra ones."""
 
     model_config = ConfigDict(extra="allow")
@@ -141,8 +171,8 @@ class Out(BaseModel):
 class PointOut(Out):
     """The bitemporal point a read answers for."""
 
-    as_of: str
-    known_at: str
+    as_of: DateTime
+    known_at: DateTime
 
 
 class AccountRow(Out):
@@ -176,7 +206,7 @@ class PowerMapRow(Out):
     rising_star: bool
     public_official: bool
     ladder_level: int
-    last_engagement_at: str | None
+    last_engagement_at: DateTime | None
     total_spend: str
     stale: bool
 
@@ -204,8 +234,8 @@ class StakeholderOut(PointOut):
     departed: bool
     ladder_level: int
     engagement_count: int
-    first_engagement_at: str | None
-    last_engagement_at: str | None
+    first_engagement_at: DateTime | None
+    last_engagement_at: DateTime | None
     total_spend: str
     spend_since_attitude_change: str
     cost_per_attitude_point: str | None
@@ -215,8 +245,8 @@ class StakeholderOut(PointOut):
 class HistoryStep(Out):
     """One event that named the stakeholder, with the running state after it."""
 
-    occurred_at: str
-    recorded_at: str
+    occurred_at: DateTime
+    recorded_at: DateTime
     position: int
     event_id: str
     type: str
@@ -268,8 +298,8 @@ class SpendOut(PointOut):
 
     group_by: str
     currency: str
-    from_: str | None = None
-    to: str | None
+    from_: DateTime | None = None
+    to: DateTime | None
     total: str
     groups: list[SpendGroup]
     group_count: int = Field(description="Groups in the whole answer (every page).")
@@ -290,10 +320,13 @@ class FlagOut(Out):
     amount: str | None
     limit: str | None
     policy_event_id: str | None
-    occurred_at: str
-    recorded_at: str
+    occurred_at: DateTime
+    recorded_at: DateTime
     open: bool
     resolved_by: dict[str, Any] | None
+    kind: str | None = None
+    cost: dict[str, str] | None = None
+    currency: str | None = None
 
 
 class FlagsOut(PointOut):
@@ -313,7 +346,7 @@ class WeakKeyPerson(Out):
     remedies: list[str]
 
 
-class TeamOut(BaseModel):
+class TeamOut(Documented):
     """An account's team: our account manager and the other employees on it."""
 
     owner: str

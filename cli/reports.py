@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from api.render import render_brief
+from api.ui.exports import handover_document
 from cli.common import (
     DatabaseUrl,
     OutputFile,
@@ -84,7 +84,11 @@ def handover(
     settings, views = settings_and_views(database_url, views_path)
     try:
         Follower(views, ledger.read_for_views).catch_up()
-        brief = handover_brief(views.db, account, **parse_point(as_of, known_at))
+        at = parse_point(as_of, known_at)
+        if form == "json":
+            text = json.dumps(handover_brief(views.db, account, **at), indent=2) + "\n"
+        else:  # the HTML page draws the score chart, which needs the views too
+            text = handover_document(views.db, account, at, form)
     except InvalidMoment as exc:
         fail(str(exc), 2)
     except ProjectionError as exc:
@@ -93,7 +97,6 @@ def handover(
         views.close()
     AccessLog(ledger).append(cli_principal(), "cli handover", account_id=account,
                              detail=f"format={form}")
-    text = json.dumps(brief, indent=2) + "\n" if form == "json" else render_brief(brief, form)
     if output:
         output.write_text(text, encoding="utf-8")
         console.print(f"wrote the {form} handover brief of {account} to {output}",

@@ -32,6 +32,10 @@ class InvalidEvent(LedgerError):
             self.errors = errors
 
 
+class MalformedEvent(InvalidEvent):
+    """The event's shape is wrong: a field missing, unexpected or badly formatted."""
+
+
 class UnknownEntity(InvalidEvent):
     """The event names an account, stakeholder, opportunity or engagement the ledger lacks."""
 

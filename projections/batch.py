@@ -34,6 +34,8 @@ class Touched:
     changed: set[str] = field(default_factory=set)
     """Engagements corrected or voided in this batch."""
     voided: set[str] = field(default_factory=set)
+    approved: set[str] = field(default_factory=set)
+    """Engagements approved in this batch (their flags change)."""
     rates: list[int] = field(default_factory=list)
     """Log positions of the rates set in this batch."""
     policy: bool = False

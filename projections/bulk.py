@@ -41,6 +41,8 @@ from projections.tables import TABLES, create_tables
 
 Apply = Callable[[Batch, EventRecord], None]
 Progress = Callable[[int, int], None]
+Finish = Callable[[sqlite_utils.Database], None]
+"""What runs once after the load, over the whole history with its indexes built (the flags)."""
 
 LOAD_CACHE_KB = 65_536
 """The fresh file's page cache while loading."""
@@ -71,9 +73,10 @@ class Split:
 
 def build_fresh(path: str, records: Iterable[EventRecord], apply: Apply, *,
                 application_name: str, batch_size: int = 5000,
-                progress: Progress | None = None,
+                progress: Progress | None = None, finish: Finish = lambda _: None,
                 connection_factory: type[sqlite3.Connection] = sqlite3.Connection) -> Split:
-    """Build a complete views file at ``path`` (which must not exist) from ``records``."""
+    """Build a complete views file at ``path`` (which must not exist) from ``records``;
+    ``finish`` runs after the indexes are built, in the same transaction."""
     datastore = SQLiteDatastore(path)
     tracking = SQLiteTrackingRecorder(datastore)
     tracking.create_table()  # the library's own tracking table, as a follower makes it
@@ -98,6 +101,7 @@ def build_fresh(path: str, records: Iterable[EventRecord], apply: Apply, *,
         started = time.perf_counter()
         connection.execute(f"PRAGMA cache_size = -{SORT_CACHE_KB}")
         create_tables(db)  # the query indexes, in the order a follower creates them
+        finish(db)  # what is evaluated once over the whole history (through the indexes)
         connection.execute("COMMIT")
         connection.execute("PRAGMA journal_mode = WAL")
         split.index = time.perf_counter() - started

@@ -79,6 +79,7 @@ def on_voided(out: Batch, record: EventRecord) -> None:
 
 def on_approved(out: Batch, record: EventRecord) -> None:
     """An approval: it takes effect at its own occurred_at."""
+    out.touched.approved.add(record.data["engagement_id"])
     out.insert("engagement_approvals", {
         **event_columns(record), **_identity(out, record.data["engagement_id"]),
         "approval_ref": record.data["approval_ref"], "approver": record.data["approver"],

@@ -25,7 +25,7 @@ from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
 from ledger.contract.records import EventRecord
 from ledger.errors import StorageConfigError
-from projections import current, directory_rows, engagement_rows, reference_rows
+from projections import current, directory_rows, engagement_rows, flag_rows, reference_rows
 from projections.batch import Batch
 from projections.bulk import Split, build_fresh, fresh_path, install, snapshot_copy
 from projections.errors import (
@@ -35,12 +35,9 @@ from projections.errors import (
     UnknownEventType,
     ViewsUnavailable,
 )
-from projections.tables import TABLES, create_tables
+from projections.tables import APPLICATION_NAME, TABLES, create_tables, snapshot_position
 
 log = logging.getLogger("ledger.views")
-
-APPLICATION_NAME = "engagement_ledger_views"
-"""The name under which the views' position is tracked."""
 
 CACHE_KB = 65_536
 """The views connection's page cache."""
@@ -112,7 +109,11 @@ class ViewDatabase:
         self.db = sqlite_utils.Database(connection)
         self._lock = threading.Lock()
         with self._transaction():
+            older = not self.db["flags"].exists() and self._position_in_transaction() > 0
             create_tables(self.db)
+            if older:  # a views file from before the flags table: evaluate every flag
+                flag_rows.mark_pending(self.db)
+                flag_rows.refresh_pending(self.db)
 
     def position(self) -> int:
         """The last log position applied to the views (0 when none)."""
@@ -137,6 +138,7 @@ class ViewDatabase:
                 last = record.position
             if last > start:
                 current.follow_up(out)
+                flag_rows.follow_up(out)
                 self._write_position(last)
         return last
 
@@ -150,6 +152,7 @@ class ViewDatabase:
         with fresh_path(self.path) as fresh:
             split = build_fresh(fresh, records, apply, application_name=self.application_name,
                                 batch_size=batch_size, progress=progress,
+                                finish=flag_rows.evaluate_all,
                                 connection_factory=self._connection_factory)
             with self._lock:
                 split.install = install(fresh, self.db.conn)
@@ -241,14 +244,6 @@ def event_id_at(db: sqlite_utils.Database, position: int) -> str | None:
             if row is not None:
                 return str(row[0])
     return None
-
-
-def snapshot_position(db: sqlite_utils.Database,
-                      application_name: str = APPLICATION_NAME) -> int:
-    """The log position a views connection (e.g. a :func:`read_snapshot`) reflects."""
-    row = db.execute("SELECT notification_id FROM tracking WHERE application_name = ?",
-                     [application_name]).fetchone()
-    return row[0] if row else 0
 
 
 class Waitable(Protocol):

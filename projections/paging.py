@@ -31,8 +31,8 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
-from projections.engine import snapshot_position
 from projections.errors import InvalidCursor
+from projections.tables import snapshot_position
 from projections.timeaxis import Point, point, stamp
 
 DEFAULT_LIMIT = 100

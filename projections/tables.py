@@ -16,6 +16,9 @@ from typing import Any
 
 import sqlite_utils
 
+from projections.column_docs import column_doc
+from projections.sql_views import VIEW_COLUMNS, VIEWS, create_views, drop_views
+
 T, N = str, int  # column types as sqlite-utils spells them: text, integer
 
 _EVENT = {"position": N, "event_id": T, "event_type": T, "occurred_at": T, "recorded_at": T}
@@ -192,10 +195,42 @@ TABLES: dict[str, dict[str, Any]] = {
         "pk": "stakeholder_id",
         "indexes": [["account_id"]],
     },
+    "flags": {
+        "doc": ("Every compliance flag (SPEC 4.7) as known now, at the end of valid time: "
+                "what GET /v1/compliance/flags answers, open and resolved, kept up to date "
+                "by the projection."),
+        "columns": {"engagement_id": T, "seq": N, "flag": T, "account_id": T,
+                    "stakeholder_id": T, "kind": T, "amount": T, "limit_value": T,
+                    "base_currency": T, "cost_amount": T, "cost_currency": T,
+                    "policy_event_id": T, "occurred_at": T, "recorded_at": T, "open": N,
+                    "resolved_by_type": T, "resolved_by_event_id": T,
+                    "resolved_occurred_at": T, "resolved_recorded_at": T},
+        "pk": ("engagement_id", "seq"),
+        "indexes": [["account_id", "occurred_at"]],
+        "read_indexes": [["open", "occurred_at"]],
+    },
+    "view_state": {
+        "doc": "Housekeeping marks of the projection (empty when every view is complete).",
+        "columns": {"name": T, "value": T},
+        "pk": "name",
+        "indexes": [],
+    },
+    "currencies": {
+        "doc": "ISO 4217 currencies with their minor units (reference data for the views).",
+        "columns": {"currency": T, "minor_units": N},
+        "pk": "currency",
+        "indexes": [],
+    },
     "view_tables": {
-        "doc": "What each table of this file holds (for auditors browsing it).",
+        "doc": "What each table and SQL view of this file holds (for auditors browsing it).",
         "columns": {"table_name": T, "description": T},
         "pk": "table_name",
+        "indexes": [],
+    },
+    "view_columns": {
+        "doc": "What each column of each table and SQL view of this file holds.",
+        "columns": {"table_name": T, "column_name": T, "description": T},
+        "pk": ("table_name", "column_name"),
         "indexes": [],
     },
 }
@@ -204,6 +239,31 @@ applying events looks rows up by, and the ``read_indexes`` that only queries use
 (a rebuild creates those once at the end: sorting once beats a b-tree insert per row).
 ``derived`` tables are filled from the others (:mod:`projections.current` as events
 arrive, :mod:`projections.derive` at the end of a bulk load, whose indexes come last)."""
+
+_ACCOUNT, _PERSON, _ENGAGEMENT = (("account_id", "accounts", "account_id"),
+                                  ("stakeholder_id", "stakeholders", "stakeholder_id"),
+                                  ("engagement_id", "engagements", "engagement_id"))
+_OPPORTUNITY = ("opportunity_id", "opportunities", "opportunity_id")
+FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
+    "account_tier_changes": [_ACCOUNT],
+    "stakeholders": [_ACCOUNT],
+    "stakeholder_changes": [_PERSON, _ACCOUNT],
+    "opportunities": [_ACCOUNT],
+    "opportunity_changes": [_OPPORTUNITY, _ACCOUNT, _PERSON],
+    "engagements": [_ACCOUNT],
+    "engagement_versions": [_ENGAGEMENT, _ACCOUNT, _OPPORTUNITY],
+    "engagement_shares": [("version_position", "engagement_versions", "position"),
+                          _PERSON, _ENGAGEMENT, _ACCOUNT],
+    "engagement_voids": [_ENGAGEMENT, _ACCOUNT],
+    "engagement_approvals": [_ENGAGEMENT, _ACCOUNT],
+    "current_engagements": [_ENGAGEMENT, _ACCOUNT, _OPPORTUNITY],
+    "current_shares": [_ENGAGEMENT, _PERSON, _ACCOUNT],
+    "current_accounts": [_ACCOUNT],
+    "current_stakeholders": [_PERSON, _ACCOUNT],
+    "flags": [_ENGAGEMENT, _ACCOUNT, _PERSON],
+}
+"""Where rows refer to rows (declared for SQL readers such as Datasette; SQLite does not
+enforce them here: the write side's rules already guarantee them)."""
 
 
 def create_tables(db: sqlite_utils.Database, *, read_indexes: bool = True) -> None:
@@ -214,7 +274,8 @@ def create_tables(db: sqlite_utils.Database, *, read_indexes: bool = True) -> No
         table = db.table(name)
         if not table.exists():
             sql = db.create_table_sql(name, spec["columns"], pk=spec["pk"],
-                                      not_null=_not_null(spec))
+                                      not_null=_not_null(spec),
+                                      foreign_keys=FOREIGN_KEYS.get(name, []))
             # Text and compound keys: the key is the table (no separate rowid b-tree to
             # keep), and rows lie in key order whatever order they were written in.
             rowid = spec["columns"].get(spec["pk"]) is N if isinstance(spec["pk"], str) else False
@@ -227,10 +288,24 @@ def create_tables(db: sqlite_utils.Database, *, read_indexes: bool = True) -> No
             db.table(name).create_index(columns, if_not_exists=True)
     for name, spec in TABLES.items():
         db.conn.execute("INSERT OR REPLACE INTO view_tables VALUES (?, ?)", [name, spec["doc"]])
+    create_views(db)
+    document_views(db)
+
+
+def document_views(db: sqlite_utils.Database) -> None:
+    """Describe every SQL view and every column of every table and view."""
+    for name, view in VIEWS.items():
+        db.conn.execute("INSERT OR REPLACE INTO view_tables VALUES (?, ?)", [name, view["doc"]])
+    for name in [*TABLES, *VIEWS]:
+        for (column,) in db.conn.execute(f"SELECT name FROM pragma_table_info('{name}')"):
+            text = column_doc(name, column) or VIEW_COLUMNS.get(column)
+            db.conn.execute("INSERT OR REPLACE INTO view_columns VALUES (?, ?, ?)",
+                            [name, column, text])
 
 
 def drop_tables(db: sqlite_utils.Database) -> None:
     """Drop every view table (the tracking table is the engine's business)."""
+    drop_views(db)
     for name in TABLES:
         db.table(name).drop(ignore=True)
 
@@ -265,3 +340,15 @@ def select(db: sqlite_utils.Database, sql: str, params: list[Any]) -> Iterator[d
     names = [d[0] for d in cursor.description]
     for row in cursor:
         yield dict(zip(names, row, strict=True))
+
+
+APPLICATION_NAME = "engagement_ledger_views"
+"""The name under which the views track the log position they reached."""
+
+
+def snapshot_position(db: sqlite_utils.Database,
+                      application_name: str = APPLICATION_NAME) -> int:
+    """The log position a views connection (e.g. a ``read_snapshot``) reflects."""
+    row = db.execute("SELECT notification_id FROM tracking WHERE application_name = ?",
+                     [application_name]).fetchone()
+    return row[0] if row else 0

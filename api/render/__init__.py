@@ -8,8 +8,10 @@ MEDIA_TYPES = {"json": "application/json", "md": "text/markdown; charset=utf-8",
                "html": "text/html; charset=utf-8"}
 
 
-def render_brief(brief: dict[str, Any], form: str) -> str:
-    """The handover brief as ``md`` (Markdown) or ``html`` (a standalone page)."""
+def render_brief(brief: dict[str, Any], form: str,
+                 score_history: list[tuple[str, float | None]] | None = None) -> str:
+    """The handover brief as ``md`` (Markdown) or ``html`` (a standalone page, with the
+    score chart when ``score_history`` is given)."""
     if form == "md":
         from api.render.markdown import brief_markdown
 
@@ -17,5 +19,5 @@ def render_brief(brief: dict[str, Any], form: str) -> str:
     if form == "html":
         from api.render.html import brief_html
 
-        return brief_html(brief)
+        return brief_html(brief, score_history)
     raise ValueError(f"no rendering {form!r}; expected 'md' or 'html'")

@@ -33,6 +33,7 @@ BARS = Style(**{**STYLE.to_dict(), "colors": ("#9dbde6",), "value_colors": (INK,
 """Light bars, so the dark value printed on (or beside) each bar stays legible."""
 _SCRIPT = re.compile(r"<script.*?</script>", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_BAR_VALUE = re.compile(r'<text text-anchor="middle" x="([-0-9.e]+)"(?=[^>]*class="value")')
 
 
 def _config(**options: Any) -> dict[str, Any]:
@@ -48,9 +49,18 @@ def _amount(value: float) -> str:
     return fmt.money(f"{Decimal(str(value)).quantize(Decimal('0.01'))}")
 
 
+def _values_after_bars(svg: str) -> str:
+    """Start each printed value just right of its bar's end: pygal centres it on the end,
+    so a short bar's value ran over the category labels left of the axis."""
+    return _BAR_VALUE.sub(lambda m: f'<text text-anchor="start" x="{float(m[1]) + 4:.2f}"',
+                          svg)
+
+
 def _svg(chart: Any, label: str) -> Markup:
     """Render without script or comments; label the SVG for assistive technology."""
     svg = _COMMENT.sub("", _SCRIPT.sub("", chart.render(is_unicode=True)))
+    if isinstance(chart, pygal.HorizontalBar):
+        svg = _values_after_bars(svg)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(label)}" ', 1)
     return Markup(svg)  # noqa: S704 - pygal escapes every text it places in the SVG
 
@@ -70,6 +80,17 @@ def attitude_steps(changes: Sequence[dict[str, Any]], until: datetime) -> list[t
 
 
 _LAST_CHARTED = datetime(9999, 1, 1, tzinfo=UTC)
+_ROOM_RIGHT = 40
+"""Pixels right of the plot, so labels centred on its right edge are not cut off."""
+_VALUE_ROOM = 96
+"""Pixels right of a horizontal bar chart's plot, for the value printed after the longest bar."""
+
+
+def whole_ticks(highest: int, most: int = 8) -> list[int]:
+    """Whole-number axis ticks from 0 to at least ``highest``, at most ``most`` + 1 of them
+    (counts have no fractions: 0, 0.5, 1 … would print as 0 0 1)."""
+    step = max(1, -(-highest // most))
+    return list(range(0, highest + step, step))
 
 
 def attitude_trajectory(name: str, changes: Sequence[dict[str, Any]], *, start: datetime,
@@ -80,6 +101,7 @@ def attitude_trajectory(name: str, changes: Sequence[dict[str, Any]], *, start: 
     until = min(until, _LAST_CHARTED)
     chart = pygal.DateTimeLine(**_config(
         width=520 if small else 900, height=190 if small else 260, range=(-1, 3),
+        margin_right=_ROOM_RIGHT,  # the last month label is centred on the axis' end
         y_labels=[-1, 0, 1, 2, 3], x_label_rotation=0, show_dots=True, dots_size=3,
         value_formatter=lambda v: fmt.signed(int(v)),
         y_value_formatter=lambda v: f"{fmt.signed(int(v))} {fmt.ATTITUDE_SHORT.get(int(v), '')}",
@@ -112,6 +134,7 @@ def score_history(points: Sequence[tuple[str, float | None]]) -> Markup:
     high = min(100.0, max([50.0, *known]) + 10)
     chart = pygal.Line(**_config(
         width=900, height=280, print_values=True, range=(low, high), include_x_axis=True,
+        margin_right=_ROOM_RIGHT,  # the last value is printed centred on the last point
         value_formatter=lambda v: fmt.score(v), x_label_rotation=0, dots_size=4,
         stroke_style={"width": 3}))
     chart.x_labels = [label for label, _ in points]
@@ -127,6 +150,7 @@ def money_bars(groups: Iterable[tuple[str, str]], title: str, *, horizontal: boo
     cls = pygal.HorizontalBar if horizontal else pygal.Bar
     chart = cls(**_config(
         width=900, height=max(220, 34 * len(rows) + 60) if horizontal else 300,
+        margin_right=_VALUE_ROOM if horizontal else _ROOM_RIGHT,
         print_values=True, print_values_position="top", value_formatter=_amount, style=BARS,
         **({} if horizontal else {"show_minor_y_labels": False, "y_labels_major_count": 6})))
     chart.x_labels = [label for label, _ in rows]
@@ -140,7 +164,9 @@ def count_bars(groups: Iterable[tuple[str, int]], title: str) -> Markup:
     rows = list(groups)
     chart = pygal.HorizontalBar(**_config(
         width=900, height=max(200, 34 * len(rows) + 60), print_values=True, style=BARS,
-        print_values_position="top", value_formatter=lambda v: str(int(v))))
+        print_values_position="top", value_formatter=lambda v: str(int(v)),
+        margin_right=_VALUE_ROOM,
+        y_labels=whole_ticks(max([count for _, count in rows] + [1]))))
     chart.x_labels = [label for label, _ in rows]
     chart.add(title, [count for _, count in rows])
     text = ", ".join(f"{label}: {count}" for label, count in rows)
@@ -149,29 +175,41 @@ def count_bars(groups: Iterable[tuple[str, int]], title: str) -> Markup:
 
 def score_bars(rows: Iterable[tuple[str, float | None]], title: str) -> Markup:
     """Horizontal bars of relationship scores (label, score)."""
-    data = list(rows)
+    data = list(rows)[::-1]  # pygal draws horizontal bars bottom-up: first row on top
     chart = pygal.HorizontalBar(**_config(
         width=900, height=max(200, 34 * len(data) + 60), print_values=True,
         range=(-33.3, 100), include_x_axis=True, value_formatter=lambda v: fmt.score(v),
+        margin_right=_VALUE_ROOM,
         style=BARS, print_values_position="top"))
     chart.x_labels = [label for label, _ in data]
     chart.add(title, [score for _, score in data])
-    text = ", ".join(f"{label}: {fmt.score(score)}" for label, score in data)
+    text = ", ".join(f"{label}: {fmt.score(score)}" for label, score in data[::-1])
     return _svg(chart, f"{title}: {text}")
 
 
-def running_spend(steps: Sequence[dict[str, Any]], name: str, currency: str) -> Markup:
-    """A stakeholder's cumulative spend after each step of their history."""
+def running_spend(steps: Sequence[dict[str, Any]], name: str, currency: str, *,
+                  start: datetime | None = None, until: datetime | None = None) -> Markup:
+    """A stakeholder's cumulative spend after each step of their history, over the time
+    axis from ``start`` to ``until`` when given (to line up with the attitude chart)."""
     points: list[tuple[datetime, float]] = []
     for step in steps:
         at, total = fmt.parse_time(step["occurred_at"]), float(Decimal(step["total_spend"]))
         if points and points[-1][1] != total:
             points.append((at, points[-1][1]))  # hold the level until the step: a staircase
         points.append((at, total))
+    axis: dict[str, Any] = {}
+    if start is not None and until is not None:
+        until = min(until, _LAST_CHARTED)
+        if points and until > points[-1][0]:
+            points.append((until, points[-1][1]))
+        axis = {"xrange": (start.timestamp(), until.timestamp()),
+                "x_labels": _month_ticks(start, until, 8), "x_label_rotation": 0,
+                "margin_right": _ROOM_RIGHT}
     chart = pygal.DateTimeLine(**_config(
         width=900, height=240, show_dots=False, fill=True, include_x_axis=True,
         x_value_formatter=lambda d: f"{d:%b %Y}", value_formatter=_amount,
-        show_minor_y_labels=False, y_labels_major_count=6, stroke_style={"width": 2}))
+        show_minor_y_labels=False, y_labels_major_count=6, stroke_style={"width": 2},
+        **axis))
     chart.add("Total spend", points)
     final = steps[-1]["total_spend"] if steps else "0"
     return _svg(chart, f"Cumulative spend on {name}, reaching {fmt.money(final)} {currency}")

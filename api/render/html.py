@@ -66,7 +66,10 @@ def brief_context(brief: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def brief_html(brief: dict[str, Any]) -> str:
-    """Render a handover brief as a self-contained HTML page (styles inlined, no scripts)."""
+def brief_html(brief: dict[str, Any],
+               score_history: list[tuple[str, float | None]] | None = None) -> str:
+    """Render a handover brief as a self-contained HTML page (styles inlined, no scripts),
+    with the score chart when ``score_history`` (month label, score) is given."""
     template = environment().get_template("brief.html")
-    return template.render(**brief_context(brief), stylesheet=stylesheet())
+    chart = charts.score_history(score_history) if score_history else None
+    return template.render(**brief_context(brief), stylesheet=stylesheet(), score_chart=chart)

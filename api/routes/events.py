@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 from api.body import json_body
 from api.deps import PrincipalDep, ReachDep, RuntimeDep
 from api.errors import ApiProblem
-from api.examples import envelope, openapi_examples
+from api.examples import BATCH_EXAMPLE, openapi_examples
 from api.schemas import ERROR_RESPONSES, ReceiptOut, ReceiptsOut
 from ledger.contract.schemas import Envelope
 from ledger.domain.submission import MAX_BATCH
@@ -58,11 +58,11 @@ _BATCH_SCHEMA = {"type": "object", "required": ["events"], "additionalProperties
 
 @router.post("/batch", status_code=201, response_model=ReceiptsOut,
              responses=ERROR_RESPONSES,
-             openapi_extra=_body(_BATCH_SCHEMA, {"batch": {"summary": "a small batch", "value": {
-                 "events": [envelope("account.registered"),
-                            envelope("stakeholder.registered")]}}}))
-async def post_batch(request: Request, rt: RuntimeDep, who: PrincipalDep,
-                     reach: ReachDep) -> JSONResponse:
+             openapi_extra=_body(_BATCH_SCHEMA, {"batch": {
+                 "summary": "onboard an account: it, its CTO and a first visit",
+                 "value": {"events": BATCH_EXAMPLE}}}))
+async def post_events_batch(request: Request, rt: RuntimeDep, who: PrincipalDep,
+                            reach: ReachDep) -> JSONResponse:
     """Record up to 10,000 events atomically: all or none; an error names the event's index."""
     raw = await json_body(request)
     if not isinstance(raw, dict) or not isinstance(raw.get("events"), list):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.deps import AccessDep, AsOf, KnownAt, PageDep, ReachDep, ViewsDep
-from api.render import MEDIA_TYPES, render_brief
+from api.render import MEDIA_TYPES
 from api.schemas import (
     READ_RESPONSES,
     AccountsOut,
@@ -20,6 +20,7 @@ from api.schemas import (
     SpendOut,
     StakeholderOut,
 )
+from api.ui.exports import handover_document
 from projections.compliance import FLAGS, compliance_flags
 from projections.handover import handover_brief
 from projections.history import stakeholder_history
@@ -62,13 +63,15 @@ def read_handover(account_id: str, rt: ViewsDep, reach: ReachDep, note: AccessDe
                                   "or `html` (a standalone page with charts).")] = "json",
                   ) -> Any:
     """The handover brief of an account (SPEC §6) as JSON, Markdown or an HTML page."""
-
-
-    brief = rt.read(handover_brief, account_id, reach=reach, **parse_point(as_of, known_at))
-    note(account_id=account_id, detail=f"format={format}")
+    at = parse_point(as_of, known_at)
+    found: dict[str, Any] | Response
     if format == "json":
-        return brief
-    return Response(render_brief(brief, format), media_type=MEDIA_TYPES[format])
+        found = rt.read(handover_brief, account_id, reach=reach, **at)
+    else:
+        found = Response(rt.read(handover_document, account_id, at, format, reach),
+                         media_type=MEDIA_TYPES[format])
+    note(account_id=account_id, detail=f"format={format}")
+    return found
 
 
 @router.get("/stakeholders/{stakeholder_id}", tags=["stakeholders"],

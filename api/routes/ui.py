@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -20,6 +20,7 @@ from api.errors import ApiProblem, status_of
 from api.render.html import STATIC, environment
 from api.runtime import Runtime
 from api.ui import auth, pages
+from api.ui.flag_list import FlagQuery as FlagFilters
 from ledger.domain.reach import Reach
 from ledger.domain.submission import Principal
 from projections.errors import ProjectionError
@@ -165,18 +166,16 @@ def stakeholder(request: Request, stakeholder_id: str, who: SignedIn, as_of: AsO
                  lambda db: pages.stakeholder_page(db, stakeholder_id, parse_point(as_of, known_at),
                                                    reach),
                  about=lambda built: (built["person"]["account_id"], stakeholder_id),
-                 user=who, section="accounts", change_summary=pages.change_summary)
+                 user=who, section="accounts")
 
 
 @router.get("/compliance", response_class=HTMLResponse)
-def compliance(request: Request, who: SignedIn, account_id: str | None = None,
-               flag: str | None = None, status: str = "open", as_of: AsOf = None,
-               known_at: KnownAt = None) -> HTMLResponse:
-    """Compliance flags, open by default, filterable by account, kind and status."""
+def compliance(request: Request, who: SignedIn, filters: Annotated[FlagFilters, Query()],
+               as_of: AsOf = None, known_at: KnownAt = None) -> HTMLResponse:
+    """Compliance flags, open by default: filter by account, kind, status and dates; sort;
+    page; download what is shown as CSV."""
     reach = _reach(request, who)
     return _page(request, "compliance.html",
-                 lambda db: pages.compliance_page(db, parse_point(as_of, known_at),
-                                                  account_id=account_id or None,
-                                                  flag=flag or None, status=status,
-                                                  reach=reach),
+                 lambda db: pages.compliance_page(db, parse_point(as_of, known_at), filters,
+                                                  reach),
                  user=who, section="compliance")

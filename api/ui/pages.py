@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -12,17 +11,18 @@ import sqlite_utils
 from api.render import charts
 from api.render import format as fmt
 from api.render.html import brief_context
+from api.ui.flag_list import STATUSES, FlagQuery, compliance_rows
 from ledger.domain.reach import EVERYWHERE, Reach
-from projections.compliance import FLAGS, compliance_flags
+from projections.compliance import FLAGS
 from projections.errors import UnknownAccount
 from projections.handover import handover_brief
 from projections.history import stakeholder_history
+from projections.names import display_names
 from projections.paging import PageRequest
 from projections.queries import list_accounts, power_map, stakeholder_figures
 from projections.spend import spend_report
 from projections.timeaxis import Moments
-
-STATUSES = {"open": True, "resolved": False, "all": None}
+from projections.timeaxis import point as bitemporal
 
 
 def accounts_page(db: sqlite_utils.Database, at: Moments, reach: Reach = EVERYWHERE,
@@ -89,35 +89,40 @@ def stakeholder_page(db: sqlite_utils.Database, stakeholder_id: str,
     as_of = fmt.parse_time(history["as_of"])
     start = fmt.parse_time(steps[0]["occurred_at"]) if steps else as_of
     name = person["name"] or stakeholder_id
+    _, people = display_names(db, bitemporal(at["as_of"], at["known_at"]))
     return {
         "person": person, "history": history, "steps": steps,
+        "change_summary": lambda step: change_summary(step, people),
         "attitude_chart": charts.attitude_trajectory(name, changes, start=start, until=as_of,
                                                      small=False),
-        "spend_chart": charts.running_spend(steps, name, history["currency"]),
+        "spend_chart": charts.running_spend(steps, name, history["currency"], start=start,
+                                            until=as_of),
     }
 
 
-def compliance_page(db: sqlite_utils.Database, at: Moments, *, account_id: str | None,
-                    flag: str | None, status: str,
+def compliance_page(db: sqlite_utils.Database, at: Moments, query: FlagQuery,
                     reach: Reach = EVERYWHERE) -> dict[str, Any]:
-    """Compliance flags (as ``GET /v1/compliance/flags``), filtered, with counts by kind."""
-    found = compliance_flags(db, account_id=account_id, flag=flag,
-                             open=STATUSES.get(status, True), reach=reach, **at)
-    counts = Counter(f["flag"] for f in found["flags"])
+    """Compliance flags (as ``GET /v1/compliance/flags``), filtered, sorted and paged, with
+    names beside ids, sums per kind and counts by kind; only the accounts within ``reach``."""
+    shown = compliance_rows(db, at, query, reach)
+    counts = {kind: count for kind, count, _ in shown.sums}
     accounts = list_accounts(db, reach=reach, **at)["accounts"]
     return {
-        "found": found, "flags": found["flags"], "accounts": accounts, "flag_kinds": FLAGS,
-        "statuses": list(STATUSES),
-        "filters": {"account_id": account_id or "", "flag": flag or "", "status": status},
+        "found": shown.found, "flags": shown.flags, "shown": shown, "query": query,
+        "accounts": accounts, "flag_kinds": FLAGS, "statuses": list(STATUSES),
+        "filters": {"account_id": query.account_id or "", "flag": query.flag or "",
+                    "status": query.status, "from": query.start or "", "to": query.end or "",
+                    "sort": query.sort, "size": query.params().get("size", "")},
         "count_chart": charts.count_bars(
-            ((fmt.FLAGS[kind], counts[kind]) for kind in FLAGS if counts[kind]),
+            ((fmt.FLAGS[kind], counts[kind]) for kind in FLAGS if kind in counts),
             "Flags by kind"),
     }
 
 
-def change_summary(step: dict[str, Any]) -> str:
-    """One line saying what a history step changed."""
+def change_summary(step: dict[str, Any], names: dict[str, str] | None = None) -> str:
+    """One line saying what a history step changed, with people's names for their ids."""
     change, kind = step["change"], step["type"]
+    names = names or {}
     if kind == "engagement.recorded":
         cost = change.get("cost")
         money = f", cost {fmt.money(cost['amount'])} {cost['currency']}" if cost else ""
@@ -128,24 +133,31 @@ def change_summary(step: dict[str, Any]) -> str:
         if value is None or value is False or (key == "observed_by" and not value):
             continue
         if key == "changes" and isinstance(value, dict):
-            value = ", ".join(f"{k} → {_plain(v)}" for k, v in value.items())
+            value = ", ".join(f"{fmt.humanize(k)} → {_plain(v, names, k)}"
+                              for k, v in value.items())
         elif key == "attitude":
             value = fmt.attitude(value)
         elif key == "role":
             value = fmt.role(value)
         elif key == "group":
             value = fmt.GROUP_LABELS.get(value, value)
-        parts.append(f"{fmt.humanize(key)}: {_plain(value)}")
+        parts.append(f"{fmt.humanize(key)}: {_plain(value, names, key)}")
     return "; ".join(parts)
 
 
-def _plain(value: Any) -> str:
+def _plain(value: Any, names: dict[str, str], key: str = "") -> str:
+    """A changed value as a person reads it: money with its currency, people by name."""
     if isinstance(value, dict) and {"amount", "currency"} <= set(value):
         return f"{fmt.money(value['amount'])} {value['currency']}"
+    if isinstance(value, dict):  # an allocation: {stakeholder_id: amount}
+        return ", ".join(f"{names.get(k, k)} {fmt.money(v)}" for k, v in value.items())
     if isinstance(value, list):
-        return ", ".join(map(str, value))
+        people = key in ("participants", "stakeholders")
+        return ", ".join(names.get(str(v), str(v)) if people else str(v) for v in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if key == "stakeholder_id":
+        return names.get(value, value)
     return str(value)
 
 

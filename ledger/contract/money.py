@@ -107,3 +107,14 @@ def to_minor(amount: Decimal, currency: str) -> int:
 def from_minor(units: int, currency: str) -> Decimal:
     """Convert an integer count of minor units back to a Decimal amount."""
     return Decimal(units).scaleb(-minor_units(currency))
+
+
+def currency_table() -> dict[str, int]:
+    """Every ISO 4217 currency the ledger accepts, with its minor units."""
+    table: dict[str, int] = {}
+    for currency in iso4217.Currency:
+        try:
+            table[currency.code] = minor_units(currency.code)
+        except MoneyError:
+            continue
+    return dict(sorted(table.items()))

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from ledger.contract.descriptions import describe_event_fields
 from ledger.contract.money import MoneyError, format_amount, minor_units, parse_amount, shown
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
@@ -43,6 +44,14 @@ def _strict_string(value: Any, what: str) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{what} must be a string")
     return value
+
+
+def _quoted_decimal(value: Any, what: str) -> str:
+    """A decimal string; a JSON number gets told how to write it (floats never carry money)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(f'{what} must be a decimal string such as "80.50", not a JSON '
+                         f'number: quote it, "{value}"')
+    return _strict_string(value, what)
 
 
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
@@ -90,8 +99,12 @@ def _currency(value: Any) -> str:
     return text
 
 
+def _amount(value: Any) -> str:
+    return _quoted_decimal(value, "amount")
+
+
 def _decimal_string(value: Any) -> str:
-    text = _strict_string(value, "amount")
+    text = _quoted_decimal(value, "amount")
     try:
         parsed = Decimal(text)
     except ArithmeticError:
@@ -105,18 +118,20 @@ RFC3339 = Annotated[datetime, BeforeValidator(_rfc3339)]
 IsoDate = Annotated[str, BeforeValidator(_iso_date)]
 Currency = Annotated[str, BeforeValidator(_currency)]
 DecimalString = Annotated[str, BeforeValidator(_decimal_string)]
+AmountString = Annotated[str, BeforeValidator(_amount)]
 
 
 class Model(BaseModel):
     """Base of every schema: unknown fields are errors, never silently dropped."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True,
+                              json_schema_extra=describe_event_fields)
 
 
 class Money(Model):
     """An amount in a real ISO 4217 currency; the amount is a decimal string."""
 
-    amount: str
+    amount: AmountString
     currency: Currency
 
     @model_validator(mode="after")

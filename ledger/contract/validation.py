@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ledger.contract.schemas import EVENT_TYPES, Envelope, EnvelopeBase
-from ledger.errors import InvalidEvent
+from ledger.errors import MalformedEvent
 
 MAX_FUTURE = timedelta(minutes=5)
 SERVER_FIELDS = ("recorded_at", "recorded_by", "position", "hash", "stream_id", "version")
@@ -20,12 +20,12 @@ _ADAPTER: TypeAdapter[EnvelopeBase] = TypeAdapter(Envelope)
 def parse_envelope(raw: Any, *, now: datetime) -> EnvelopeBase:
     """Validate one submitted envelope (SPEC §3.1) and return the typed event.
 
-    Raises :class:`InvalidEvent` listing every offending field with its ``loc``.
+    Raises :class:`MalformedEvent` listing every offending field with its ``loc``.
     """
     if isinstance(raw, dict) and not _SERVER_FIELDS.isdisjoint(raw):
         server_set = [name for name in SERVER_FIELDS if name in raw]
         if server_set:
-            raise InvalidEvent(
+            raise MalformedEvent(
                 f"{server_set[0]} is set by the server, not by clients",
                 [{"loc": [name], "msg": "set by the server; remove it"} for name in server_set],
             )
@@ -35,9 +35,9 @@ def parse_envelope(raw: Any, *, now: datetime) -> EnvelopeBase:
         errors = [_clean(error) for error in exc.errors(include_url=False)]
         first = errors[0]
         where = ".".join(str(part) for part in first["loc"]) or "event"
-        raise InvalidEvent(f"{where}: {first['msg']}", errors) from None
+        raise MalformedEvent(f"{where}: {first['msg']}", errors) from None
     if event.occurred_at > now + MAX_FUTURE:
-        raise InvalidEvent(
+        raise MalformedEvent(
             "occurred_at is more than 5 minutes in the future",
             [{"loc": ["occurred_at"], "msg": "more than 5 minutes in the future"}],
         )

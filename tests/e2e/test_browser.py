@@ -52,12 +52,15 @@ def ledger(*args: str, env: dict[str, str]) -> str:
     return done.stdout
 
 
-def _serve_demo(tmp_path: Path, *token: str) -> Iterator[tuple[str, str]]:
-    """A `ledger serve` over the demo data, and a token made with the CLI (``token`` are
-    the options of ``ledger token create``)."""
+@contextmanager
+def demo_server(folder: Path, *token: str) -> Iterator[tuple[str, str]]:
+    """A `ledger serve` over the demo data in ``folder``, and a token made with the CLI
+    (``token``: the options of ``ledger token create``; by default an auditor of scope
+    all), skipped, or failed in CI, without a browser to drive."""
+    token = token or ("--role", "auditor", "--name", "director")
     require_browser()
     port = free_port()
-    env = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.db",
+    env = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{folder}/ledger.db",
            "LEDGER_PORT": str(port), "COLUMNS": "300"}
     env.pop("LEDGER_ADMIN_TOKEN", None)
     ledger("demo", env=env)
@@ -67,16 +70,11 @@ def _serve_demo(tmp_path: Path, *token: str) -> Iterator[tuple[str, str]]:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """The demo served, and an auditor token of scope all."""
-    yield from _serve_demo(tmp_path, "--role", "auditor", "--name", "director")
-
-
-@pytest.fixture
 def served_to_a_team(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """The demo served, and the team token of Albion Connect's account manager."""
-    yield from _serve_demo(tmp_path, "--role", "recorder", "--name", "priya.raman",
-                           "--scope", "team")
+    with demo_server(tmp_path, "--role", "recorder", "--name", "priya.raman",
+                     "--scope", "team") as server:
+        yield server
 
 
 @contextmanager
@@ -90,6 +88,13 @@ def chromium_page() -> Iterator[Any]:
             yield browser.new_page(viewport={"width": 1280, "height": 900})
         finally:
             browser.close()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A `ledger serve` over the demo data, and an auditor token made with the CLI."""
+    with demo_server(tmp_path) as server:
+        yield server
 
 
 def shown_figures(page: Any) -> dict[str, str]:

@@ -47,5 +47,5 @@ def test_register_engage_correct_and_report_over_http(server: str) -> None:
     assert client.get("/v1/audit/verify").json()["ok"] is True
     assert client.get("/openapi.json").status_code == 200
     docs = client.get("/docs").text
-    assert "/static/swagger/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
-    assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+    assert "/static/docs/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+    assert client.get("/static/docs/swagger-ui-bundle.js").status_code == 200

@@ -131,3 +131,37 @@ def test_occurred_at_in_the_future_is_422(api: Api) -> None:
     response = api.post("/v1/events", {**account(), "occurred_at": "2999-01-01T00:00:00Z"})
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["body", "occurred_at"]
+
+
+def test_a_missing_or_unexpected_field_is_a_validation_error_not_a_rule_violation(
+        api: Api) -> None:
+    """Shape errors are titled "Validation failed"; only state rules are "Rule violation"."""
+    api.post("/v1/events/batch", {"events": base_setup()})
+    missing = dinner("d1", "ann")
+    del missing["data"]["owner"]
+    extra = dinner("d2", "ann")
+    extra["data"]["colour"] = "blue"
+    for body, loc in ((missing, ["body", "data", "owner"]), (extra, ["body", "data", "colour"])):
+        problem = api.post("/v1/events", body).json()
+        assert (problem["status"], problem["title"]) == (422, "Validation failed")
+        assert problem["errors"][0]["loc"] == loc
+    batch = api.post("/v1/events/batch", {"events": [dinner("d3", "ann"), missing]}).json()
+    assert batch["title"] == "Validation failed"
+    assert batch["errors"][0]["loc"] == ["body", "events", 1, "data", "owner"]
+    rule = api.post("/v1/events", dinner("d4", "ghost")).json()
+    assert rule["title"] == "Rule violation"
+
+
+def test_a_json_number_where_money_belongs_says_to_quote_it(api: Api) -> None:
+    """`"amount": 80.5` is refused with a message that shows the quoted form."""
+    api.post("/v1/events/batch", {"events": base_setup()})
+    event = dinner("d1", "ann")
+    event["data"]["cost"] = {"amount": 80.5, "currency": "EUR"}
+    problem = api.post("/v1/events", event).json()
+    assert problem["title"] == "Validation failed"
+    error = problem["errors"][0]
+    assert error["loc"] == ["body", "data", "cost", "amount"]
+    assert "not a JSON number" in error["msg"] and 'quote it, "80.5"' in error["msg"]
+    rate = api.post("/v1/events", ev("fx.rate_set", currency="USD", rate=1), api.admin).json()
+    assert rate["errors"][0]["loc"] == ["body", "data", "rate"]
+    assert 'quote it, "1"' in rate["errors"][0]["msg"]

@@ -82,7 +82,9 @@ def test_html_is_a_standalone_page_with_the_same_figures_and_charts(
         assert shown_figures[name] == shown(brief[name]), name
     assert shown_figures["spend_total"] == brief["spend_last_12_months"]["by_kind"]["total"]
     assert shown_figures["open_flags"] == str(len(brief["open_flags"]))
-    assert page.count("<svg") == len(brief["trajectories"]) + 2
+    # a trajectory per key person, the power-map dots, spend by kind and the score history
+    assert page.count("<svg") == len(brief["trajectories"]) + 3
+    assert 'data-chart="score-history"' in page
     assert "<script" not in page and "<link" not in page
     assert not re.search(r'(src|href)="https?://', page)
     assert "as it stood at end of 30 Apr 2026 (UTC), as recorded by end of 15 May 2026" in page

@@ -104,8 +104,10 @@ def test_the_view_known_at_a_time_equals_the_view_of_the_events_recorded_by_then
     erasure: a forgotten person's fields are gone at every point in time)."""
     moments = sorted(r.recorded_at for r in log.records)
     known_at = moments[min(cut, len(moments) - 1)]
-    kept = [r for r in log.records
-            if r.recorded_at <= known_at or r.type == "stakeholder.forgotten"]
+    registered = {r.data["stakeholder_id"] for r in log.records
+                  if r.type == "stakeholder.registered" and r.recorded_at <= known_at}
+    kept = [r for r in log.records if r.recorded_at <= known_at or (
+        r.type == "stakeholder.forgotten" and r.data["stakeholder_id"] in registered)]
     with tempfile.TemporaryDirectory() as directory:
         full = build(Path(directory), "full", log.records)
         known = build(Path(directory), "known", kept)
