@@ -129,7 +129,6 @@ PER_MODEL: dict[tuple[str, str], str] = {
                           "views disk full); null when ok.",
     ("Problem", "type"): "A URI naming the kind of problem.",
     ("Problem", "status"): "The HTTP status code.",
-    ("Health", "status"): "`ok` while the process serves.",
     ("FishboneOut", "status"): "`open`, `won`, `lost` or `abandoned`.",
     ("PlacedOut", "proximity"): "1–3: 1 is closest to the axis (most influence).",
     ("SpendGroup", "total"): "The group's total, " + _MONEY[0].lower() + _MONEY[1:],
