@@ -23,6 +23,7 @@ from projections.errors import (
     InvalidQuery,
     ProjectionError,
     UnknownAccount,
+    UnknownEngagement,
     UnknownOpportunity,
     UnknownStakeholder,
 )
@@ -39,6 +40,7 @@ _STATUS: list[tuple[type[Exception], int, str]] = [
     (UnknownAccount, 404, "Not found"),
     (UnknownStakeholder, 404, "Not found"),
     (UnknownOpportunity, 404, "Not found"),
+    (UnknownEngagement, 404, "Not found"),
     (InvalidQuery, 422, "Invalid query"),
     (StorageConfigError, 503, "Event store unavailable"),
 ]

@@ -149,6 +149,31 @@ def who(names: dict[str, str], stakeholder_id: str | None) -> str:
     return f"{name} ({stakeholder_id})" if name and name != stakeholder_id else stakeholder_id
 
 
+FLAG_MESSAGES = {
+    "gift_over_limit": "This gift to {who} is {amount} {currency}, over the {limit} {currency} "
+                       "limit per gift: pre-approval needed.",
+    "hospitality_over_limit": "The share of {who} is {amount} {currency}, over the {limit} "
+                              "{currency} hospitality limit per person.",
+    "annual_limit_exceeded": "{who} has now received {amount} {currency} this year, over the "
+                             "{limit} {currency} annual limit per recipient.",
+    "missing_approval": "The total of {amount} {currency} is over {limit} {currency}: "
+                        "pre-approval needed (add an approval).",
+    "public_official_unapproved": "{who} is a public official: this needs an approval.",
+    "late_entry": "Entered more than {limit} after it happened: a late entry.",
+    "fx_rate_missing": "No exchange rate for this currency on that day: left out of the totals.",
+}
+
+
+def flag_message(flag: dict[str, Any], names: dict[str, str] | None = None) -> str:
+    """What a compliance flag means for the person who just recorded the engagement."""
+    template = FLAG_MESSAGES.get(flag["flag"], "{flag}")
+    sid = flag.get("stakeholder_id")
+    return template.format(
+        who=who(names or {}, sid) if sid else "the account", flag=humanize(flag["flag"]),
+        amount=money(flag.get("amount")), limit=limit(flag.get("limit")),
+        currency=flag.get("currency", ""))
+
+
 def filters() -> dict[str, Any]:
     """The functions above as template filters."""
     return {"role": role, "attitude": attitude, "signed": signed, "money": money,
@@ -157,4 +182,5 @@ def filters() -> dict[str, Any]:
             "flag_label": lambda c: FLAGS.get(c, humanize(c)),
             "group_label": lambda c: GROUPS.get(c, humanize(c)),
             "event_label": lambda c: EVENTS.get(c, humanize(c)),
-            "attitude_short": lambda v: ATTITUDE_SHORT.get(v, "–")}
+            "attitude_short": lambda v: ATTITUDE_SHORT.get(v, "–"),
+            "flag_message": flag_message}

@@ -20,7 +20,8 @@ from api.errors import ApiProblem, status_of
 from api.params import point
 from api.render.html import STATIC, environment
 from api.runtime import Runtime
-from api.ui import auth, pages
+from api.ui import auth, forms, pages
+from api.ui.forms import WRITERS
 from ledger.domain.submission import Principal
 from projections.errors import ProjectionError
 
@@ -37,7 +38,10 @@ HEADERS = {
 
 def install(app: FastAPI) -> None:
     """Add the UI to the app: its routes, its static files and the sign-in redirect."""
+    from api.routes import ui_forms
+
     app.include_router(router)
+    app.include_router(ui_forms.router)
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
 
     @app.exception_handler(auth.LoginRequired)
@@ -56,16 +60,18 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
         request_path=request.url.path, href=href,
         person_href=lambda sid: href(f"/ui/stakeholders/{sid}"),
         as_of_input=params.get("as_of", "")[:10], known_at_input=params.get("known_at", "")[:10],
-        **context)
+        can_write=getattr(context.get("user"), "role", None) in WRITERS, **context)
     return HTMLResponse(html, status_code=status, headers=HEADERS)
 
 
 def _page(request: Request, template: str, build: Callable[[Any], dict[str, Any]],
-          **context: Any) -> HTMLResponse:
-    """Render ``template`` with what ``build(views)`` returns, or an error page."""
+          status: int = 200, **context: Any) -> HTMLResponse:
+    """Render ``template`` with what ``build(views)`` returns, or an error page; after a
+    form's write (``min_position`` in the query) the views first reach its receipt."""
     runtime: Runtime = request.app.state.runtime
+    wanted = request.query_params.get("min_position", "")
     try:
-        if not runtime.ready_for(None):
+        if not runtime.ready_for(int(wanted) if wanted.isdigit() else None):
             raise ApiProblem(503, "the views are catching up with the log; reload shortly")
         built = runtime.read(build)
     except ApiProblem as exc:
@@ -73,7 +79,7 @@ def _page(request: Request, template: str, build: Callable[[Any], dict[str, Any]
     except ProjectionError as exc:
         status, title = status_of(exc)
         return _render(request, "error.html", status, detail=str(exc), title=title, **context)
-    return _render(request, template, **built, **context)
+    return _render(request, template, status, **built, **context)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -123,10 +129,12 @@ def handover(request: Request, account_id: str, who: SignedIn, as_of: AsOf = Non
 
 @router.get("/stakeholders/{stakeholder_id}", response_class=HTMLResponse)
 def stakeholder(request: Request, stakeholder_id: str, who: SignedIn, as_of: AsOf = None,
-                known_at: KnownAt = None) -> HTMLResponse:
-    """One stakeholder: figures, attitude and spend charts, and every step of the history."""
+                known_at: KnownAt = None, recorded: str | None = None) -> HTMLResponse:
+    """One stakeholder: figures, attitude and spend charts, and every step of the history;
+    after recording an engagement (``recorded``), the flags it raised."""
     return _page(request, "stakeholder.html",
-                 lambda db: pages.stakeholder_page(db, stakeholder_id, point(as_of, known_at)),
+                 lambda db: {**pages.stakeholder_page(db, stakeholder_id, point(as_of, known_at)),
+                             **forms.recorded_notice(db, recorded)},
                  user=who, section="accounts", change_summary=pages.change_summary)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import hashlib
+import hmac
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
@@ -59,3 +61,25 @@ def remember(response: Response, token: str, *, secure: bool) -> None:
 def forget(response: Response) -> None:
     """Drop the token cookie."""
     response.delete_cookie(COOKIE, path="/ui", httponly=True, samesite="strict")
+
+
+def csrf_token(request: Request) -> str:
+    """The form token of the signed-in cookie: an HMAC keyed by the API token itself, so
+    only a page the server rendered for that token can carry it (nothing stored)."""
+    token = request.cookies.get(COOKIE, "")
+    return hmac.new(token.encode(), b"ledger-ui-form", hashlib.sha256).hexdigest()
+
+
+def form_refusal(request: Request, sent: str) -> str | None:
+    """Why a posted form is refused as cross-site (a wrong CSRF token or a foreign
+    ``Origin`` / ``Referer``), or None when it comes from the UI's own pages."""
+    if not hmac.compare_digest(sent.encode(), csrf_token(request).encode()):
+        return "this form is out of date or was not sent from this site; open it again"
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if origin and origin != "null":
+        parts = urlsplit(origin)
+        if (parts.scheme, parts.netloc) != (request.url.scheme, request.url.netloc):
+            return f"a form from {parts.scheme}://{parts.netloc} cannot write here"
+    elif origin == "null":
+        return "a form from an opaque origin cannot write here"
+    return None

@@ -1,0 +1,222 @@
+"""The web UI's forms: record what account managers do, through the API's own write path.
+
+Each POST builds the envelope a client would send (:mod:`api.ui.envelopes`) and hands it
+to the same ``LedgerApplication.record`` as ``POST /v1/events``: validation, rules,
+idempotency, chain and encryption happen there, once. A refusal redisplays the form with
+what was typed and each message beside its field; a success redirects (303) to a page
+that waits for the views to reach the receipt's position. Forms carry their event id
+(a double submit is a replay), a CSRF token, and are refused from a foreign ``Origin``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.routes.ui import _page, _render
+from api.runtime import Runtime
+from api.ui import auth, forms
+from api.ui.envelopes import GENERAL, FormInvalid, Typed, field_errors
+from ledger.domain.submission import Principal, Receipt
+from ledger.errors import LedgerError
+from projections.errors import ProjectionError
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+SignedIn = Annotated[Principal, Depends(auth.signed_in)]
+Build = Callable[[Any], dict[str, Any]]
+
+
+def _after(path: str, receipt: Receipt, **query: str) -> RedirectResponse:
+    """303 to ``path``, which waits for the views to reach the receipt's position."""
+    params = urlencode({**query, "min_position": str(receipt.position)})
+    return RedirectResponse(f"{path}?{params}", status_code=303)
+
+
+def _forbidden(request: Request, who: Principal, detail: str) -> HTMLResponse:
+    return _render(request, "error.html", 403, detail=detail, title="Not allowed", user=who)
+
+
+def _show(request: Request, who: Principal, form: forms.Form, build: Build, typed: Typed,
+          action: str, errors: dict[str, str] | None = None, status: int = 200,
+          **context: Any) -> HTMLResponse:
+    """The form, filled in with ``typed``, each error beside its field."""
+    if who.role not in forms.WRITERS:
+        return _forbidden(request, who, f"role {who.role!r} cannot record events")
+    errors = errors or {}
+    general = {k: v for k, v in errors.items() if k not in form.names()}
+    return _page(request, "form.html", build, status, user=who, section="accounts",
+                 form=form, typed=typed, errors=errors, general=general, action=action,
+                 csrf=auth.csrf_token(request), kinds=forms.kind_choices(),
+                 time_zones=forms.TIME_ZONES, **context)
+
+
+async def _submit(request: Request, who: Principal, form: forms.Form, build: Build,
+                  envelope: Callable[[Typed], dict[str, Any]],
+                  after: Callable[[dict[str, Any], Receipt], RedirectResponse],
+                  **context: Any) -> Response:
+    """Check the form's origin, record its event, and redirect, or redisplay it."""
+    typed = Typed.of((await request.form()).multi_items())
+    refusal = auth.form_refusal(request, typed.one("csrf"))
+    if refusal is not None:
+        return _forbidden(request, who, refusal)
+    if who.role not in forms.WRITERS:
+        return _forbidden(request, who, f"role {who.role!r} cannot record events")
+    runtime: Runtime = request.app.state.runtime
+    try:
+        event = await run_in_threadpool(envelope, typed)
+        receipt = await run_in_threadpool(runtime.ledger.record, event, who)
+    except FormInvalid as exc:
+        errors = exc.errors
+    except LedgerError as exc:
+        errors = field_errors(exc.errors)
+    except ProjectionError as exc:  # the engagement to correct is not in the views
+        errors = {GENERAL: str(exc)}
+    else:
+        runtime.acknowledge([receipt])
+        return after(event, receipt)
+    return _show(request, who, form, build, typed, str(request.url.path), errors, 422,
+                 **context)
+
+
+def _account(account_id: str) -> Build:
+    return lambda db: forms.account_context(db, account_id)
+
+
+def _person(stakeholder_id: str) -> Build:
+    return lambda db: forms.person_context(db, stakeholder_id)
+
+
+def _engagement(engagement_id: str) -> Build:
+    return lambda db: forms.engagement_context(db, engagement_id)
+
+
+def _to_person(stakeholder_id: str) -> Callable[[dict[str, Any], Receipt], RedirectResponse]:
+    return lambda event, receipt: _after(f"/ui/stakeholders/{quote(stakeholder_id)}", receipt)
+
+
+def _to_engagement(engagement_id: str) -> Callable[[dict[str, Any], Receipt],
+                                                   RedirectResponse]:
+    return lambda event, receipt: _after(f"/ui/engagements/{quote(engagement_id)}", receipt,
+                                         recorded=engagement_id)
+
+
+def _recorded(event: dict[str, Any], receipt: Receipt) -> RedirectResponse:
+    """After an engagement: its first participant's timeline, else its own page."""
+    data = event["data"]
+    if data.get("participants"):
+        return _after(f"/ui/stakeholders/{quote(data['participants'][0])}", receipt,
+                      recorded=data["engagement_id"])
+    return _to_engagement(data["engagement_id"])(event, receipt)
+
+
+@router.get("/engagements/{engagement_id}", response_class=HTMLResponse)
+def engagement_page(request: Request, engagement_id: str, who: SignedIn,
+                    recorded: str | None = None) -> HTMLResponse:
+    """One engagement as it stands: fields, corrections, void, approvals, flags."""
+    return _page(request, "engagement.html",
+                 lambda db: {**forms.engagement_context(db, engagement_id),
+                             **forms.recorded_notice(db, recorded)},
+                 user=who, section="accounts")
+
+
+@router.get("/accounts/{account_id}/engagements/new", response_class=HTMLResponse)
+def record_form(request: Request, account_id: str, who: SignedIn) -> HTMLResponse:
+    """A blank form to record an engagement on the account."""
+    typed = forms.blank(who.name)
+    typed.fields["engagement_id"] = [f"eng-{typed.one('event_id')[:8]}"]
+    return _show(request, who, forms.RECORD, _account(account_id), typed, request.url.path)
+
+
+@router.post("/accounts/{account_id}/engagements/new", response_model=None)
+async def record_engagement(request: Request, account_id: str, who: SignedIn) -> Response:
+    """Record an engagement from the form."""
+    return await _submit(request, who, forms.RECORD, _account(account_id),
+                         lambda t: forms.envelopes.record_engagement(t, account_id), _recorded)
+
+
+@router.get("/accounts/{account_id}/stakeholders/new", response_class=HTMLResponse)
+def register_form(request: Request, account_id: str, who: SignedIn) -> HTMLResponse:
+    """A blank form to register a stakeholder of the account."""
+    return _show(request, who, forms.REGISTER, _account(account_id), forms.blank(who.name),
+                 request.url.path)
+
+
+@router.post("/accounts/{account_id}/stakeholders/new", response_model=None)
+async def register_stakeholder(request: Request, account_id: str, who: SignedIn) -> Response:
+    """Register a stakeholder from the form."""
+    return await _submit(
+        request, who, forms.REGISTER, _account(account_id),
+        lambda t: forms.envelopes.register_stakeholder(t, account_id),
+        lambda event, receipt: _to_person(event["data"]["stakeholder_id"])(event, receipt))
+
+
+def _person_form(form: forms.Form, envelope: Callable[[Typed, str], dict[str, Any]]) -> None:
+    path = f"/stakeholders/{{stakeholder_id}}/{form.name}"
+
+    def show(request: Request, stakeholder_id: str, who: SignedIn) -> HTMLResponse:
+        return _show(request, who, form, _person(stakeholder_id), forms.blank(who.name),
+                     request.url.path)
+
+    async def submit(request: Request, stakeholder_id: str, who: SignedIn) -> Response:
+        return await _submit(request, who, form, _person(stakeholder_id),
+                             lambda t: envelope(t, stakeholder_id), _to_person(stakeholder_id))
+
+    show.__doc__ = f"The form: {form.title.lower()}."
+    submit.__doc__ = f"{form.title} from the form."
+    router.add_api_route(path, show, methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route(path, submit, methods=["POST"], response_model=None)
+
+
+def _engagement_form(form: forms.Form, envelope: Callable[..., dict[str, Any]]) -> None:
+    path = f"/engagements/{{engagement_id}}/{form.name}"
+
+    def show(request: Request, engagement_id: str, who: SignedIn) -> HTMLResponse:
+        typed = forms.blank(who.name)
+        if form is forms.CORRECT:
+            runtime: Runtime = request.app.state.runtime
+            try:
+                current = runtime.read(lambda db: forms.recorded_fields(
+                    forms.find_engagement(db, engagement_id)))
+            except ProjectionError:
+                current = None  # the page below names the problem
+            if current is not None:
+                typed = forms.as_typed(current, **{k: typed.one(k) for k in typed.fields})
+        return _show(request, who, form, _engagement(engagement_id), typed, request.url.path)
+
+    async def submit(request: Request, engagement_id: str, who: SignedIn) -> Response:
+        return await _submit(request, who, form, _engagement(engagement_id),
+                             _with_current(request, engagement_id, envelope),
+                             _to_engagement(engagement_id))
+
+    show.__doc__ = f"The form: {form.title.lower()}."
+    submit.__doc__ = f"{form.title} from the form."
+    router.add_api_route(path, show, methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route(path, submit, methods=["POST"], response_model=None)
+
+
+def _with_current(request: Request, engagement_id: str,
+                  envelope: Callable[..., dict[str, Any]]) -> Callable[[Typed], dict[str, Any]]:
+    """The envelope builder; a correction first reads the fields it changes."""
+    if envelope is not forms.envelopes.correct_engagement:
+        return lambda t: envelope(t, engagement_id)
+
+    def corrected(typed: Typed) -> dict[str, Any]:
+        runtime: Runtime = request.app.state.runtime
+        runtime.ready_for(None)
+        current = runtime.read(lambda db: forms.recorded_fields(
+            forms.find_engagement(db, engagement_id)))
+        return envelope(typed, engagement_id, current)
+
+    return corrected
+
+
+_person_form(forms.ATTITUDE, forms.envelopes.change_attitude)
+_person_form(forms.ROLE, forms.envelopes.change_role)
+_engagement_form(forms.CORRECT, forms.envelopes.correct_engagement)
+_engagement_form(forms.VOID, forms.envelopes.void_engagement)
+_engagement_form(forms.APPROVE, forms.envelopes.approve_engagement)
