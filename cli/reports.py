@@ -66,12 +66,17 @@ def handover(
         "--format",
         help="json, md (Markdown for an e-mail or wiki) or html (a standalone page).")
     ] = "json",
+    lang: Annotated[Literal["en", "zh-CN"], typer.Option(
+        "--lang", help="Language of the md and html forms: en or zh-CN (Simplified Chinese).")
+    ] = "en",
     output: OutputFile = None,
 ) -> None:
     """Print an account's handover brief (SPEC §6) as JSON, Markdown or HTML.
 
     The views are caught up with the log first. Example:
     ledger handover nordlicht-telekom --as-of 2026-03-01 --format md -o brief.md
+    (``--lang zh-CN`` writes the Markdown or HTML brief in Simplified Chinese; JSON has no
+    language).
     """
     # Imported here: the renderers live in the api package, and ledger/ must not pull in
     # FastAPI just to start (most commands never need it).
@@ -93,7 +98,8 @@ def handover(
         fail(str(exc), 1)
     finally:
         views.close()
-    text = json.dumps(brief, indent=2) + "\n" if form == "json" else render_brief(brief, form)
+    text = json.dumps(brief, indent=2) + "\n" if form == "json" else render_brief(
+        brief, form, lang.replace("-", "_"))
     if output:
         output.write_text(text, encoding="utf-8")
         console.print(f"wrote the {form} handover brief of {account} to {output}",

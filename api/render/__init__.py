@@ -8,14 +8,15 @@ MEDIA_TYPES = {"json": "application/json", "md": "text/markdown; charset=utf-8",
                "html": "text/html; charset=utf-8"}
 
 
-def render_brief(brief: dict[str, Any], form: str) -> str:
-    """The handover brief as ``md`` (Markdown) or ``html`` (a standalone page)."""
+def render_brief(brief: dict[str, Any], form: str, locale: str = "en") -> str:
+    """The handover brief as ``md`` (Markdown) or ``html`` (a standalone page), in English
+    (``en``) or Simplified Chinese (``zh_CN``)."""
     if form == "md":
         from api.render.markdown import brief_markdown
 
-        return brief_markdown(brief)
+        return brief_markdown(brief, locale)
     if form == "html":
         from api.render.html import brief_html
 
-        return brief_html(brief)
+        return brief_html(brief, locale)
     raise ValueError(f"no rendering {form!r}; expected 'md' or 'html'")

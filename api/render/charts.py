@@ -18,6 +18,7 @@ from markupsafe import Markup
 from pygal.style import Style
 
 from api.render import format as fmt
+from api.render.i18n import gettext as _
 
 INK = "#1f2933"
 STYLE = Style(
@@ -37,7 +38,7 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 def _config(**options: Any) -> dict[str, Any]:
     return {"style": STYLE, "js": [], "disable_xml_declaration": True, "show_legend": False,
-            "explicit_size": False, "no_data_text": "No data", "margin": 12,
+            "explicit_size": False, "no_data_text": _("No data"), "margin": 12,
             "truncate_label": -1, "truncate_legend": -1, **options}
 
 
@@ -82,13 +83,15 @@ def attitude_trajectory(name: str, changes: Sequence[dict[str, Any]], *, start: 
         width=520 if small else 900, height=190 if small else 260, range=(-1, 3),
         y_labels=[-1, 0, 1, 2, 3], x_label_rotation=0, show_dots=True, dots_size=3,
         value_formatter=lambda v: fmt.signed(int(v)),
-        y_value_formatter=lambda v: f"{fmt.signed(int(v))} {fmt.ATTITUDE_SHORT.get(int(v), '')}",
-        x_value_formatter=lambda d: f"{d:%b %Y}", xrange=(start.timestamp(), until.timestamp()),
+        y_value_formatter=lambda v: f"{fmt.signed(int(v))} {fmt.attitude_short(int(v))}",
+        x_value_formatter=fmt.month_of, xrange=(start.timestamp(), until.timestamp()),
         x_labels=_month_ticks(start, until, 4 if small else 8), stroke_style={"width": 3}))
     chart.add(name, attitude_steps(changes, until))
-    summary = " → ".join(f"{fmt.signed(c['attitude'])} on {fmt.day(c['occurred_at'])}"
-                         for c in changes) or "no attitude recorded"
-    return _svg(chart, f"Attitude of {name} over time: {summary}")
+    summary = " → ".join(_("%(attitude)s on %(day)s") % {
+        "attitude": fmt.signed(c["attitude"]), "day": fmt.day(c["occurred_at"])}
+        for c in changes) or _("no attitude recorded")
+    return _svg(chart, _("Attitude of %(name)s over time: %(summary)s") % {
+        "name": name, "summary": summary})
 
 
 def power_map_dots(grid: dict[str, dict[str, list[str]]]) -> Markup:
@@ -100,24 +103,24 @@ def power_map_dots(grid: dict[str, dict[str, list[str]]]) -> Markup:
     for role, row in grid.items():
         chart.add(fmt.role(role), [len(row[str(a)]) for a in range(-1, 4)])
     text = "; ".join(f"{fmt.role(role)}: " + ", ".join(
-        f"{len(row[str(a)])} at {fmt.signed(a)}" for a in range(-1, 4) if row[str(a)])
-        for role, row in grid.items())
-    return _svg(chart, f"Power map, people by role and attitude: {text}")
+        _("%(count)s at %(attitude)s") % {"count": len(row[str(a)]), "attitude": fmt.signed(a)}
+        for a in range(-1, 4) if row[str(a)]) for role, row in grid.items())
+    return _svg(chart, _("Power map, people by role and attitude: %(text)s") % {"text": text})
 
 
 def score_history(points: Sequence[tuple[str, float | None]]) -> Markup:
     """The relationship score at a series of as-of points (label, score)."""
-    known = [score for _, score in points if score is not None]
+    known = [score for _label, score in points if score is not None]
     low = min([0.0, *known])
     high = min(100.0, max([50.0, *known]) + 10)
     chart = pygal.Line(**_config(
         width=900, height=280, print_values=True, range=(low, high), include_x_axis=True,
         value_formatter=lambda v: fmt.score(v), x_label_rotation=0, dots_size=4,
         stroke_style={"width": 3}))
-    chart.x_labels = [label for label, _ in points]
-    chart.add("Relationship score", [score for _, score in points])
+    chart.x_labels = [label for label, _score in points]
+    chart.add(_("Relationship score"), [score for _label, score in points])
     text = ", ".join(f"{label}: {fmt.score(score)}" for label, score in points)
-    return _svg(chart, f"Relationship score by month: {text}")
+    return _svg(chart, _("Relationship score by month: %(text)s") % {"text": text})
 
 
 def money_bars(groups: Iterable[tuple[str, str]], title: str, *, horizontal: bool = True,
@@ -129,10 +132,10 @@ def money_bars(groups: Iterable[tuple[str, str]], title: str, *, horizontal: boo
         width=900, height=max(220, 34 * len(rows) + 60) if horizontal else 300,
         print_values=True, print_values_position="top", value_formatter=_amount, style=BARS,
         **({} if horizontal else {"show_minor_y_labels": False, "y_labels_major_count": 6})))
-    chart.x_labels = [label for label, _ in rows]
-    chart.add(title, [float(amount) for _, amount in rows])
+    chart.x_labels = [label for label, _value in rows]
+    chart.add(title, [float(amount) for _label, amount in rows])
     text = ", ".join(f"{label} {fmt.money(str(amount))}" for label, amount in rows)
-    return _svg(chart, f"{title} ({currency}): {text or 'none'}")
+    return _svg(chart, f"{title} ({currency}): {text or _('none')}")
 
 
 def count_bars(groups: Iterable[tuple[str, int]], title: str) -> Markup:
@@ -141,10 +144,10 @@ def count_bars(groups: Iterable[tuple[str, int]], title: str) -> Markup:
     chart = pygal.HorizontalBar(**_config(
         width=900, height=max(200, 34 * len(rows) + 60), print_values=True, style=BARS,
         print_values_position="top", value_formatter=lambda v: str(int(v))))
-    chart.x_labels = [label for label, _ in rows]
-    chart.add(title, [count for _, count in rows])
+    chart.x_labels = [label for label, _value in rows]
+    chart.add(title, [count for _label, count in rows])
     text = ", ".join(f"{label}: {count}" for label, count in rows)
-    return _svg(chart, f"{title}: {text or 'none'}")
+    return _svg(chart, f"{title}: {text or _('none')}")
 
 
 def score_bars(rows: Iterable[tuple[str, float | None]], title: str) -> Markup:
@@ -154,8 +157,8 @@ def score_bars(rows: Iterable[tuple[str, float | None]], title: str) -> Markup:
         width=900, height=max(200, 34 * len(data) + 60), print_values=True,
         range=(-33.3, 100), include_x_axis=True, value_formatter=lambda v: fmt.score(v),
         style=BARS, print_values_position="top"))
-    chart.x_labels = [label for label, _ in data]
-    chart.add(title, [score for _, score in data])
+    chart.x_labels = [label for label, _score in data]
+    chart.add(title, [score for _label, score in data])
     text = ", ".join(f"{label}: {fmt.score(score)}" for label, score in data)
     return _svg(chart, f"{title}: {text}")
 
@@ -170,11 +173,12 @@ def running_spend(steps: Sequence[dict[str, Any]], name: str, currency: str) -> 
         points.append((at, total))
     chart = pygal.DateTimeLine(**_config(
         width=900, height=240, show_dots=False, fill=True, include_x_axis=True,
-        x_value_formatter=lambda d: f"{d:%b %Y}", value_formatter=_amount,
+        x_value_formatter=fmt.month_of, value_formatter=_amount,
         show_minor_y_labels=False, y_labels_major_count=6, stroke_style={"width": 2}))
-    chart.add("Total spend", points)
+    chart.add(_("Total spend"), points)
     final = steps[-1]["total_spend"] if steps else "0"
-    return _svg(chart, f"Cumulative spend on {name}, reaching {fmt.money(final)} {currency}")
+    return _svg(chart, _("Cumulative spend on %(name)s, reaching %(amount)s %(currency)s") % {
+        "name": name, "amount": fmt.money(final), "currency": currency})
 
 
 def _month_ticks(start: datetime, until: datetime, count: int) -> list[datetime]:

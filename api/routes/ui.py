@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from api.deps import AsOf, KnownAt
 from api.errors import ApiProblem, status_of
 from api.params import point
+from api.render import i18n
 from api.render.html import STATIC, environment
 from api.runtime import Runtime
 from api.ui import auth, forms, pages
@@ -27,6 +28,7 @@ from projections.errors import ProjectionError
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 SignedIn = Annotated[Principal, Depends(auth.signed_in)]
+LANGUAGE_COOKIE = "ledger_lang"
 HEADERS = {
     "Cache-Control": "no-store", "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -49,8 +51,20 @@ def install(app: FastAPI) -> None:
         return auth.to_login(exc)
 
 
+def locale_of(request: Request) -> str:
+    """The reader's language: the remembered switch, else ``Accept-Language``."""
+    return i18n.negotiate(request.headers.get("accept-language"),
+                          request.cookies.get(LANGUAGE_COOKIE))
+
+
 def _render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    with i18n.language(locale_of(request)):
+        return _render_now(request, template, status, **context)
+
+
+def _render_now(request: Request, template: str, status: int, **context: Any) -> HTMLResponse:
     params = {k: v for k, v in request.query_params.items() if k in ("as_of", "known_at") and v}
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
     def href(path: str, **extra: str) -> str:
         query = {**params, **{k: v for k, v in extra.items() if v}}
@@ -60,7 +74,9 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
         request_path=request.url.path, href=href,
         person_href=lambda sid: href(f"/ui/stakeholders/{sid}"),
         as_of_input=params.get("as_of", "")[:10], known_at_input=params.get("known_at", "")[:10],
-        can_write=getattr(context.get("user"), "role", None) in WRITERS, **context)
+        can_write=getattr(context.get("user"), "role", None) in WRITERS,
+        language_href=lambda to: "/ui/language?" + urlencode({"to": to, "next": here}),
+        **context)
     return HTMLResponse(html, status_code=status, headers=HEADERS)
 
 
@@ -68,6 +84,12 @@ def _page(request: Request, template: str, build: Callable[[Any], dict[str, Any]
           status: int = 200, **context: Any) -> HTMLResponse:
     """Render ``template`` with what ``build(views)`` returns, or an error page; after a
     form's write (``min_position`` in the query) the views first reach its receipt."""
+    with i18n.language(locale_of(request)):
+        return _page_now(request, template, build, status, **context)
+
+
+def _page_now(request: Request, template: str, build: Callable[[Any], dict[str, Any]],
+              status: int, **context: Any) -> HTMLResponse:
     runtime: Runtime = request.app.state.runtime
     wanted = request.query_params.get("min_position", "")
     try:
@@ -95,9 +117,19 @@ def login(request: Request, token: Annotated[str, Form()] = "",
     runtime: Runtime = request.app.state.runtime
     if not token.strip() or runtime.tokens.authenticate(token.strip()) is None:
         return _render(request, "login.html", 401, next=auth.safe_next(next),
-                       error="That token is unknown or revoked.")
+                       error=i18n.N_("That token is unknown or revoked."))
     response = RedirectResponse(auth.safe_next(next), status_code=303)
     auth.remember(response, token.strip(), secure=request.url.scheme == "https")
+    return response
+
+
+@router.get("/language")
+def switch_language(to: str, next: str = auth.HOME) -> RedirectResponse:
+    """Switch the UI's language and remember it in a cookie; back to the page."""
+    response = RedirectResponse(auth.safe_next(next), status_code=303)
+    if to in i18n.LOCALES:
+        response.set_cookie(LANGUAGE_COOKIE, to, max_age=365 * 24 * 3600, path="/ui",
+                            httponly=True, samesite="lax")
     return response
 
 

@@ -18,6 +18,7 @@ from typing import Any, get_args
 import sqlite_utils
 
 from api.render import format as fmt
+from api.render.i18n import N_
 from api.ui import envelopes
 from ledger.contract.vocabulary import (
     GENERAL_KINDS,
@@ -74,69 +75,67 @@ class Form:
         return found
 
 
-def kind_choices() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
-    """Engagement kinds grouped by layer, each key kind with its ladder level (SPEC §2.3)."""
-    kinds = get_args(Kind)
+def kind_choices() -> tuple[tuple[str, tuple[tuple[str, int | None], ...]], ...]:
+    """Engagement kinds grouped by layer, each ladder kind with its level (SPEC §2.3)."""
+    ladder = tuple((k, LADDER_LEVELS[k]) for k in get_args(Kind) if k in LADDER_LEVELS)
     return (
-        ("Key relationship: intimacy ladder", tuple(
-            (k, f"{fmt.humanize(k)} (ladder {LADDER_LEVELS[k]})") for k in kinds
-            if k in LADDER_LEVELS)),
-        ("Key relationship: remedies", tuple((k, fmt.humanize(k)) for k in REMEDIES)),
-        ("General relationship", tuple((k, fmt.humanize(k)) for k in GENERAL_KINDS)),
-        ("Organizational relationship", tuple((k, fmt.humanize(k)) for k in ORG_KINDS)),
+        (N_("Key relationship: intimacy ladder"), ladder),
+        (N_("Key relationship: remedies"), tuple((k, None) for k in REMEDIES)),
+        (N_("General relationship"), tuple((k, None) for k in GENERAL_KINDS)),
+        (N_("Organizational relationship"), tuple((k, None) for k in ORG_KINDS)),
     )
 
 
-ROLE_CHOICES = tuple((r, fmt.role(r)) for r in get_args(Role))
-ATTITUDE_CHOICES = tuple((str(a), fmt.attitude(a)) for a in range(-1, 4))
-LAYER_CHOICES = tuple((layer, fmt.humanize(layer)) for layer in get_args(Layer))
-WHEN = Input("occurred_at", "When it happened", "when", True,
-             "Local date and time, in the time zone beside it.")
+ROLE_CHOICES = tuple((r, fmt.ROLES[r]) for r in get_args(Role))
+LAYER_CHOICES = tuple((layer, fmt.LAYERS[layer]) for layer in get_args(Layer))
+WHEN = Input("occurred_at", N_("When it happened"), "when", True,
+             N_("Local date and time, in the time zone beside it."))
 ENGAGEMENT_INPUTS = (
-    Input("kind", "Kind", "kind", True, "Key kinds show their level on the intimacy ladder."),
+    Input("kind", N_("Kind"), "kind", True,
+          N_("Key kinds show their level on the intimacy ladder.")),
     WHEN,
-    Input("participants", "Participants", "participants", False,
-          "The account's present stakeholders. Leave the amounts empty to split the cost "
-          "equally."),
-    Input("owner", "Owner", required=True, hint="Our employee accountable for it."),
-    Input("hosts", "Hosts", hint="Our employees who took part, separated by commas."),
-    Input("cost", "Cost", "cost"),
-    Input("opportunity_id", "Opportunity", "opportunity"),
-    Input("approval_ref", "Approval reference"),
-    Input("location", "Location"),
-    Input("notes", "Notes", "textarea"),
+    Input("participants", N_("Participants"), "participants", False,
+          N_("The account's present stakeholders. Leave the amounts empty to split the cost "
+             "equally.")),
+    Input("owner", N_("Owner"), required=True, hint=N_("Our employee accountable for it.")),
+    Input("hosts", N_("Hosts"), hint=N_("Our employees who took part, separated by commas.")),
+    Input("cost", N_("Cost"), "cost"),
+    Input("opportunity_id", N_("Opportunity"), "opportunity"),
+    Input("approval_ref", N_("Approval reference")),
+    Input("location", N_("Location")),
+    Input("notes", N_("Notes"), "textarea"),
 )
-REASON = Input("reason", "Reason", "textarea", True)
+REASON = Input("reason", N_("Reason"), "textarea", True)
 
-RECORD = Form("record", "Record an engagement",
-              (Input("engagement_id", "Engagement id", required=True,
-                     hint="Suggested; change it if your CRM has one."), *ENGAGEMENT_INPUTS),
-              envelopes.record_engagement)
-CORRECT = Form("correct", "Correct the engagement", (*ENGAGEMENT_INPUTS, REASON),
+RECORD = Form("record", N_("Record an engagement"),
+              (Input("engagement_id", N_("Engagement id"), required=True,
+                     hint=N_("Suggested; change it if your CRM has one.")),
+               *ENGAGEMENT_INPUTS), envelopes.record_engagement)
+CORRECT = Form("correct", N_("Correct the engagement"), (*ENGAGEMENT_INPUTS, REASON),
                envelopes.correct_engagement)
-VOID = Form("void", "Void the engagement", (WHEN, REASON), envelopes.void_engagement)
-APPROVE = Form("approve", "Record an approval", (
-    WHEN, Input("approval_ref", "Approval reference", required=True),
-    Input("approver", "Approver", required=True, hint="Who approved it.")),
+VOID = Form("void", N_("Void the engagement"), (WHEN, REASON), envelopes.void_engagement)
+APPROVE = Form("approve", N_("Record an approval"), (
+    WHEN, Input("approval_ref", N_("Approval reference"), required=True),
+    Input("approver", N_("Approver"), required=True, hint=N_("Who approved it."))),
     envelopes.approve_engagement)
-REGISTER = Form("register", "Register a stakeholder", (
-    Input("stakeholder_id", "Stakeholder id", required=True,
-          hint="Letters, digits and . _ : - (for example li.wei)."),
-    Input("name", "Name", required=True), Input("title", "Title"),
-    Input("department", "Department"), WHEN,
-    Input("role", "Role", "select", choices=ROLE_CHOICES),
-    Input("attitude", "Attitude", "select", choices=ATTITUDE_CHOICES),
-    Input("layer", "Layer", "select", choices=LAYER_CHOICES),
-    Input("rising_star", "Rising star", "checkbox"),
-    Input("public_official", "Public official", "checkbox"),
-    Input("birthday", "Birthday", "date"), Input("notes", "Notes", "textarea")),
+REGISTER = Form("register", N_("Register a stakeholder"), (
+    Input("stakeholder_id", N_("Stakeholder id"), required=True,
+          hint=N_("Letters, digits and . _ : - (for example li.wei).")),
+    Input("name", N_("Name"), required=True), Input("title", N_("Title")),
+    Input("department", N_("Department")), WHEN,
+    Input("role", N_("Role"), "select", choices=ROLE_CHOICES),
+    Input("attitude", N_("Attitude"), "attitude"),
+    Input("layer", N_("Layer"), "select", choices=LAYER_CHOICES),
+    Input("rising_star", N_("Rising star"), "checkbox"),
+    Input("public_official", N_("Public official"), "checkbox"),
+    Input("birthday", N_("Birthday"), "date"), Input("notes", N_("Notes"), "textarea")),
     envelopes.register_stakeholder)
-ATTITUDE = Form("attitude", "Change attitude", (
-    Input("attitude", "New attitude", "select", True, choices=ATTITUDE_CHOICES), WHEN, REASON,
-    Input("observed_by", "Observed by")), envelopes.change_attitude)
-ROLE = Form("role", "Change role", (
-    Input("role", "New role", "select", True, choices=ROLE_CHOICES), WHEN,
-    Input("reason", "Reason", "textarea")), envelopes.change_role)
+ATTITUDE = Form("attitude", N_("Change attitude"), (
+    Input("attitude", N_("New attitude"), "attitude", True), WHEN, REASON,
+    Input("observed_by", N_("Observed by"))), envelopes.change_attitude)
+ROLE = Form("role", N_("Change role"), (
+    Input("role", N_("New role"), "select", True, choices=ROLE_CHOICES), WHEN,
+    Input("reason", N_("Reason"), "textarea")), envelopes.change_role)
 
 
 def blank(who_name: str, **values: str) -> envelopes.Typed:
