@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import typer
 
+from cli.expenses import import_expenses
 from cli.operations import bench, rebuild, serve
 from cli.records import demo, import_events
 from cli.reports import export, handover, verify
@@ -24,6 +25,7 @@ app = typer.Typer(help="The engagement ledger: record, verify and replay custome
 # the order ``ledger --help`` lists them in, and it interleaves the modules.
 app.command()(demo)
 app.command("import")(import_events)
+app.command("import-expenses")(import_expenses)
 app.command()(verify)
 app.command()(serve)
 app.command()(rebuild)
