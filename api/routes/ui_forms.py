@@ -10,6 +10,7 @@ that waits for the views to reach the receipt's position. Forms carry their even
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -20,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.routes.ui import _page, _render
 from api.runtime import Runtime
-from api.ui import auth, forms
+from api.ui import auth, envelopes, forms
 from api.ui.envelopes import GENERAL, FormInvalid, Typed, field_errors
 from ledger.domain.submission import Principal, Receipt
 from ledger.errors import LedgerError
@@ -53,6 +54,38 @@ def _show(request: Request, who: Principal, form: forms.Form, build: Build, type
                  form=form, typed=typed, errors=errors, general=general, action=action,
                  csrf=auth.csrf_token(request), kinds=forms.kind_choices(),
                  time_zones=forms.TIME_ZONES, **context)
+
+
+def _with_event_id(request: Request) -> RedirectResponse | str:
+    """The event id a blank form carries, from its URL; a URL without one is redirected
+    to one with a fresh id. Going back to the form (back button) thus shows the same id,
+    and sending it again is a replay, not a second event."""
+    given = request.query_params.get("event_id", "")
+    try:
+        return str(uuid.UUID(given))
+    except ValueError:
+        fresh = urlencode({"event_id": envelopes.new_event_id()})
+        return RedirectResponse(f"{request.url.path}?{fresh}", status_code=303)
+
+
+def _blank(request: Request, who: Principal, form: forms.Form, build: Build) -> Response:
+    """A blank form under a fresh event id."""
+    event_id = _with_event_id(request)
+    if isinstance(event_id, RedirectResponse):
+        return event_id
+    typed = forms.blank(who.name, event_id=event_id)
+    if form is forms.RECORD:
+        typed.fields["engagement_id"] = [f"eng-{event_id[:8]}"]
+    if form is forms.CORRECT:
+        runtime: Runtime = request.app.state.runtime
+        try:
+            current = runtime.read(lambda db: forms.recorded_fields(
+                forms.find_engagement(db, request.path_params["engagement_id"])))
+            typed = forms.as_typed(current, **{k: typed.one(k) for k in (
+                "event_id", "occurred_at", "time_zone")})
+        except ProjectionError:
+            pass  # the page below names the problem
+    return _show(request, who, form, build, typed, request.url.path)
 
 
 async def _submit(request: Request, who: Principal, form: forms.Form, build: Build,
@@ -124,12 +157,10 @@ def engagement_page(request: Request, engagement_id: str, who: SignedIn,
                  user=who, section="accounts")
 
 
-@router.get("/accounts/{account_id}/engagements/new", response_class=HTMLResponse)
-def record_form(request: Request, account_id: str, who: SignedIn) -> HTMLResponse:
+@router.get("/accounts/{account_id}/engagements/new", response_model=None)
+def record_form(request: Request, account_id: str, who: SignedIn) -> Response:
     """A blank form to record an engagement on the account."""
-    typed = forms.blank(who.name)
-    typed.fields["engagement_id"] = [f"eng-{typed.one('event_id')[:8]}"]
-    return _show(request, who, forms.RECORD, _account(account_id), typed, request.url.path)
+    return _blank(request, who, forms.RECORD, _account(account_id))
 
 
 @router.post("/accounts/{account_id}/engagements/new", response_model=None)
@@ -139,11 +170,10 @@ async def record_engagement(request: Request, account_id: str, who: SignedIn) ->
                          lambda t: forms.envelopes.record_engagement(t, account_id), _recorded)
 
 
-@router.get("/accounts/{account_id}/stakeholders/new", response_class=HTMLResponse)
-def register_form(request: Request, account_id: str, who: SignedIn) -> HTMLResponse:
+@router.get("/accounts/{account_id}/stakeholders/new", response_model=None)
+def register_form(request: Request, account_id: str, who: SignedIn) -> Response:
     """A blank form to register a stakeholder of the account."""
-    return _show(request, who, forms.REGISTER, _account(account_id), forms.blank(who.name),
-                 request.url.path)
+    return _blank(request, who, forms.REGISTER, _account(account_id))
 
 
 @router.post("/accounts/{account_id}/stakeholders/new", response_model=None)
@@ -158,9 +188,8 @@ async def register_stakeholder(request: Request, account_id: str, who: SignedIn)
 def _person_form(form: forms.Form, envelope: Callable[[Typed, str], dict[str, Any]]) -> None:
     path = f"/stakeholders/{{stakeholder_id}}/{form.name}"
 
-    def show(request: Request, stakeholder_id: str, who: SignedIn) -> HTMLResponse:
-        return _show(request, who, form, _person(stakeholder_id), forms.blank(who.name),
-                     request.url.path)
+    def show(request: Request, stakeholder_id: str, who: SignedIn) -> Response:
+        return _blank(request, who, form, _person(stakeholder_id))
 
     async def submit(request: Request, stakeholder_id: str, who: SignedIn) -> Response:
         return await _submit(request, who, form, _person(stakeholder_id),
@@ -168,25 +197,15 @@ def _person_form(form: forms.Form, envelope: Callable[[Typed, str], dict[str, An
 
     show.__doc__ = f"The form: {form.title.lower()}."
     submit.__doc__ = f"{form.title} from the form."
-    router.add_api_route(path, show, methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route(path, show, methods=["GET"], response_model=None)
     router.add_api_route(path, submit, methods=["POST"], response_model=None)
 
 
 def _engagement_form(form: forms.Form, envelope: Callable[..., dict[str, Any]]) -> None:
     path = f"/engagements/{{engagement_id}}/{form.name}"
 
-    def show(request: Request, engagement_id: str, who: SignedIn) -> HTMLResponse:
-        typed = forms.blank(who.name)
-        if form is forms.CORRECT:
-            runtime: Runtime = request.app.state.runtime
-            try:
-                current = runtime.read(lambda db: forms.recorded_fields(
-                    forms.find_engagement(db, engagement_id)))
-            except ProjectionError:
-                current = None  # the page below names the problem
-            if current is not None:
-                typed = forms.as_typed(current, **{k: typed.one(k) for k in typed.fields})
-        return _show(request, who, form, _engagement(engagement_id), typed, request.url.path)
+    def show(request: Request, engagement_id: str, who: SignedIn) -> Response:
+        return _blank(request, who, form, _engagement(engagement_id))
 
     async def submit(request: Request, engagement_id: str, who: SignedIn) -> Response:
         return await _submit(request, who, form, _engagement(engagement_id),
@@ -195,7 +214,7 @@ def _engagement_form(form: forms.Form, envelope: Callable[..., dict[str, Any]]) 
 
     show.__doc__ = f"The form: {form.title.lower()}."
     submit.__doc__ = f"{form.title} from the form."
-    router.add_api_route(path, show, methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route(path, show, methods=["GET"], response_model=None)
     router.add_api_route(path, submit, methods=["POST"], response_model=None)
 
 
