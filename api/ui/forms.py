@@ -212,7 +212,8 @@ def engagement_context(db: sqlite_utils.Database, engagement_id: str) -> dict[st
             except UnknownStakeholder:
                 context["people"].append({"stakeholder_id": sid, "name": sid})
     return {**context, "engagement": engagement, "fields": fields,
-            "flags": flags_of(db, engagement)}
+            "flags": flags_of(db, engagement),
+            "names": {p["stakeholder_id"]: p["name"] for p in context["people"] if p["name"]}}
 
 
 def flags_of(db: sqlite_utils.Database, engagement: Engagement) -> list[dict[str, Any]]:
@@ -232,4 +233,6 @@ def recorded_notice(db: sqlite_utils.Database, engagement_id: str | None) -> dic
         engagement = find_engagement(db, engagement_id)
     except UnknownEngagement:
         return {}
-    return {"recorded": engagement, "recorded_flags": flags_of(db, engagement)}
+    present = power_map(db, engagement.account_id)["stakeholders"]
+    return {"recorded": engagement, "recorded_flags": flags_of(db, engagement),
+            "recorded_names": {p["stakeholder_id"]: p["name"] for p in present if p["name"]}}

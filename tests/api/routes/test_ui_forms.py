@@ -104,7 +104,7 @@ def test_a_gift_over_the_limit_lands_on_the_timeline_with_its_flag(
     engagement_id = f"eng-{form['event_id'][:8]}"
     assert f'data-recorded="{engagement_id}"' in page
     assert 'data-flag="gift_over_limit"' in page
-    assert "over the 150.00 EUR limit per gift: pre-approval needed" in page
+    assert "This gift to Anja Lorenz (nt-anja-lorenz) is 180.00 EUR, over the 150.00 EUR limit per gift: pre-approval needed" in page
     assert f'href="/ui/engagements/{engagement_id}"' in page
 
 
@@ -257,3 +257,60 @@ def test_an_engagement_is_approved_corrected_and_voided_from_its_page(
     assert 'data-status="voided"' in voided.text
     flags = demo.get("/v1/compliance/flags", account_id=ACCOUNT, open="true").json()["flags"]
     assert eid not in {f["engagement_id"] for f in flags}
+
+
+AT = {"occurred_at": "2026-06-29T09:15", "time_zone": "Asia/Shanghai"}
+STAMP = "2026-06-29T09:15:00+08:00"
+
+
+def _recorded_gift(recorder: TestClient) -> str:
+    form = gift(recorder)
+    recorder.post(f"/ui/accounts/{ACCOUNT}/engagements/new", data=form)
+    return f"eng-{form['event_id'][:8]}"
+
+
+@pytest.mark.parametrize("case", ["register", "attitude", "role", "approve", "void",
+                                  "correct"])
+def test_every_form_stores_the_event_the_api_would_for_the_same_input(
+        recorder: TestClient, demo: Api, case: str) -> None:
+    """Posting the form, then the same input as JSON with the form's event id, is a replay:
+    the stored content is identical (same idempotency digest)."""
+    eid = _recorded_gift(recorder) if case in ("approve", "void", "correct") else ""
+    path, typed, event_type, data = {
+        "register": (f"/ui/accounts/{ACCOUNT}/stakeholders/new",
+                     {"stakeholder_id": "nt-wang-fang", "name": "Wang Fang",
+                      "title": "CTO office", "role": "decision_supporter", "attitude": "1",
+                      "layer": "key", "rising_star": "on", "birthday": "1980-05-04"},
+                     "stakeholder.registered",
+                     {"stakeholder_id": "nt-wang-fang", "account_id": ACCOUNT,
+                      "name": "Wang Fang", "title": "CTO office", "role": "decision_supporter",
+                      "attitude": 1, "layer": "key", "rising_star": True,
+                      "public_official": False, "birthday": "1980-05-04"}),
+        "attitude": (f"/ui/stakeholders/{PERSON}/attitude",
+                     {"attitude": "-1", "reason": "Backs the rival bid", "observed_by": "li.na"},
+                     "stakeholder.attitude_changed",
+                     {"stakeholder_id": PERSON, "attitude": -1,
+                      "reason": "Backs the rival bid", "observed_by": "li.na"}),
+        "role": (f"/ui/stakeholders/{PERSON}/role", {"role": "approver", "reason": "Promoted"},
+                 "stakeholder.role_changed",
+                 {"stakeholder_id": PERSON, "role": "approver", "reason": "Promoted"}),
+        "approve": (f"/ui/engagements/{eid}/approve",
+                    {"approval_ref": "PA-9", "approver": "cfo"}, "engagement.approved",
+                    {"engagement_id": eid, "approval_ref": "PA-9", "approver": "cfo"}),
+        "void": (f"/ui/engagements/{eid}/void", {"reason": "Duplicate"}, "engagement.voided",
+                 {"engagement_id": eid, "reason": "Duplicate"}),
+        "correct": (f"/ui/engagements/{eid}/correct",
+                    {"cost_amount": "140.00", "hosts": "li.na", "reason": "Receipt"},
+                    "engagement.corrected",
+                    {"engagement_id": eid, "reason": "Receipt",
+                     "changes": {"cost": {"amount": "140.00", "currency": "EUR"},
+                                 "hosts": ["li.na"]}}),
+    }[case]
+    form = fill(recorder, path, **AT, **typed)
+    page = recorder.post(path, data=form)
+    assert page.status_code == 200, page.text
+    replay = demo.post("/v1/events", {"event_id": form["event_id"], "type": event_type,
+                                      "occurred_at": STAMP, "data": data})
+    assert replay.status_code == 200, replay.text
+    stored = [e for e in events_of(demo, event_type) if e["event_id"] == form["event_id"]]
+    assert len(stored) == 1 and stored[0]["occurred_at"] == STAMP
