@@ -72,6 +72,9 @@ FIELDS = {name: label for name, label in (
     ("changes", N_("Changes")), ("engagement_id", N_("engagement")),
     ("stakeholder_id", N_("Stakeholder id")), ("account_id", N_("Account")))}
 """Field names as the history's change summaries show them."""
+OUTCOMES = {"would record": N_("would record"), "recorded": N_("recorded"),
+            "already recorded": N_("already recorded"), "skipped": N_("skipped"),
+            "refused": N_("refused")}
 STATUS_LABELS = {"open": N_("Open"), "resolved": N_("Resolved"), "all": N_("All")}
 DATE_PATTERNS = {"en": "d MMM y", "zh_CN": "y年M月d日"}
 

@@ -31,7 +31,7 @@ def environment() -> Environment:
     env.globals.update(ROLES=fmt.ROLES, ATTITUDES=fmt.ATTITUDES, GROUPS=fmt.GROUPS,
                        who=fmt.who, point_sentence=fmt.point_sentence, delta=fmt.delta,
                        LOCALES=i18n.LOCALES, html_lang=html_lang,
-                       STATUS_LABELS=fmt.STATUS_LABELS)
+                       STATUS_LABELS=fmt.STATUS_LABELS, OUTCOMES=fmt.OUTCOMES)
     return env
 
 

@@ -40,10 +40,11 @@ HEADERS = {
 
 def install(app: FastAPI) -> None:
     """Add the UI to the app: its routes, its static files and the sign-in redirect."""
-    from api.routes import ui_forms
+    from api.routes import ui_forms, ui_import
 
     app.include_router(router)
     app.include_router(ui_forms.router)
+    app.include_router(ui_import.router)
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
 
     @app.exception_handler(auth.LoginRequired)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ledger.domain.application import LedgerApplication
-from ledger.domain.submission import MAX_BATCH, Principal
+from ledger.domain.submission import MAX_BATCH, Principal, Receipt
 from ledger.errors import LedgerError
 from ledger.expenses.rows import Planned
 
@@ -37,6 +37,7 @@ class ImportReport:
 
     lines: list[LineResult]
     dry_run: bool
+    receipts: tuple[Receipt, ...] = ()
 
     @property
     def refused(self) -> list[LineResult]:
@@ -107,4 +108,4 @@ def record_expenses(ledger: LedgerApplication, planned: Sequence[Planned],
     results = [r if r.outcome == "skipped" else LineResult(
         r.line, "already recorded" if r.line in replayed else "recorded", r.detail)
         for r in checked.lines]
-    return ImportReport(results, dry_run=False)
+    return ImportReport(results, dry_run=False, receipts=tuple(receipts))

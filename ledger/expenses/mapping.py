@@ -54,11 +54,18 @@ class ExpenseMapping:
 def load_mapping(path: Path) -> ExpenseMapping:
     """Read and check a mapping file; :class:`MappingError` names the first problem."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise MappingError(f"{path}: cannot read the mapping ({exc})") from None
+    return mapping_from_text(text, str(path))
+
+
+def mapping_from_text(text: str, name: str = "the mapping") -> ExpenseMapping:
+    """Check a mapping given as TOML text (an uploaded file, say)."""
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"{path}: not valid TOML ({exc})") from None
+        raise MappingError(f"{name}: not valid TOML ({exc})") from None
     return parse_mapping(raw)
 
 

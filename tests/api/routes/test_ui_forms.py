@@ -104,7 +104,8 @@ def test_a_gift_over_the_limit_lands_on_the_timeline_with_its_flag(
     engagement_id = f"eng-{form['event_id'][:8]}"
     assert f'data-recorded="{engagement_id}"' in page
     assert 'data-flag="gift_over_limit"' in page
-    assert "This gift to Anja Lorenz (nt-anja-lorenz) is 180.00 EUR, over the 150.00 EUR limit per gift: pre-approval needed" in page
+    assert ("This gift to Anja Lorenz (nt-anja-lorenz) is 180.00 EUR, over the 150.00 EUR "
+            "limit per gift: pre-approval needed") in page
     assert f'href="/ui/engagements/{engagement_id}"' in page
 
 
