@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -51,19 +52,27 @@ def ledger(*args: str, env: dict[str, str]) -> str:
     return done.stdout
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """A `ledger serve` over the demo data, and an auditor token made with the CLI."""
+@contextmanager
+def demo_served(folder: Path, *tokens: tuple[str, str]) -> Iterator[tuple[str, list[str]]]:
+    """A `ledger serve` over the demo data in ``folder``, and a token made with the CLI
+    for each ``(role, name)``."""
     require_browser()
     port = free_port()
-    env = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.db",
+    env = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{folder}/ledger.db",
            "LEDGER_PORT": str(port), "COLUMNS": "300"}
     env.pop("LEDGER_ADMIN_TOKEN", None)
     ledger("demo", env=env)
-    token = ledger("token", "create", "--role", "auditor", "--name", "director",
-                   env=env).split()[-1]
+    secrets = [ledger("token", "create", "--role", role, "--name", name, env=env).split()[-1]
+               for role, name in tokens]
     with ledger_serve(env, port) as url:
-        yield url, token
+        yield url, secrets
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A `ledger serve` over the demo data, and an auditor token made with the CLI."""
+    with demo_served(tmp_path, ("auditor", "director")) as (url, tokens):
+        yield url, tokens[0]
 
 
 def shown_figures(page: Any) -> dict[str, str]:

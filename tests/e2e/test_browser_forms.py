@@ -6,7 +6,6 @@ in CI, skipped with a message elsewhere when it is missing.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,8 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.serving import free_port, ledger_serve
-from tests.e2e.test_browser import ARGS, CHROMIUM, ledger, require_browser
+from tests.e2e.test_browser import ARGS, CHROMIUM, demo_served
 
 ACCOUNT = "nordlicht-telekom"
 PERSON = "nt-anja-lorenz"
@@ -27,15 +25,7 @@ ATTITUDES_ZH = ("反对", "中立", "支持", "独家支持", "教练")
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
     """A `ledger serve` over the demo data, a recorder's and an auditor's token."""
-    require_browser()
-    port = free_port()
-    env = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.db",
-           "LEDGER_PORT": str(port), "COLUMNS": "300"}
-    env.pop("LEDGER_ADMIN_TOKEN", None)
-    ledger("demo", env=env)
-    tokens = [ledger("token", "create", "--role", role, "--name", name, env=env).split()[-1]
-              for role, name in (("recorder", "li.na"), ("auditor", "audit"))]
-    with ledger_serve(env, port) as url:
+    with demo_served(tmp_path, ("recorder", "li.na"), ("auditor", "audit")) as (url, tokens):
         yield url, tokens[0], tokens[1]
 
 
