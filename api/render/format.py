@@ -75,6 +75,9 @@ FIELDS = {name: label for name, label in (
 OUTCOMES = {"would record": N_("would record"), "recorded": N_("recorded"),
             "already recorded": N_("already recorded"), "skipped": N_("skipped"),
             "refused": N_("refused")}
+ERROR_TITLES = (N_("Not allowed"), N_("Not found"), N_("Conflict"), N_("Rule violation"),
+                N_("Invalid query"), N_("Event store unavailable"), N_("Batch too large"))
+"""The titles an error page may carry (api.errors names them; marked here for the catalog)."""
 STATUS_LABELS = {"open": N_("Open"), "resolved": N_("Resolved"), "all": N_("All")}
 DATE_PATTERNS = {"en": "d MMM y", "zh_CN": "y年M月d日"}
 
