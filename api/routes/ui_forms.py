@@ -19,17 +19,20 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.render.i18n import N_
 from api.routes.ui import _page, _render
 from api.runtime import Runtime
 from api.ui import auth, envelopes, forms
 from api.ui.envelopes import GENERAL, FormInvalid, Typed, field_errors
 from ledger.domain.submission import Principal, Receipt
-from ledger.errors import LedgerError
+from ledger.errors import IdempotencyConflict, LedgerError
 from projections.errors import ProjectionError
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 SignedIn = Annotated[Principal, Depends(auth.signed_in)]
 Build = Callable[[Any], dict[str, Any]]
+ALREADY_SENT = N_("This form was sent before with other values, and that was recorded. "
+                  "To record something else, open a new form.")
 
 
 def _after(path: str, receipt: Receipt, **query: str) -> RedirectResponse:
@@ -53,7 +56,7 @@ def _show(request: Request, who: Principal, form: forms.Form, build: Build, type
     return _page(request, "form.html", build, status, user=who, section="accounts",
                  form=form, typed=typed, errors=errors, general=general, action=action,
                  csrf=auth.csrf_token(request), kinds=forms.kind_choices(),
-                 time_zones=forms.TIME_ZONES, **context)
+                 time_zones=forms.TIME_ZONES, already_sent=ALREADY_SENT, **context)
 
 
 def _with_event_id(request: Request) -> RedirectResponse | str:
@@ -105,6 +108,8 @@ async def _submit(request: Request, who: Principal, form: forms.Form, build: Bui
         receipt = await run_in_threadpool(runtime.ledger.record, event, who)
     except FormInvalid as exc:
         errors = exc.errors
+    except IdempotencyConflict:  # back button, then other values, then send again
+        errors = {GENERAL: ALREADY_SENT}
     except LedgerError as exc:
         errors = field_errors(exc.errors)
     except ProjectionError as exc:  # the engagement to correct is not in the views

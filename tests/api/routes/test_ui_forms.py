@@ -315,3 +315,28 @@ def test_every_form_stores_the_event_the_api_would_for_the_same_input(
     assert replay.status_code == 200, replay.text
     stored = [e for e in events_of(demo, event_type) if e["event_id"] == form["event_id"]]
     assert len(stored) == 1 and stored[0]["occurred_at"] == STAMP
+
+
+def test_an_engagement_without_participants_lands_on_its_own_page(
+        recorder: TestClient) -> None:
+    """A summit has nobody's timeline to show it: its page shows it, with no flag."""
+    path = f"/ui/accounts/{ACCOUNT}/engagements/new"
+    form = fill(recorder, path, kind="summit", cost_amount="2500.00", cost_currency="EUR",
+                **WHEN)
+    response = recorder.post(path, data=form, follow_redirects=False)
+    eid = f"eng-{form['event_id'][:8]}"
+    assert response.headers["location"].startswith(f"/ui/engagements/{eid}?")
+    page = recorder.get(response.headers["location"]).text
+    assert f'data-recorded="{eid}"' in page and 'data-flag="missing_approval"' in page
+
+
+def test_a_form_sent_again_with_other_values_says_so(recorder: TestClient, demo: Api) -> None:
+    """Back, change the amount, send: not a 409 page, the form explains; one event stays."""
+    form = gift(recorder)
+    recorder.post(f"/ui/accounts/{ACCOUNT}/engagements/new", data=form)
+    form["cost_amount"] = "90.00"
+    again = recorder.post(f"/ui/accounts/{ACCOUNT}/engagements/new", data=form)
+    assert again.status_code == 422 and "open a new form" in again.text
+    stored = [e for e in events_of(demo, "engagement.recorded")
+              if e["event_id"] == form["event_id"]]
+    assert [e["data"]["cost"]["amount"] for e in stored] == ["180.00"]
