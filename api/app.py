@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
+from api.headers import SecurityHeaders
 from api.routes import audit, events, health, reads, ui
 from api.runtime import Runtime
 from ledger.config import Settings
@@ -62,6 +63,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     _offline_docs(app)
     app.state.runtime = rt
     errors.install(app)
+    app.add_middleware(SecurityHeaders)
     for router in (events.router, reads.router, audit.router, health.router):
         app.include_router(router)
     ui.install(app)

@@ -51,6 +51,11 @@ def fresh_views(rt: RuntimeDep, who: PrincipalDep,
                     ge=0, description="Wait (bounded) until the views reach this log position."
                 )] = None) -> Runtime:
     """The runtime, once its views reflect this server's writes and ``min_position``."""
+    if min_position is not None and min_position > (head := rt.ledger.head_position()):
+        raise ApiProblem(422, f"min_position {min_position} is beyond the newest position of "
+                              f"the event log, {head}: no retry can reach it",
+                         errors=[{"loc": ["query", "min_position"],
+                                  "msg": f"beyond the log's head position {head}"}])
     if not rt.ready_for(min_position):
         raise ApiProblem(503, f"the views have not reached position "
                               f"{max(rt.acknowledged, min_position or 0)} yet; retry shortly",

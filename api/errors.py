@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
+from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from ledger.errors import (
     BatchTooLarge,
@@ -17,15 +20,21 @@ from ledger.errors import (
     LedgerError,
     NotAllowed,
     StorageConfigError,
+    StorageFault,
+    StoreFull,
+    StoreUnavailable,
 )
+from ledger.store.faults import as_fault, is_storage_fault
 from ledger.store.tokens import UnknownToken
 from projections.errors import (
+    InvalidMoment,
     InvalidQuery,
     ProjectionError,
     UnknownAccount,
     UnknownEngagement,
     UnknownOpportunity,
     UnknownStakeholder,
+    ViewsUnavailable,
 )
 
 log = logging.getLogger("ledger.api")
@@ -41,13 +50,19 @@ _STATUS: list[tuple[type[Exception], int, str]] = [
     (UnknownStakeholder, 404, "Not found"),
     (UnknownOpportunity, 404, "Not found"),
     (UnknownEngagement, 404, "Not found"),
+    (InvalidMoment, 422, "Validation failed"),
     (InvalidQuery, 422, "Invalid query"),
     (StorageConfigError, 503, "Event store unavailable"),
+    (StoreUnavailable, 503, "Event store unavailable"),
+    (StoreFull, 507, "Insufficient storage"),
+    (ViewsUnavailable, 503, "Views unavailable"),
 ]
+RETRY_AFTER = {"Retry-After": "1"}
+"""What a 503 tells the client: the fault is passing, try again in a second."""
 _TITLES = {400: "Malformed request", 401: "Unauthorized", 403: "Not allowed",
            404: "Not found", 405: "Method not allowed", 409: "Conflict",
            413: "Request too large", 415: "Unsupported media type", 422: "Validation failed",
-           503: "Service unavailable"}
+           503: "Service unavailable", 507: "Insufficient storage"}
 
 
 class ApiProblem(Exception):
@@ -81,18 +96,36 @@ def status_of(exc: Exception) -> tuple[int, str]:
     return 422, "Rule violation"
 
 
+def _log_fault(request: Request, detail: str) -> None:
+    """One line, no traceback: a storage fault is an expected condition, not a bug."""
+    log.warning("%s %s: %s", request.method, request.url.path, detail)
+
+
 def install(app: FastAPI) -> None:
     """Route every error, FastAPI's own included, to a problem document."""
 
     @app.exception_handler(LedgerError)
-    async def _ledger(_: Request, exc: LedgerError) -> JSONResponse:
+    async def _ledger(request: Request, exc: LedgerError) -> JSONResponse:
         status, title = status_of(exc)
+        if isinstance(exc, StorageFault):
+            _log_fault(request, exc.detail)
+            return problem(status, exc.detail, title=title,
+                           headers=RETRY_AFTER if status == 503 else None)
         return problem(status, exc.detail, title=title, errors=exc.errors)
 
     @app.exception_handler(ProjectionError)
-    async def _projection(_: Request, exc: ProjectionError) -> JSONResponse:
+    async def _projection(request: Request, exc: ProjectionError) -> JSONResponse:
         status, title = status_of(exc)
-        return problem(status, str(exc), title=title)
+        if isinstance(exc, ViewsUnavailable):
+            _log_fault(request, str(exc))
+            return problem(status, f"the views cannot catch up now: {exc}; retry shortly",
+                           title=title, headers=RETRY_AFTER)
+        return problem(status, str(exc), title=title, errors=getattr(exc, "errors", None))
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, _: ClientDisconnect) -> Response:
+        log.info("the client left during %s %s", request.method, request.url.path)
+        return Response(status_code=400)  # nobody reads it
 
     @app.exception_handler(ApiProblem)
     async def _api(_: Request, exc: ApiProblem) -> JSONResponse:
@@ -113,6 +146,16 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}"
         return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+    # The library's and SQLite's own errors reach here from read paths (the raw log, the
+    # chain check, health): handled here, unlike the catch-all below, they keep the
+    # connection and log one line.
+    @app.exception_handler(PersistenceError)
+    @app.exception_handler(sqlite3.Error)
+    async def _store(request: Request, exc: Exception) -> JSONResponse:
+        if not is_storage_fault(exc):
+            return await _bug(request, exc)
+        return await _ledger(request, as_fault(exc))
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:

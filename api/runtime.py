@@ -59,24 +59,29 @@ class Runtime:
         self._follow = follow
         self.projector = Projector(settings) if follow and projector else None
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._local = threading.local()
 
     def start(self) -> None:
-        """Catch the views up with the log, then keep following it (a thread, or the
-        projector process)."""
-        self.follower.catch_up()
+        """Keep the views following the log (a thread, or the supervised projector
+        process); returns at once, so the server listens while the views catch up.
+
+        Everything the log holds now counts as acknowledged: a read waits (bounded) until
+        the views reach it, and answers 503 with Retry-After meanwhile."""
+        self.acknowledged = max(self.acknowledged, self.ledger.head_position())
         if self.projector is not None:
             self.projector.start()
         elif self._follow and self._thread is None:
             self._thread = threading.Thread(
-                target=follow, args=(self.follower, self.ledger, self._stop),
+                target=follow, args=(self.follower, self.ledger, self._stop, self._wake),
                 name="views-follower", daemon=True)
             self._thread.start()
 
     def stop(self) -> None:
         """Stop following and close the stores."""
         self._stop.set()
+        self._wake.set()
         if self.projector is not None:
             self.projector.stop()
         if self._thread is not None:
@@ -85,25 +90,38 @@ class Runtime:
         self.ledger.close()
 
     def acknowledge(self, receipts: Iterable[Receipt]) -> None:
-        """Remember the newest position this server has answered a write with."""
+        """Remember the newest position this server has answered a write with, and wake
+        the views' follower (never blocks)."""
         self.acknowledged = max([self.acknowledged, *(r.position for r in receipts)])
         if self.projector is not None:
             self.projector.nudge()
+        else:
+            self._wake.set()
 
     def ready_for(self, min_position: int | None) -> bool:
-        """Bring the views up to this server's writes and ``min_position``; False on timeout."""
+        """Bring the views up to this server's writes and ``min_position``; False on timeout.
+
+        Raises :class:`~projections.errors.ViewsUnavailable` when the views cannot be
+        brought there (their disk is full, the event store is unreachable)."""
         if not self._reach(self.acknowledged, READ_YOUR_WRITES_WAIT):
             return False
         return min_position is None or self._reach(min_position, self.min_position_wait)
+
+    def views_fault(self) -> str | None:
+        """Why the views are not following the log now, or None while they are."""
+        if self.projector is not None:
+            if not self.projector.alive():
+                return "projector down"
+            return self.projector.fault
+        if self._follow and (self._thread is None or not self._thread.is_alive()):
+            return "views follower down"
+        return self.follower.fault
 
     def _reach(self, position: int, timeout: float) -> bool:
         """Wait until the views reach ``position``, applying events here if need be."""
         deadline = time.monotonic() + timeout
         projector = self.projector
-        if projector is not None and self.views.position() < position:
-            if not projector.alive():
-                log.warning("the projector process is gone; restarting it")
-                projector.start()
+        if projector is not None and self.views.position() < position and projector.alive():
             patience = time.monotonic() + min(PROJECTOR_WAIT, timeout)
             while self.views.position() < position and time.monotonic() < patience:
                 time.sleep(0.002)

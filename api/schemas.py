@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Problem(BaseModel):
@@ -29,6 +29,8 @@ class ReceiptOut(BaseModel):
     occurred_at: str
     recorded_at: str
     hash: str
+    replayed: bool = Field(description="True when the event was recorded before (an "
+                                       "idempotent resubmission): nothing new was recorded.")
 
 
 class ReceiptsOut(BaseModel):
@@ -70,11 +72,14 @@ class VerifyOut(BaseModel):
 
 
 class Health(BaseModel):
-    """Liveness and how far the views have followed the log."""
+    """Liveness and how far the views have followed the log: ``degraded`` (with the
+    reason and the lag) whenever the views are not following."""
 
-    status: str
+    status: Literal["ok", "degraded"]
     log_position: int
     views_position: int
+    lag: int
+    reason: str | None = None
 
 
 def _problem(description: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from statistics import quantiles
 from typing import Any
 
 import httpx
+import sqlite_utils
 
 from bench.http import wait_for_views
 from bench.stores import (
@@ -23,6 +24,10 @@ from bench.stores import (
 )
 from ledger.domain.application import LedgerApplication
 from ledger.samples.workload import workload
+from projections.compliance import compliance_flags
+from projections.handover import handover_brief
+from projections.history import stakeholder_history
+from projections.spend import spend_report
 
 
 @dataclass(frozen=True)
@@ -55,16 +60,12 @@ def sample_ids(events: int, seed: int) -> Sample:
 
 
 def _reads(sample: Sample) -> dict[str, Callable[[Any, LedgerApplication], object]]:
-    from projections.compliance import compliance_flags
-    from projections.handover import handover_brief
-    from projections.history import stakeholder_history
     from projections.queries import (
         list_accounts,
         opportunity_fishbone,
         power_map,
         stakeholder_figures,
     )
-    from projections.spend import spend_report
 
     s = sample
     reads: dict[str, Callable[[Any, LedgerApplication], object]] = {
@@ -137,7 +138,6 @@ def _size_kb(answer: object) -> float:
 def measure_reads(scratch: Scratch, sample: Sample,
                   repeats: int = READ_REPEATS) -> tuple[Result, dict[str, str]]:
     """p50/p95 of each SPEC §5.2 read in-process, over the views the rebuild left."""
-    import sqlite_utils
 
     figures: Result = {}
     missing = _no_opportunity(sample, "read_")

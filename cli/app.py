@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import typer
 
+from cli.backup import backup
 from cli.expenses import import_expenses
 from cli.operations import bench, rebuild, serve
 from cli.records import demo, import_events
@@ -31,6 +32,7 @@ app.command()(serve)
 app.command()(rebuild)
 app.command()(handover)
 app.command()(export)
+app.command()(backup)
 app.command()(bench)
 app.add_typer(token_app, name="token")
 

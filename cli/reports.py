@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 import typer
 
+from api.render import render_brief
 from cli.common import (
     DatabaseUrl,
     OutputFile,
@@ -21,8 +22,12 @@ from cli.common import (
     err,
     fail,
     open_ledger,
-    open_views,
+    settings_and_views,
 )
+from projections.engine import Follower
+from projections.errors import InvalidMoment, ProjectionError
+from projections.handover import handover_brief
+from projections.timeaxis import parse_point
 
 
 def verify(
@@ -78,22 +83,13 @@ def handover(
     (``--lang zh-CN`` writes the Markdown or HTML brief in Simplified Chinese; JSON has no
     language).
     """
-    # Imported here: the renderers live in the api package, and ledger/ must not pull in
-    # FastAPI just to start (most commands never need it).
-    from api.errors import ApiProblem
-    from api.params import point
-    from api.render import render_brief
-    from projections.engine import Follower
-    from projections.errors import ProjectionError
-    from projections.handover import handover_brief
-
     ledger = open_ledger(database_url)
-    settings, views = open_views(database_url, views_path)
+    settings, views = settings_and_views(database_url, views_path)
     try:
         Follower(views, ledger.read_for_views).catch_up()
-        brief = handover_brief(views.db, account, **point(as_of, known_at))
-    except ApiProblem as exc:
-        fail(exc.detail, 2)
+        brief = handover_brief(views.db, account, **parse_point(as_of, known_at))
+    except InvalidMoment as exc:
+        fail(str(exc), 2)
     except ProjectionError as exc:
         fail(str(exc), 1)
     finally:

@@ -13,13 +13,13 @@ import typer
 
 from cli.common import DatabaseUrl, console, fail, open_ledger
 from ledger.errors import LedgerError
+from ledger.store.tokens import TokenStore
 
 token_app = typer.Typer(help="Create, list and revoke API bearer tokens.", no_args_is_help=True)
 
 
 def _tokens(database_url: str | None) -> Any:
     """The token store of the event store named by the flag or the environment."""
-    from ledger.store.tokens import TokenStore
 
     return TokenStore(open_ledger(database_url))
 

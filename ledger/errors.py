@@ -70,3 +70,16 @@ class BatchTooLarge(LedgerError):
 
 class StorageConfigError(LedgerError):
     """The event store setting is malformed or the database cannot be reached."""
+
+
+class StorageFault(LedgerError):
+    """The event store failed while it was being used (nothing was half-recorded)."""
+
+
+class StoreUnavailable(StorageFault):
+    """The event store cannot be reached, or its connection dropped and a retry on a fresh
+    one failed too: retry shortly."""
+
+
+class StoreFull(StorageFault):
+    """The event store's disk is full: nothing more can be recorded until space returns."""

@@ -9,6 +9,8 @@ resumes after the last committed record.
 
 from __future__ import annotations
 
+import errno
+import logging
 import sqlite3
 import threading
 import time
@@ -26,8 +28,10 @@ from ledger.contract.records import EventRecord
 from ledger.errors import StorageConfigError
 from projections import current, directory_rows, engagement_rows, reference_rows
 from projections.batch import Batch
-from projections.errors import OutOfOrder, ProjectionError, UnknownEventType
+from projections.errors import OutOfOrder, ProjectionError, UnknownEventType, ViewsUnavailable
 from projections.tables import create_tables, drop_tables
+
+log = logging.getLogger("ledger.views")
 
 APPLICATION_NAME = "engagement_ledger_views"
 """The name under which the views' position is tracked."""
@@ -36,6 +40,8 @@ CACHE_KB = 65_536
 """The views connection's page cache."""
 SORT_CACHE_KB = 8_192
 """Its page cache while a rebuild builds the query indexes."""
+MAX_FAULT_PAUSE = 5.0
+"""The longest pause of a follower between two tries while the views have a fault."""
 
 Handler = Callable[[Batch, EventRecord], None]
 HANDLERS: dict[str, Handler] = {
@@ -226,9 +232,11 @@ class Waitable(Protocol):
 
 
 class Wakeable(Waitable, Protocol):
-    """An event a follower also clears (its wake-up call)."""
+    """An event a follower also clears (its wake-up call), and a listener sets."""
 
     def clear(self) -> None: ...  # noqa: D102
+
+    def set(self) -> None: ...  # noqa: D102
 
 
 ReadLog = Callable[[int, int], list[EventRecord]]
@@ -239,21 +247,32 @@ class Follower:
     """Keeps a :class:`ViewDatabase` up to date by polling the event log.
 
     The library's subscriptions do not cover SQLite event stores, so the follower
-    polls ``read`` from the tracked position on every backend alike.
+    polls ``read`` from the tracked position on every backend alike. ``fault`` says why
+    the views are not following right now (None while they are); ``on_fault`` is told
+    each time it changes.
     """
 
     def __init__(self, views: ViewDatabase, read: ReadLog, *, batch_size: int = 500,
-                 interval: float = 0.2) -> None:
+                 interval: float = 0.2,
+                 on_fault: Callable[[str | None], None] | None = None) -> None:
         self.views = views
         self.read = read
         self.batch_size = batch_size
         self.interval = interval
+        self.fault: str | None = None
+        self.on_fault = on_fault
 
     def poll(self) -> int:
-        """Apply at most one batch of new records; return how many were read."""
-        records = self.read(self.views.position(), self.batch_size)
-        if records:
-            self.views.process(records)
+        """Apply at most one batch of new records; return how many were read.
+
+        A storage fault of the log or of the views raises :class:`ViewsUnavailable`,
+        which names it; nothing is half-applied (the batch commits with its position)."""
+        try:
+            records = self.read(self.views.position(), self.batch_size)
+            if records:
+                self.views.process(records)
+        except (sqlite3.Error, PersistenceError, OSError) as exc:
+            raise ViewsUnavailable(describe_fault(exc)) from exc
         return len(records)
 
     def catch_up(self) -> int:
@@ -276,13 +295,45 @@ class Follower:
         """Follow the log until ``stop`` is set (run it in a thread or a process).
 
         Between empty polls it sleeps ``interval`` seconds, or until ``wake`` (set by a
-        writer after each write) is set.
+        writer after each write) is set. A fault never ends the loop: it is reported
+        (once, until it ends) and the poll is tried again with a growing pause.
         """
+        pause = self.interval
         while not stop.is_set():
             if wake is not None:
                 wake.clear()  # before polling: a write acknowledged later sets it again
-            if not self.poll():
+            try:
+                applied = self.poll()
+            except ViewsUnavailable as exc:
+                self._set_fault(str(exc))
+                stop.wait(pause)
+                pause = min(pause * 2, MAX_FAULT_PAUSE)
+                continue
+            self._set_fault(None)
+            pause = self.interval
+            if not applied:
                 (wake or stop).wait(self.interval)
+
+    def _set_fault(self, fault: str | None) -> None:
+        if fault == self.fault:
+            return
+        if fault is None:
+            log.warning("the views follow the log again (position %d)", self.views.position())
+        else:
+            log.warning("the views stopped at position %d: %s", self.views.position(), fault)
+        self.fault = fault
+        if self.on_fault is not None:
+            self.on_fault(fault)
+
+
+def describe_fault(exc: BaseException) -> str:
+    """One line naming a storage fault: a full disk says so, as does a lost event store."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "disk is full" in text or getattr(exc, "errno", None) == errno.ENOSPC:
+        return "views disk full"
+    if isinstance(exc, PersistenceError):
+        return f"event store unreachable: {text}"
+    return f"views cannot be written: {text}"
 
 
 def _chunks(records: Iterable[EventRecord], size: int) -> Iterator[list[EventRecord]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ledger.contract.schemas import REMEDIES, ROLE_WEIGHTS
+from ledger.contract.vocabulary import REMEDIES, ROLE_WEIGHTS
 from projections.compliance import evaluate, public_officials
 from projections.engagements import load_engagements
 from projections.figures import (

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ledger.contract.schemas import LADDER_LEVELS
+from ledger.contract.vocabulary import LADDER_LEVELS
 from projections.engagements import Engagement, engagement_ids_of, in_base, load_engagements
 from projections.people import StakeholderState, load_stakeholder
 from projections.reference import Reference, load_reference

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ledger.contract.schemas import ROLE_WEIGHTS
+from ledger.contract.vocabulary import GROUPS, ROLE_WEIGHTS
 from projections.current_queries import accounts_now, power_map_now, stakeholder_now
 from projections.engagements import Engagement, engagement_ids_of, in_base, load_engagements
 from projections.figures import (
@@ -34,9 +34,6 @@ from projections.people import (
 )
 from projections.reference import Reference, load_reference
 from projections.timeaxis import point, rfc3339
-
-GROUPS = ("commercial_evaluation", "technical_evaluation", "selection_decision",
-          "final_decision")
 
 
 def list_accounts(db: sqlite_utils.Database, *, as_of: datetime | None = None,

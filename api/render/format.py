@@ -25,9 +25,10 @@ ATTITUDES = {-1: N_("opposes us"), 0: N_("neutral"), 1: N_("supports us (not exc
              2: N_("supports us exclusively"), 3: N_("coach")}
 ATTITUDE_SHORT = {-1: N_("Opposes"), 0: N_("Neutral"), 1: N_("Supports"),
                   2: N_("Exclusive"), 3: N_("Coach")}
-GROUPS = {"commercial_evaluation": N_("Commercial evaluation"),
-          "technical_evaluation": N_("Technical evaluation"),
-          "selection_decision": N_("Selection decision"), "final_decision": N_("Final decision")}
+GROUP_LABELS = {"commercial_evaluation": N_("Commercial evaluation"),
+                "technical_evaluation": N_("Technical evaluation"),
+                "selection_decision": N_("Selection decision"),
+                "final_decision": N_("Final decision")}
 STAGES = {"none": N_("None"), "communication": N_("Communication"), "matching": N_("Matching"),
           "joint": N_("Joint"), "recognition": N_("Recognition")}
 FLAGS = {"gift_over_limit": N_("Gift over limit"),
@@ -255,7 +256,7 @@ def filters() -> dict[str, Any]:
             "score": score, "limit": limit, "coverage": coverage, "day": day, "moment": moment,
             "humanize": humanize, "stage": lambda c: label(STAGES, c),
             "flag_label": lambda c: label(FLAGS, c),
-            "group_label": lambda c: label(GROUPS, c),
+            "group_label": lambda c: label(GROUP_LABELS, c),
             "event_label": lambda c: label(EVENTS, c),
             "attitude_short": attitude_short,
             "flag_message": flag_message}

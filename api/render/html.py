@@ -28,10 +28,13 @@ def environment() -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext,  # type: ignore[attr-defined]
                                   newstyle=True)
     env.filters.update(fmt.filters())
-    env.globals.update(ROLES=fmt.ROLES, ATTITUDES=fmt.ATTITUDES, GROUPS=fmt.GROUPS,
+    env.globals.update(ROLES=fmt.ROLES, ATTITUDES=fmt.ATTITUDES, GROUPS=fmt.GROUP_LABELS,
                        who=fmt.who, point_sentence=fmt.point_sentence, delta=fmt.delta,
                        LOCALES=i18n.LOCALES, html_lang=html_lang,
-                       STATUS_LABELS=fmt.STATUS_LABELS, OUTCOMES=fmt.OUTCOMES)
+                       STATUS_LABELS=fmt.STATUS_LABELS, OUTCOMES=fmt.OUTCOMES,
+                       # a message that may come from elsewhere (an error, a title):
+                       # translated when the catalog has it, never %-formatted
+                       translate=i18n.gettext)
     return env
 
 

@@ -119,7 +119,7 @@ def _opportunities(opportunities: list[dict[str, Any]]) -> list[str]:
         worth = (", " + _("value %(amount)s %(currency)s") % {
             "amount": fmt.money(value["amount"]), "currency": value["currency"]}) if value else ""
         out += [f"### {_cell(opp['name'])} (`{opp['opportunity_id']}`{worth})", ""]
-        rows = [[fmt.label(fmt.GROUPS, group), "; ".join(_placed(m) for m in members) or "–"]
+        rows = [[fmt.label(fmt.GROUP_LABELS, group), "; ".join(_placed(m) for m in members) or "–"]
                 for group, members in opp["groups"].items()]
         out += _table([_("Fishbone group"), _("Placed stakeholders (closest first)")], rows)
         out += ["", _("Key people (proximity 1):") + " "

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from api.deps import AsOf, KnownAt, ViewsDep
-from api.params import point, window
+from api.render import MEDIA_TYPES, render_brief
 from api.schemas import (
     READ_RESPONSES,
     AccountsOut,
@@ -24,6 +25,7 @@ from projections.handover import handover_brief
 from projections.history import stakeholder_history
 from projections.queries import list_accounts, opportunity_fishbone, power_map, stakeholder_figures
 from projections.spend import spend_report
+from projections.timeaxis import parse_point, parse_window
 
 router = APIRouter(prefix="/v1", tags=["reads"], responses=READ_RESPONSES)
 From = Annotated[str | None, Query(alias="from", description="occurred_at from (inclusive); "
@@ -35,14 +37,14 @@ To = Annotated[str | None, Query(alias="to", description="occurred_at to (inclus
 @router.get("/accounts", tags=["accounts"], response_model=AccountsOut)
 def read_accounts(rt: ViewsDep, as_of: AsOf = None, known_at: KnownAt = None) -> dict[str, Any]:
     """Accounts with tier, relationship score, decision coverage, stage and total spend."""
-    return rt.read(list_accounts, **point(as_of, known_at))
+    return rt.read(list_accounts, **parse_point(as_of, known_at))
 
 
 @router.get("/accounts/{account_id}/power-map", tags=["accounts"], response_model=PowerMapOut)
 def read_power_map(account_id: str, rt: ViewsDep, as_of: AsOf = None,
                    known_at: KnownAt = None) -> dict[str, Any]:
     """The account's stakeholders with role, attitude, ladder, spend and staleness."""
-    return rt.read(power_map, account_id, **point(as_of, known_at))
+    return rt.read(power_map, account_id, **parse_point(as_of, known_at))
 
 
 @router.get("/accounts/{account_id}/handover", tags=["accounts"], response_model=HandoverOut,
@@ -55,11 +57,9 @@ def read_handover(account_id: str, rt: ViewsDep, as_of: AsOf = None,
                                   "or `html` (a standalone page with charts).")] = "json",
                   ) -> Any:
     """The handover brief of an account (SPEC §6) as JSON, Markdown or an HTML page."""
-    from fastapi.responses import Response
 
-    from api.render import MEDIA_TYPES, render_brief
 
-    brief = rt.read(handover_brief, account_id, **point(as_of, known_at))
+    brief = rt.read(handover_brief, account_id, **parse_point(as_of, known_at))
     if format == "json":
         return brief
     return Response(render_brief(brief, format), media_type=MEDIA_TYPES[format])
@@ -70,7 +70,7 @@ def read_handover(account_id: str, rt: ViewsDep, as_of: AsOf = None,
 def read_stakeholder(stakeholder_id: str, rt: ViewsDep, as_of: AsOf = None,
                      known_at: KnownAt = None) -> dict[str, Any]:
     """A stakeholder's current figures: spend, ladder, attitude gain and its cost."""
-    return rt.read(stakeholder_figures, stakeholder_id, **point(as_of, known_at))
+    return rt.read(stakeholder_figures, stakeholder_id, **parse_point(as_of, known_at))
 
 
 @router.get("/stakeholders/{stakeholder_id}/history", tags=["stakeholders"],
@@ -78,7 +78,7 @@ def read_stakeholder(stakeholder_id: str, rt: ViewsDep, as_of: AsOf = None,
 def read_stakeholder_history(stakeholder_id: str, rt: ViewsDep, as_of: AsOf = None,
                              known_at: KnownAt = None) -> dict[str, Any]:
     """Every step that named the stakeholder, with the running role, attitude, ladder, spend."""
-    return rt.read(stakeholder_history, stakeholder_id, **point(as_of, known_at))
+    return rt.read(stakeholder_history, stakeholder_id, **parse_point(as_of, known_at))
 
 
 @router.get("/opportunities/{opportunity_id}/fishbone", tags=["opportunities"],
@@ -86,7 +86,7 @@ def read_stakeholder_history(stakeholder_id: str, rt: ViewsDep, as_of: AsOf = No
 def read_fishbone(opportunity_id: str, rt: ViewsDep, as_of: AsOf = None,
                   known_at: KnownAt = None) -> dict[str, Any]:
     """The opportunity's fishbone: groups with placed stakeholders, proximity and attitude."""
-    return rt.read(opportunity_fishbone, opportunity_id, **point(as_of, known_at))
+    return rt.read(opportunity_fishbone, opportunity_id, **parse_point(as_of, known_at))
 
 
 @router.get("/reports/spend", tags=["reports"], response_model=SpendOut,
@@ -98,9 +98,9 @@ def read_spend(
     as_of: AsOf = None, known_at: KnownAt = None,
 ) -> dict[str, Any]:
     """Spend totals in the base currency, grouped, over an inclusive window of occurred_at."""
-    lower, upper = window(start, end)
+    lower, upper = parse_window(start, end)
     return rt.read(spend_report, group_by, start=lower, end=upper, account_id=account_id,
-                        **point(as_of, known_at))
+                        **parse_point(as_of, known_at))
 
 
 @router.get("/compliance/flags", tags=["compliance"], response_model=FlagsOut)
@@ -113,6 +113,6 @@ def read_flags(
     as_of: AsOf = None, known_at: KnownAt = None,
 ) -> dict[str, Any]:
     """Compliance flags against the policy in force at each engagement (SPEC §4.7)."""
-    lower, upper = window(start, end)
+    lower, upper = parse_window(start, end)
     return rt.read(compliance_flags, account_id=account_id, flag=flag, start=lower,
-                            end=upper, open=open, **point(as_of, known_at))
+                            end=upper, open=open, **parse_point(as_of, known_at))

@@ -17,7 +17,6 @@ from fastapi.staticfiles import StaticFiles
 
 from api.deps import AsOf, KnownAt
 from api.errors import ApiProblem, status_of
-from api.params import point
 from api.render import i18n
 from api.render.html import STATIC, environment
 from api.runtime import Runtime
@@ -25,6 +24,7 @@ from api.ui import auth, forms, pages
 from api.ui.forms import WRITERS
 from ledger.domain.submission import Principal
 from projections.errors import ProjectionError
+from projections.timeaxis import parse_point
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 SignedIn = Annotated[Principal, Depends(auth.signed_in)]
@@ -105,20 +105,33 @@ def _page_now(request: Request, template: str, build: Callable[[Any], dict[str, 
     return _render(request, template, status, **built, **context)
 
 
+def _login_page(request: Request, next: str | None, status: int = 200,
+                error: str | None = None) -> HTMLResponse:
+    csrf = auth.new_csrf()
+    response = _render(request, "login.html", status, next=auth.safe_next(next), csrf=csrf,
+                       error=error)
+    auth.issue_csrf(response, csrf)
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str | None = None) -> HTMLResponse:
     """The sign-in form: paste an API token."""
-    return _render(request, "login.html", next=auth.safe_next(next))
+    return _login_page(request, next)
 
 
 @router.post("/login", response_model=None)
 def login(request: Request, token: Annotated[str, Form()] = "",
-          next: Annotated[str, Form()] = auth.HOME) -> Response:
-    """Check the token like the API does; keep it in an HttpOnly cookie and go on."""
+          next: Annotated[str, Form()] = auth.HOME,
+          csrf: Annotated[str, Form()] = "") -> Response:
+    """Check that the form is this site's, and the token like the API does; keep the
+    token in an HttpOnly cookie and go on."""
     runtime: Runtime = request.app.state.runtime
+    forged = auth.forged(request, csrf)
+    if forged is not None:
+        return _login_page(request, next, 403, forged)
     if not token.strip() or runtime.tokens.authenticate(token.strip()) is None:
-        return _render(request, "login.html", 401, next=auth.safe_next(next),
-                       error=i18n.N_("That token is unknown or revoked."))
+        return _login_page(request, next, 401, i18n.N_("That token is unknown or revoked."))
     response = RedirectResponse(auth.safe_next(next), status_code=303)
     auth.remember(response, token.strip(), secure=request.url.scheme == "https")
     return response
@@ -147,7 +160,7 @@ def accounts(request: Request, who: SignedIn, as_of: AsOf = None,
              known_at: KnownAt = None) -> HTMLResponse:
     """All accounts with tier, score, coverage, stage and spend."""
     return _page(request, "accounts.html",
-                 lambda db: pages.accounts_page(db, point(as_of, known_at)),
+                 lambda db: pages.accounts_page(db, parse_point(as_of, known_at)),
                  user=who, section="accounts")
 
 
@@ -156,7 +169,7 @@ def handover(request: Request, account_id: str, who: SignedIn, as_of: AsOf = Non
              known_at: KnownAt = None) -> HTMLResponse:
     """The handover brief of one account, with its charts."""
     return _page(request, "handover.html",
-                 lambda db: pages.handover_page(db, account_id, point(as_of, known_at)),
+                 lambda db: pages.handover_page(db, account_id, parse_point(as_of, known_at)),
                  user=who, section="accounts", account_id=account_id)
 
 
@@ -166,7 +179,8 @@ def stakeholder(request: Request, stakeholder_id: str, who: SignedIn, as_of: AsO
     """One stakeholder: figures, attitude and spend charts, and every step of the history;
     after recording an engagement (``recorded``), the flags it raised."""
     return _page(request, "stakeholder.html",
-                 lambda db: {**pages.stakeholder_page(db, stakeholder_id, point(as_of, known_at)),
+                 lambda db: {**pages.stakeholder_page(db, stakeholder_id,
+                                                      parse_point(as_of, known_at)),
                              **forms.recorded_notice(db, recorded)},
                  user=who, section="accounts", change_summary=pages.change_summary)
 
@@ -177,7 +191,7 @@ def compliance(request: Request, who: SignedIn, account_id: str | None = None,
                known_at: KnownAt = None) -> HTMLResponse:
     """Compliance flags, open by default, filterable by account, kind and status."""
     return _page(request, "compliance.html",
-                 lambda db: pages.compliance_page(db, point(as_of, known_at),
+                 lambda db: pages.compliance_page(db, parse_point(as_of, known_at),
                                                   account_id=account_id or None,
                                                   flag=flag or None, status=status),
                  user=who, section="compliance")

@@ -56,7 +56,7 @@ def _show(request: Request, who: Principal, form: forms.Form, build: Build, type
     return _page(request, "form.html", build, status, user=who, section="accounts",
                  form=form, typed=typed, errors=errors, general=general, action=action,
                  csrf=auth.csrf_token(request), kinds=forms.kind_choices(),
-                 time_zones=forms.TIME_ZONES, already_sent=ALREADY_SENT, **context)
+                 time_zones=forms.TIME_ZONES, **context)
 
 
 def _with_event_id(request: Request) -> RedirectResponse | str:

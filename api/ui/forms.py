@@ -21,7 +21,7 @@ from api.render import format as fmt
 from api.render.i18n import N_
 from api.ui import envelopes
 from ledger.contract.vocabulary import (
-    GENERAL_KINDS,
+    KEY_KINDS,
     LADDER_LEVELS,
     ORG_KINDS,
     REMEDIES,
@@ -77,11 +77,13 @@ class Form:
 
 def kind_choices() -> tuple[tuple[str, tuple[tuple[str, int | None], ...]], ...]:
     """Engagement kinds grouped by layer, each ladder kind with its level (SPEC §2.3)."""
-    ladder = tuple((k, LADDER_LEVELS[k]) for k in get_args(Kind) if k in LADDER_LEVELS)
+    kinds = get_args(Kind)
+    ladder = tuple((k, LADDER_LEVELS[k]) for k in kinds if k in LADDER_LEVELS)
+    general = tuple(k for k in kinds if k not in KEY_KINDS and k not in ORG_KINDS)
     return (
         (N_("Key relationship: intimacy ladder"), ladder),
         (N_("Key relationship: remedies"), tuple((k, None) for k in REMEDIES)),
-        (N_("General relationship"), tuple((k, None) for k in GENERAL_KINDS)),
+        (N_("General relationship"), tuple((k, None) for k in general)),
         (N_("Organizational relationship"), tuple((k, None) for k in ORG_KINDS)),
     )
 

@@ -19,12 +19,12 @@ from projections.handover import handover_brief
 from projections.history import stakeholder_history
 from projections.queries import list_accounts, power_map, stakeholder_figures
 from projections.spend import spend_report
+from projections.timeaxis import Moments
 
-Point = dict[str, datetime | None]
 STATUSES = {"open": True, "resolved": False, "all": None}
 
 
-def accounts_page(db: sqlite_utils.Database, at: Point) -> dict[str, Any]:
+def accounts_page(db: sqlite_utils.Database, at: Moments) -> dict[str, Any]:
     """The accounts list (as ``GET /v1/accounts``) and a chart of their scores."""
     listing = list_accounts(db, **at)
     rows = sorted(listing["accounts"], key=lambda a: a["name"])
@@ -33,7 +33,7 @@ def accounts_page(db: sqlite_utils.Database, at: Point) -> dict[str, Any]:
                                              _("Relationship score by account"))}
 
 
-def handover_page(db: sqlite_utils.Database, account_id: str, at: Point) -> dict[str, Any]:
+def handover_page(db: sqlite_utils.Database, account_id: str, at: Moments) -> dict[str, Any]:
     """The handover brief (as ``GET /v1/accounts/{id}/handover``) with the trend charts."""
     brief = handover_brief(db, account_id, **at)
     as_of, known_at = fmt.parse_time(brief["as_of"]), fmt.parse_time(brief["known_at"])
@@ -73,7 +73,7 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 
 def stakeholder_page(db: sqlite_utils.Database, stakeholder_id: str,
-                     at: Point) -> dict[str, Any]:
+                     at: Moments) -> dict[str, Any]:
     """A stakeholder's figures and every step of their history, with charts."""
     person = stakeholder_figures(db, stakeholder_id, **at)
     history = stakeholder_history(db, stakeholder_id, **at)
@@ -94,7 +94,7 @@ def stakeholder_page(db: sqlite_utils.Database, stakeholder_id: str,
     }
 
 
-def compliance_page(db: sqlite_utils.Database, at: Point, *, account_id: str | None,
+def compliance_page(db: sqlite_utils.Database, at: Moments, *, account_id: str | None,
                     flag: str | None, status: str) -> dict[str, Any]:
     """Compliance flags (as ``GET /v1/compliance/flags``), filtered, with counts by kind."""
     found = compliance_flags(db, account_id=account_id, flag=flag,
@@ -132,7 +132,7 @@ def change_summary(step: dict[str, Any]) -> str:
         elif key == "role":
             value = fmt.role(value)
         elif key == "group":
-            value = fmt.label(fmt.GROUPS, value)
+            value = fmt.label(fmt.GROUP_LABELS, value)
         elif key in ("kind", "layer", "tier"):
             value = fmt.humanize(value)
         parts.append(f"{fmt.label(fmt.FIELDS, key)}: {_plain(value)}")

@@ -51,9 +51,10 @@ from ledger.errors import (
     NotAllowed,
     StorageConfigError,
 )
+from ledger.store.faults import as_fault, is_disk_full, is_storage_fault, refresh_connections
 from ledger.store.privacy import REDACTED_DIGEST, KeyChanges, seal, subject_of
 from ledger.store.reading import LogReader
-from ledger.store.recorder import StreamsChanged
+from ledger.store.recorder import CompanionRows, StreamsChanged
 from ledger.store.transcoder import LedgerTranscoder
 
 _NEW_SUBJECT_TYPES = ("stakeholder.registered", "engagement.recorded")
@@ -171,12 +172,35 @@ class LedgerApplication(LogReader):
         for item in submitted:
             item.digest = content_digest(item.type, item.occurred_at, item.data)
         with self._lock:
-            for _attempt in range(50):
-                try:
-                    return self._record_once(submitted, principal, now, batch)
-                except (IntegrityError, _Raced, StreamsChanged):
-                    # Another writer took a stream version or an event_id first: re-check.
-                    self.model.reset()
+            return self._storing(submitted, principal, now, batch)
+
+    def _storing(self, submitted: list[Submitted], principal: Principal, now: datetime,
+                 batch: bool) -> list[Receipt]:
+        """Record, retrying once on a fresh connection when the store's connection failed;
+        a fault that persists is a :class:`~ledger.errors.StorageFault`.
+
+        The retry is safe: the events keep their event_ids, so any that the failed attempt
+        did commit come back as replays, and a batch is one transaction."""
+        for attempt in (1, 2):
+            try:
+                return self._record_checked(submitted, principal, now, batch)
+            except PersistenceError as exc:
+                if isinstance(exc, IntegrityError) or not is_storage_fault(exc):
+                    raise
+                self.model.reset()
+                if attempt == 2 or is_disk_full(exc):
+                    raise as_fault(exc) from exc
+                refresh_connections(self.recorder)
+        raise AssertionError("unreachable")
+
+    def _record_checked(self, submitted: list[Submitted], principal: Principal, now: datetime,
+                        batch: bool) -> list[Receipt]:
+        for _attempt in range(50):
+            try:
+                return self._record_once(submitted, principal, now, batch)
+            except (IntegrityError, _Raced, StreamsChanged):
+                # Another writer took a stream version or an event_id first: re-check.
+                self.model.reset()
         raise LedgerError("the event store stayed too busy to record the events; retry")
 
     def _submitted(self, raw: Any, principal: Principal, now: datetime, index: int,
@@ -287,17 +311,18 @@ class LedgerApplication(LogReader):
             return []  # a dry run: checked, nothing stored
         stored = [self.mapper.to_stored_event(e) for e in events]
         del events, sealed  # the stored rows carry them now; fewer objects for the GC to walk
-        hashes: list[str] = []
         # Streams the rules read but this batch does not write: another writer adding to
         # one of them since ``seen`` (a departure while we record an engagement naming the
         # person) makes the insert fail, and the batch is checked again. The streams we
         # write are guarded by their (stream, version) key.
         read = sorted(a.id for name, a in streams.items()
                       if a is not None and name not in pending)
-        positions = self._insert(
-            stored, ledger_ids=[submitted[i].event_id for i in fresh],
-            ledger_digests=[submitted[i].digest for i in fresh],
-            ledger_keys=keys, ledger_reads=(seen, read), chain_out=hashes) if stored else []
+        companions = CompanionRows(
+            event_ids=[submitted[i].event_id for i in fresh],
+            digests=[submitted[i].digest for i in fresh],
+            keys=keys, read_after=seen, read_streams=read)
+        positions = self._insert(stored, companions) if stored else []
+        hashes = companions.chain_hashes
         for aggregate in pending.values():
             self.model.remember(aggregate.id, aggregate)
         self.model.advance(positions)
@@ -365,12 +390,12 @@ class LedgerApplication(LogReader):
             occurred_at=item.occurred_at, recorded_at=recorded_at, hash=chain_hash,
         )
 
-    def _insert(self, stored: list[StoredEvent], **kwargs: Any) -> list[int]:
+    def _insert(self, stored: list[StoredEvent], companions: CompanionRows) -> list[int]:
         """Insert mapped events in one transaction (with the recorder's chain, id and key
         rows) and return their log positions: what ``Application.save`` does for them,
         without its per-object runtime ``Protocol`` checks (~4 % of ingest) and the
         library's per-event ``Recording`` objects. No snapshots, aggregate cache or
         ``_notify`` hook are configured, so nothing else of ``save`` applies."""
-        positions = self.recorder.insert_events(stored, **kwargs)
+        positions = self.recorder.insert_events(stored, companions=companions)
         assert positions is not None and len(positions) == len(stored)
         return list(positions)

@@ -53,6 +53,7 @@ class Receipt:
             "stream_id": self.stream_id, "version": self.version,
             "occurred_at": self.occurred_at.isoformat(),
             "recorded_at": self.recorded_at.isoformat(), "hash": self.hash,
+            "replayed": self.replayed,
         }
 
 

@@ -12,13 +12,11 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from ledger.contract.vocabulary import GROUPS
 from ledger.samples import demo_data as data
 from ledger.samples.demo_data import AccountSpec
 from ledger.samples.demo_model import APPROX_EUR, Person, money, slug
 from ledger.samples.demo_sim import Simulation
-
-_GROUPS = ("commercial_evaluation", "technical_evaluation", "selection_decision",
-           "final_decision")
 
 
 def schedule_reference_data(demo: Simulation) -> None:
@@ -159,12 +157,12 @@ def _place(demo: Simulation, day: int, opportunity_id: str, *, moves: bool = Fal
     people = demo.active(account_id, day)
     spec = demo.specs[account_id]
     if moves:
-        placements = [(p, rng.choice(_GROUPS), rng.randint(1, 3))
+        placements = [(p, rng.choice(GROUPS), rng.randint(1, 3))
                       for p in rng.sample(people, min(2, len(people)))]
     else:
         chosen = rng.sample(people, min(rng.randint(6, 10), len(people)))
         chosen.sort(key=lambda p: p.layer != "key")
-        placements = [(p, _GROUPS[i % 4], 1 if i < 4 else rng.choice((1, 2, 2, 3, 3)))
+        placements = [(p, GROUPS[i % 4], 1 if i < 4 else rng.choice((1, 2, 2, 3, 3)))
                       for i, p in enumerate(chosen)]
     for minute, (person, group, proximity) in enumerate(placements):
         demo.emit("opportunity.stakeholder_placed", demo.at(day, 15, minute, spec.utc_offset), {

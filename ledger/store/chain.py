@@ -127,9 +127,7 @@ def verify(
             event = next(stored, None)
             continue
         if row.chain_hash != link(previous_hash, row.position, row.event_digest):
-            result.add(row.position, row.event_id,
-                       "chain broken: the link to the previous event does not match "
-                       "(an event before it was deleted, or the chain table was edited)")
+            _broken(result, result.head_position, row)
         previous_hash = row.chain_hash
         result.head_hash, result.head_position = row.chain_hash, row.position
         head_seen = head_seen or row.chain_hash == head
@@ -147,6 +145,23 @@ def verify(
         result.add(None, None, f"head {head} is not in the chain: the newest events were "
                                "removed (truncation) or the chain was rewritten")
     return result
+
+
+def _broken(result: Verification, previous: int, row: ChainRow) -> None:
+    """Name a broken link: where positions are missing before it, an event was deleted with
+    its chain row (gaps alone are normal on PostgreSQL, whose positions come from a
+    sequence; a gap that breaks the link is not); else the chain table was edited."""
+    if row.position - previous == 2:
+        result.add(previous + 1, None, "deleted: the event at this position was removed "
+                                       "together with its chain row (the next link breaks)")
+    elif row.position - previous > 2:
+        result.add(previous + 1, None, f"deleted: an event between positions {previous} and "
+                                       f"{row.position} was removed together with its chain "
+                                       "row (the next link breaks)")
+    else:
+        result.add(row.position, row.event_id,
+                   "chain broken: the link to the previous event does not match "
+                   "(the chain table was edited)")
 
 
 def _classify(mismatches: list[tuple[int, str, str, str]], result: Verification) -> None:

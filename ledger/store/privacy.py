@@ -219,3 +219,13 @@ class KeyChanges:
         for subject, people in self.links.items():
             for stakeholder_id in dict.fromkeys(people):
                 yield stakeholder_id, subject
+
+
+def lost_fields(event_type: str, sealed: dict[str, Any], opened: dict[str, Any]) -> bool:
+    """Whether :func:`unseal` turned a sealed personal field of ``sealed`` into
+    ``[forgotten]`` in ``opened``: its key is gone."""
+    top, changed = _fields(event_type, sealed)
+    return any(sealed[name].startswith(SEALED_PREFIX) and opened[name] == FORGOTTEN
+               for name in top) or any(
+        sealed["changes"][name].startswith(SEALED_PREFIX)
+        and opened["changes"][name] == FORGOTTEN for name in changed)

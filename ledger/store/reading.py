@@ -22,6 +22,7 @@ from ledger.aggregates import LEDGER_TYPES, LedgerAggregate, topics_of
 from ledger.contract.records import EventRecord
 from ledger.domain.submission import Receipt
 from ledger.store.chain import StoredRow, Verification, verify
+from ledger.store.integrity import check_companions, erased_subjects
 from ledger.store.privacy import subject_of, unseal
 from ledger.store.recorder import LedgerRecorderMixin
 
@@ -162,6 +163,12 @@ class LogReader(Application):
         return self.recorder.max_notification_id() or 0
 
     def verify(self, head: str | None = None) -> Verification:
-        """Recompute the hash chain over the whole log (SPEC §7.2)."""
+        """Recompute the hash chain over the whole log (SPEC §7.2), and check each event's
+        idempotency digest and personal-data key (:mod:`ledger.store.integrity`)."""
         recorder = self.ledger_recorder
-        return verify(recorder.iter_stored(), recorder.iter_chain(), head=head)
+        result = verify(recorder.iter_stored(), recorder.iter_chain(), head=head)
+        erased = erased_subjects(recorder, lambda after: self.read_records(
+            after, 1000, types=["stakeholder.forgotten"], chained=False))
+        check_companions(recorder, self._decoded, erased, result)
+        result.problems.sort(key=lambda p: (p["position"] is None, p["position"] or 0))
+        return result

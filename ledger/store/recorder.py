@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -23,7 +24,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 
 from ledger.aggregates import topics_of
 from ledger.store.chain import GENESIS, ChainRow, StoredRow, extend
-from ledger.store.privacy import PERSONAL_TYPES
+from ledger.store.privacy import PERSONAL_TYPES, KeyChanges
 
 PAGE = 2000
 PERSONAL_TOPICS = tuple(topics_of(PERSONAL_TYPES))
@@ -40,18 +41,42 @@ def _erased(state: bytes) -> str:
 
 class StreamsChanged(Exception):
     """A stream the writer's rules read got a new event after the writer's view of the log
-    (``ledger_reads``): the insert is rolled back and the writer must check again."""
+    (:attr:`CompanionRows.read_streams`): the insert is rolled back and the writer must check
+    again."""
 
 
-def meta_rows(ids: Sequence[int], kwargs: dict[str, Any]) -> Iterator[tuple[str, str, int]]:
-    """(event_id, content_digest, position) rows, made as they are consumed."""
-    return zip(kwargs.get("ledger_ids") or [], kwargs.get("ledger_digests") or [], ids,
-               strict=False)
+@dataclass
+class CompanionRows:
+    """What the ledger writes in the events' own insert transaction, besides the events.
+
+    The application hands it to the recorder as ``insert_events(stored, companions=...)``
+    (the library passes keyword arguments through to the insert); the recorder fills in
+    :attr:`chain_hashes`.
+    """
+
+    event_ids: Sequence[str] = ()
+    """The idempotency key of each event, in insert order."""
+    digests: Sequence[str] = ()
+    """The content digest of each event, in insert order."""
+    keys: KeyChanges | None = None
+    """New subject keys, links and erasures to write (None: none)."""
+    read_after: int = 0
+    """The log position the writer's rules saw."""
+    read_streams: Sequence[UUID] = ()
+    """Streams the rules read but the batch does not write: a newer event in any of them
+    since :attr:`read_after` raises :class:`StreamsChanged`."""
+    chain_hashes: list[str] = field(default_factory=list)
+    """Out: the chain hash of each inserted event, filled in by the recorder."""
+
+    def id_rows(self, positions: Sequence[int]) -> Iterator[tuple[str, str, int]]:
+        """(event_id, content_digest, position) rows, made as they are consumed."""
+        return zip(self.event_ids, self.digests, positions, strict=False)
 
 
-def _event_ids(kwargs: dict[str, Any]) -> list[str] | None:
-    """The event_ids of the events being inserted, in order, when the writer passed them."""
-    return kwargs.get("ledger_ids") or None
+def companions_of(kwargs: dict[str, Any]) -> CompanionRows:
+    """The :class:`CompanionRows` an insert was given (none: nothing besides the events)."""
+    rows = kwargs.get("companions")
+    return rows if isinstance(rows, CompanionRows) else CompanionRows()
 
 
 class LedgerRecorderMixin:
@@ -144,11 +169,11 @@ class LedgerRecorderMixin:
         raise NotImplementedError
 
     def _chain_rows(self, last: Any, ids: Sequence[int], stored_events: Sequence[StoredEvent],
-                    kwargs: dict[str, Any]) -> list[tuple[int, str, str, str]]:
+                    companions: CompanionRows) -> list[tuple[int, str, str, str]]:
         """The chain rows of the events just inserted at ``ids``, continuing from ``last``
         (the newest ``ledger_chain`` row, read under the write lock; None when empty)."""
         return extend(last["chain_hash"] if last else GENESIS, ids, stored_events,
-                      _event_ids(kwargs))
+                      list(companions.event_ids) or None)
 
 
 def _pages(page_after: Callable[[int], Sequence[Any]]) -> Iterator[Any]:

@@ -17,20 +17,34 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from psycopg.sql import SQL, Identifier
 
 from ledger.store.chain import ChainRow, StoredRow
-from ledger.store.privacy import KeyChanges, stakeholder_subject, subject_streams
+from ledger.store.privacy import stakeholder_subject, subject_streams
 from ledger.store.recorder import (
     PAGE,
     PERSONAL_TOPICS,
+    CompanionRows,
     LedgerRecorderMixin,
     StreamsChanged,
-    meta_rows,
+    companions_of,
 )
 
 log = logging.getLogger("ledger.recorder")  # one logger for the recorders of both stores
 
 
+def _once(method: Any) -> Any:
+    """The library's method without its retry decorator."""
+    return getattr(method, "__wrapped__", method)
+
+
 class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
     """PostgreSQL recorder: chain rows are written under the library's exclusive table lock."""
+
+    # The library tries these ten times, 0.2 s apart, each try waiting up to the pool's
+    # timeout for a connection: an outage held a request for most of a minute. The
+    # ledger tries once more itself, on a fresh connection, then answers 503 (SPEC §5.4);
+    # the views' follower retries with its own backoff.
+    insert_events = _once(PostgresApplicationRecorder.insert_events)
+    max_notification_id = _once(PostgresApplicationRecorder.max_notification_id)
+    select_notifications = _once(PostgresApplicationRecorder.select_notifications)
 
     def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
@@ -56,8 +70,8 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
 
     def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                               **kwargs: Any) -> None:
-        after, read = kwargs.get("ledger_reads") or (0, ())
-        if read:
+        companions = companions_of(kwargs)
+        if companions.read_streams:
             # Before inserting, under the exclusive table lock the insert takes anyway: the
             # library commits when a hook raises a Python error, so nothing may be written
             # yet when StreamsChanged is raised.
@@ -65,7 +79,7 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
             curs.execute(SQL("SELECT 1 FROM {0}.{1} WHERE originator_id = ANY(%s) AND "
                              "notification_id > %s LIMIT 1").format(
                 Identifier(self.datastore.schema), Identifier(self.events_table_name)),
-                [list(read), after])
+                [list(companions.read_streams), companions.read_after])
             if curs.fetchone() is not None:
                 raise StreamsChanged
         super()._insert_stored_events(curs, stored_events, **kwargs)
@@ -76,7 +90,7 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         assert ids is not None
         try:
-            self._write_ledger_rows(curs, ids, stored_events, kwargs)
+            self._write_ledger_rows(curs, ids, stored_events, companions_of(kwargs))
         except BaseException:
             # The library commits when this hook raises a Python error (it expects database
             # errors, which abort the transaction): abort it ourselves, so that events are
@@ -88,15 +102,16 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
         return ids
 
     def _write_ledger_rows(self, curs: Any, ids: Sequence[int],
-                           stored_events: Sequence[StoredEvent], kwargs: dict[str, Any]) -> None:
+                           stored_events: Sequence[StoredEvent],
+                           companions: CompanionRows) -> None:
         curs.execute(SQL("SELECT chain_hash FROM {0} ORDER BY position DESC LIMIT 1").format(
             self.chain_table))
         last = curs.fetchone()
-        rows = self._chain_rows(last, ids, stored_events, kwargs)
+        rows = self._chain_rows(last, ids, stored_events, companions)
         _insert_rows(curs, self.chain_table, ("bigint", "text", "text", "text"), rows)
         _insert_rows(curs, self.ids_table, ("text", "text", "bigint"),
-                     list(meta_rows(ids, kwargs)))
-        keys: KeyChanges | None = kwargs.get("ledger_keys")
+                     list(companions.id_rows(ids)))
+        keys = companions.keys
         if keys is not None:
             _insert_rows(curs, self.keys_table, ("text", "bytea"), list(keys.new_keys.items()))
             _insert_rows(curs, self.links_table, ("text", "text"), list(keys.link_rows()),
@@ -104,9 +119,9 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
             for stakeholder_id, index in keys.forget:
                 self._shred(curs, stakeholder_id, ids[index])
             _insert_rows(curs, self.keys_table, ("text", "bytea"), list(keys.late_keys.items()))
-        out = kwargs.get("chain_out")
-        if out is not None:
-            out.extend(row[3] for row in rows)
+        # Replaced, not extended: the library retries a failed insert (a lost connection)
+        # with the same arguments, and only the last attempt's hashes hold.
+        companions.chain_hashes[:] = [row[3] for row in rows]
 
     def _shred(self, curs: Any, stakeholder_id: str, position: int) -> None:
         curs.execute(SQL("SELECT subject FROM {0} WHERE stakeholder_id = %s").format(

@@ -14,13 +14,13 @@ from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
 
 from ledger.store.chain import ChainRow, StoredRow
-from ledger.store.privacy import KeyChanges, stakeholder_subject, subject_streams
+from ledger.store.privacy import stakeholder_subject, subject_streams
 from ledger.store.recorder import (
     PAGE,
     PERSONAL_TOPICS,
     LedgerRecorderMixin,
     StreamsChanged,
-    meta_rows,
+    companions_of,
 )
 
 
@@ -55,16 +55,17 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         ids = super()._insert_events(c, stored_events, **kwargs)
         assert ids is not None
-        after, read = kwargs.get("ledger_reads") or (0, ())
+        companions = companions_of(kwargs)
         if _rows_in(c, f"SELECT 1 FROM {self.events_table_name} WHERE originator_id IN "
-                       "({marks}) AND rowid > ? LIMIT 1", [sid.hex for sid in read], after):
+                       "({marks}) AND rowid > ? LIMIT 1",
+                    [sid.hex for sid in companions.read_streams], companions.read_after):
             raise StreamsChanged  # checked under the write lock the insert took
         c.execute("SELECT chain_hash FROM ledger_chain ORDER BY position DESC LIMIT 1")
         last = c.fetchone()
-        rows = self._chain_rows(last, ids, stored_events, kwargs)
+        rows = self._chain_rows(last, ids, stored_events, companions)
         c.executemany("INSERT INTO ledger_chain VALUES (?,?,?,?)", rows)
-        c.executemany("INSERT INTO ledger_event_ids VALUES (?,?,?)", meta_rows(ids, kwargs))
-        keys: KeyChanges | None = kwargs.get("ledger_keys")
+        c.executemany("INSERT INTO ledger_event_ids VALUES (?,?,?)", companions.id_rows(ids))
+        keys = companions.keys
         if keys is not None:
             c.executemany("INSERT INTO ledger_subject_keys VALUES (?,?)", keys.new_keys.items())
             c.executemany("INSERT OR IGNORE INTO ledger_subject_links VALUES (?,?)",
@@ -74,9 +75,9 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
             for stakeholder_id, index in keys.forget:
                 self._shred(c, stakeholder_id, ids[index])
             c.executemany("INSERT INTO ledger_subject_keys VALUES (?,?)", keys.late_keys.items())
-        out = kwargs.get("chain_out")
-        if out is not None:
-            out.extend(row[3] for row in rows)
+        # Replaced, not extended: the library retries a failed insert (a lost connection)
+        # with the same arguments, and only the last attempt's hashes hold.
+        companions.chain_hashes[:] = [row[3] for row in rows]
         return ids
 
     def _shred(self, c: Any, stakeholder_id: str, position: int) -> None:
@@ -147,8 +148,9 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
 
     def select_stream(self, stream: UUID, after: int, limit: int) -> list[Notification]:
         with self.datastore.transaction(commit=False) as c:
-            c.execute("SELECT rowid, * FROM stored_events WHERE originator_id = ? AND rowid > ? "
-                      "ORDER BY originator_version LIMIT ?", (stream.hex, after, limit))
+            c.execute(f"SELECT rowid, * FROM {self.events_table_name} WHERE originator_id = ? "
+                      "AND rowid > ? ORDER BY originator_version LIMIT ?",
+                      (stream.hex, after, limit))
             return [Notification(id=r["rowid"], originator_id=stream,
                                  originator_version=r["originator_version"], topic=r["topic"],
                                  state=r["state"]) for r in c.fetchall()]

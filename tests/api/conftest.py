@@ -13,7 +13,7 @@ from api.app import create_app
 from api.runtime import Runtime
 from ledger.config import Settings
 
-ADMIN_TOKEN = "test-admin-token"
+ADMIN_TOKEN = "test-admin-token-of-32-characters"
 
 
 @dataclass

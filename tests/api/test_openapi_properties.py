@@ -18,7 +18,7 @@ from api.runtime import Runtime
 from ledger.config import Settings
 from tests.integration.helpers import base_setup, dinner, ev
 
-TOKEN = "schemathesis-admin"
+TOKEN = "schemathesis-admin-token-32-chars"
 
 
 def _app(tmp: Path):

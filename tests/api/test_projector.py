@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -49,17 +49,63 @@ def test_the_projector_process_applies_events_without_the_server(served: Runtime
     assert wait_for_position(served, 1) == 1
 
 
-def test_reads_see_own_writes_when_the_projector_has_died(served: Runtime) -> None:
-    """With the child killed, a read still sees this server's writes, and the child is
-    started again."""
-    assert served.projector is not None and served.projector.pid is not None
-    os.kill(served.projector.pid, signal.SIGKILL)
-    while served.projector.alive():
+def kill_projector(runtime: Runtime) -> int:
+    """SIGKILL the projector child (as an operator or the OOM killer might); its pid."""
+    assert runtime.projector is not None and runtime.projector.pid is not None
+    pid = runtime.projector.pid
+    os.kill(pid, signal.SIGKILL)
+    return pid
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 15) -> bool:
+    """Whether ``condition`` came true within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
         time.sleep(0.01)
+    return True
+
+
+def test_reads_see_own_writes_when_the_projector_has_died(served: Runtime) -> None:
+    """With the child killed, a read still sees this server's writes."""
+    kill_projector(served)
     served.acknowledge([served.ledger.record(account(), RECORDER)])
     assert served.ready_for(None)
     assert served.views.position() == 1
-    assert served.projector.alive()
+
+
+def test_a_killed_projector_is_restarted_without_any_read(served: Runtime) -> None:
+    """The supervisor starts a new child by itself, which then applies new events."""
+    assert served.projector is not None
+    old = kill_projector(served)
+    assert wait_until(lambda: served.projector.pid != old and served.projector.alive())
+    other = LedgerApplication(served.settings)
+    try:
+        other.record(account(), RECORDER)
+    finally:
+        other.close()
+    assert wait_for_position(served, 1) == 1
+
+
+def test_nudging_a_killed_projector_never_blocks(served: Runtime) -> None:
+    """A write acknowledged while the child is dead (or being killed) returns at once."""
+    for _ in range(3):
+        kill_projector(served)
+        started = time.monotonic()
+        for _ in range(100):
+            served.acknowledge([])
+            served.projector.nudge()  # type: ignore[union-attr]
+        assert time.monotonic() - started < 1.0
+        assert wait_until(served.projector.alive)  # type: ignore[union-attr]
+
+
+def test_the_views_fault_names_a_dead_projector(served: Runtime) -> None:
+    """Between the child's death and its restart the runtime says why views lag."""
+    assert served.views_fault() is None
+    assert served.projector is not None
+    served.projector.stop()  # the supervisor is gone too: it stays down
+    assert served.views_fault() == "projector down"
 
 
 def test_stopping_the_server_stops_the_projector(store_settings: Settings,

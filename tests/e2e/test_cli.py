@@ -103,6 +103,13 @@ def test_verify_exits_non_zero_on_tampering(tmp_path: Path) -> None:
         ({"LEDGER_DATABASE_URL": "sqlite:////no/such/dir/ledger.db"}, "LEDGER_DATABASE_URL"),
         ({"LEDGER_PORT": "eighty"}, "LEDGER_PORT"),
         ({"LEDGER_VIEWS_PATH": "/no/such/dir/views.db"}, "LEDGER_VIEWS_PATH"),
+        ({"LEDGER_ADMIN_TOKEN": "x" * 31}, "LEDGER_ADMIN_TOKEN"),
+        ({"LEDGER_DATABASE_URL": "mysql://ops:s3cr3t-pw@localhost/ledger"},
+         "LEDGER_DATABASE_URL"),
+        ({"LEDGER_DATABASE_URL": "postgresql://ops:s3cr3t-pw@127.0.0.1:1/ledger"},
+         "LEDGER_DATABASE_URL"),
+        ({"LEDGER_DATABASE_URL": "postgresql://ops:s3cr3t-pw@127.0.0.1:port/ledger"},
+         "LEDGER_DATABASE_URL"),
     ],
 )
 def test_a_bad_setting_fails_with_one_line_naming_it(tmp_path: Path, env: dict[str, str],
@@ -116,6 +123,7 @@ def test_a_bad_setting_fails_with_one_line_naming_it(tmp_path: Path, env: dict[s
         assert named in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert "Traceback" not in result.stderr
+        assert "s3cr3t" not in result.stderr + result.stdout
 
 
 def test_token_create_prints_the_secret_once_and_list_never_shows_it(tmp_path: Path) -> None:

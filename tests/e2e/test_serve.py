@@ -12,7 +12,7 @@ import pytest
 from tests.e2e.serving import free_port, ledger_serve
 from tests.integration.helpers import base_setup, dinner, ev
 
-TOKEN = "e2e-admin-token"
+TOKEN = "e2e-admin-token-of-32-characters"
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import pytest
 
 from ledger.config import Settings
 from ledger.domain.application import LedgerApplication
-from tests.conftest import POSTGRES_URL, RECORDER
-from tests.integration.helpers import base_setup, dinner
+from tests.conftest import ADMIN, POSTGRES_URL, RECORDER
+from tests.integration.helpers import base_setup, dinner, ev
 
 
 class Database:
@@ -114,10 +114,57 @@ def test_a_rewritten_chain_row_breaks_the_links(
     assert [p for p, _ in problems(app)] == [3, 4]
 
 
-def test_a_deleted_event_with_its_chain_row_breaks_the_next_link(
+def test_a_deleted_event_with_its_chain_row_is_named_at_its_own_position(
         recorded: tuple[LedgerApplication, Database]) -> None:
-    """Removing an event and its chain row together is still found."""
+    """Removing an event and its chain row together is found, at the removed position."""
     app, db = recorded
     db.run("DELETE FROM stored_events WHERE POS = 4")
     db.run("DELETE FROM ledger_chain WHERE position = 4")
-    assert problems(app) == [(5, "chain broken")]
+    assert problems(app) == [(4, "deleted")]
+
+
+def test_an_edited_idempotency_digest_is_named(
+        recorded: tuple[LedgerApplication, Database]) -> None:
+    """A changed ledger_event_ids.content_digest would let other content pass for a replay."""
+    app, db = recorded
+    event_id = app.read_records(5, 1)[0].event_id
+    db.run("UPDATE ledger_event_ids SET content_digest = 'f' || substr(content_digest, 2) "
+           f"WHERE event_id = '{event_id}'")
+    assert problems(app) == [(6, "digest edited")]
+
+
+def test_a_deleted_idempotency_row_is_named(
+        recorded: tuple[LedgerApplication, Database]) -> None:
+    """Without its row the event could be recorded a second time."""
+    app, db = recorded
+    event_id = app.read_records(2, 1)[0].event_id
+    db.run(f"DELETE FROM ledger_event_ids WHERE event_id = '{event_id}'")
+    assert problems(app) == [(3, "index deleted")]
+
+
+def test_a_key_deleted_without_an_erasure_is_named(
+        recorded: tuple[LedgerApplication, Database]) -> None:
+    """Deleting a person's key shreds them silently: every event it sealed is named."""
+    app, db = recorded
+    db.run("DELETE FROM ledger_subject_keys WHERE subject = 'stakeholder:ann'")
+    found = problems(app)
+    assert found and {problem for _, problem in found} == {"key deleted"}
+    assert (2, "key deleted") in found  # ann's registration
+
+
+def test_an_erasure_leaves_a_log_that_verifies(
+        recorded: tuple[LedgerApplication, Database]) -> None:
+    """stakeholder.forgotten destroys keys and redacts digests: nothing to report."""
+    app, _ = recorded
+    app.record(ev("stakeholder.forgotten", stakeholder_id="ann", reason="request"), ADMIN)
+    assert problems(app) == []
+
+
+def test_a_digest_redacted_without_an_erasure_is_named(
+        recorded: tuple[LedgerApplication, Database]) -> None:
+    """Only an erasure may leave a redacted digest."""
+    app, db = recorded
+    event_id = app.read_records(1, 1)[0].event_id
+    db.run("UPDATE ledger_event_ids SET content_digest = 'redacted:' || content_digest "
+           f"WHERE event_id = '{event_id}'")
+    assert problems(app) == [(2, "digest edited")]

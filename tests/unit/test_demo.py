@@ -12,7 +12,9 @@ import pytest
 from pydantic import TypeAdapter
 
 from ledger.contract.money import minor_units
-from ledger.contract.schemas import EVENT_TYPES, ID_PATTERN, KEY_KINDS, Envelope, Kind
+from ledger.contract.schema_types import ID_PATTERN
+from ledger.contract.schemas import EVENT_TYPES, Envelope
+from ledger.contract.vocabulary import KEY_KINDS, Kind
 from ledger.samples.demo import demo_events, demo_timeline
 
 TODAY = date(2026, 3, 15)

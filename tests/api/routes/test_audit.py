@@ -46,8 +46,13 @@ def test_audit_events_filter_by_type_and_stream(api: Api) -> None:
     stream = engagements["events"][0]["stream_id"]
     one = api.get("/v1/audit/events", api.auditor, stream_id=stream).json()["events"]
     assert [e["position"] for e in one] == [4]
-    assert api.get("/v1/audit/events", api.auditor, type="nope").status_code == 422
-    assert api.get("/v1/audit/events", api.auditor, stream_id="nope").status_code == 422
+    bad_type = api.get("/v1/audit/events", api.auditor, type="nope")
+    assert bad_type.status_code == 422
+    assert bad_type.headers["content-type"] == "application/problem+json"
+    assert bad_type.json()["errors"][0]["loc"] == ["query", "type", 0]
+    bad_stream = api.get("/v1/audit/events", api.auditor, stream_id="nope")
+    assert bad_stream.status_code == 422
+    assert bad_stream.json()["errors"][0]["loc"] == ["query", "stream_id"]
 
 
 def test_jsonl_and_csv_exports_stream_the_whole_log(api: Api) -> None:
@@ -70,3 +75,17 @@ def test_verify_reports_an_intact_chain_and_its_head(api: Api) -> None:
     assert body["head_hash"] == last["hash"]
     truncated = api.get("/v1/audit/verify", api.auditor, head="0" * 64).json()
     assert truncated["ok"] is False
+
+
+def test_csv_export_neutralises_cells_a_spreadsheet_would_run(api: Api) -> None:
+    """A token named like a formula records an event: its recorded_by cell in the CSV
+    starts with an apostrophe (OWASP), so a spreadsheet shows it as text."""
+    for name in ('=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)"):
+        token = api.runtime.tokens.create(name, "recorder")
+        api.post("/v1/events", {"type": "account.registered", "occurred_at": "2026-01-01T00:00:00Z",
+                  "data": {"account_id": f"A{len(name)}{ord(name[0])}", "name": "x"}},
+                 {"Authorization": f"Bearer {token}"})
+    rows = list(csv.DictReader(io.StringIO(api.get("/v1/audit/events", api.auditor,
+                                                   format="csv").text)))
+    assert sorted(r["recorded_by"] for r in rows) == sorted(
+        ["'+1", "'-2", "'=HYPERLINK(\"http://x\",\"y\")", "'@SUM(A1)"])

@@ -14,7 +14,7 @@ def test_post_event_returns_a_receipt(api: Api) -> None:
     assert response.status_code == 201
     body = response.json()
     assert set(body) == {"event_id", "type", "position", "stream_id", "version", "occurred_at",
-                         "recorded_at", "hash"}
+                         "recorded_at", "hash", "replayed"}
     assert body["position"] == 1 and body["version"] == 1
 
 
@@ -24,10 +24,22 @@ def test_resubmitting_returns_200_with_the_original_receipt(api: Api) -> None:
     first = api.post("/v1/events", event)
     again = api.post("/v1/events", event)
     assert (first.status_code, again.status_code) == (201, 200)
-    assert again.json() == first.json()
+    assert again.json() == {**first.json(), "replayed": True}
+    assert first.json()["replayed"] is False
     clash = api.post("/v1/events", {**account("OTHER"), "event_id": event["event_id"]})
     assert clash.status_code == 409
     assert clash.headers["content-type"] == "application/problem+json"
+
+
+def test_batch_receipts_say_which_events_were_replays(api: Api) -> None:
+    """Resubmitting a batch with one new event: that receipt says replayed false, the
+    others true, and only it is recorded."""
+    events = [{**e, "event_id": str(uuid.uuid4())} for e in base_setup()]
+    first = api.post("/v1/events/batch", {"events": events[:-1]}).json()["receipts"]
+    assert [r["replayed"] for r in first] == [False] * (len(events) - 1)
+    again = api.post("/v1/events/batch", {"events": events}).json()["receipts"]
+    assert [r["replayed"] for r in again] == [True] * (len(events) - 1) + [False]
+    assert api.get("/healthz").json()["log_position"] == len(events)
 
 
 def test_recorded_by_is_the_tokens_name(api: Api) -> None:

@@ -55,10 +55,13 @@ def test_read_your_writes(seeded: Api) -> None:
     assert bob["total_spend"] == "180.00"
 
 
-def test_min_position_beyond_the_log_is_503_with_retry_after(seeded: Api) -> None:
-    """Waiting is bounded; then the client is told to retry."""
+def test_min_position_beyond_the_log_is_a_422_naming_the_head(seeded: Api) -> None:
+    """No retry can make a position beyond the log's head true: 422, naming position 8."""
     response = seeded.get("/v1/accounts", min_position=10_000)
-    assert response.status_code == 503 and response.headers["retry-after"] == "1"
+    assert response.status_code == 422
+    body = response.json()
+    assert "8" in body["detail"] and body["errors"][0]["loc"] == ["query", "min_position"]
+    assert seeded.get("/v1/accounts", min_position=8).status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/v1/accounts/NOPE/power-map", "/v1/stakeholders/NOPE",
@@ -139,6 +142,7 @@ def test_healthz_reports_positions(seeded: Api) -> None:
     """Liveness with the log's and the views' positions."""
     body = seeded.client.get("/healthz").json()
     assert body["status"] == "ok" and body["log_position"] == 8
+    assert body["views_position"] == 8 and body["lag"] == 0 and body["reason"] is None
 
 
 def test_a_forgotten_stakeholder_reads_forgotten_everywhere(seeded: Api) -> None:
@@ -152,3 +156,14 @@ def test_a_forgotten_stakeholder_reads_forgotten_everywhere(seeded: Api) -> None
     names = {e["data"]["stakeholder_id"]: e["data"]["name"] for e in log["events"]}
     assert names == {"ann": "[forgotten]", "bob": "Person bob"}
     assert seeded.get("/v1/audit/verify", seeded.auditor).json()["ok"] is True
+
+
+def test_api_answers_carry_the_security_headers_of_the_ui(seeded: Api) -> None:
+    """JSON, problem documents and CSV say nosniff; an HTML brief may not be framed."""
+    for response in (seeded.get("/v1/accounts"), seeded.get("/v1/stakeholders/NOPE"),
+                     seeded.client.get("/healthz")):
+        assert response.headers["x-content-type-options"] == "nosniff"
+    page = seeded.get("/v1/accounts/ACME/handover", format="html")
+    assert page.headers["content-type"].startswith("text/html")
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"

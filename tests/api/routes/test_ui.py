@@ -17,12 +17,21 @@ PAGES = ["/ui/", f"/ui/accounts/{ACCOUNT}", "/ui/stakeholders/nt-anja-lorenz",
          "/ui/compliance"]
 
 
+def sign_in(client: TestClient, token: str, next: str = "/ui/", **headers: str):
+    """Post the login form as a browser would: with the anti-forgery value of the form
+    just fetched (and its cookie)."""
+    form = client.get("/ui/login").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert csrf is not None
+    return client.post("/ui/login", data={"token": token, "next": next, "csrf": csrf[1]},
+                       headers=headers, follow_redirects=False)
+
+
 @pytest.fixture
 def browser(demo: Api) -> TestClient:
     """The demo's test client, signed in to the UI with the auditor's token."""
     token = demo.auditor["Authorization"].removeprefix("Bearer ")
-    response = demo.client.post("/ui/login", data={"token": token, "next": "/ui/"},
-                                follow_redirects=False)
+    response = sign_in(demo.client, token)
     assert response.status_code == 303
     return demo.client
 
@@ -71,9 +80,7 @@ def test_signing_in_stores_the_token_in_an_httponly_strict_cookie(demo: Api) -> 
     """The login form checks the token like the API and goes on to the requested page."""
     page = demo.client.get("/ui/login", params={"next": f"/ui/accounts/{ACCOUNT}"})
     assert 'type="password"' in page.text and "<label for=\"token\">" in page.text
-    response = demo.client.post("/ui/login", data={"token": ADMIN_TOKEN,
-                                                   "next": f"/ui/accounts/{ACCOUNT}"},
-                                follow_redirects=False)
+    response = sign_in(demo.client, ADMIN_TOKEN, f"/ui/accounts/{ACCOUNT}")
     assert response.status_code == 303
     assert response.headers["location"] == f"/ui/accounts/{ACCOUNT}"
     cookie = response.headers["set-cookie"].lower()
@@ -83,19 +90,37 @@ def test_signing_in_stores_the_token_in_an_httponly_strict_cookie(demo: Api) -> 
 
 def test_a_wrong_token_is_refused_at_sign_in_without_a_cookie(demo: Api) -> None:
     """A bad token re-shows the form with an error and sets nothing."""
-    response = demo.client.post("/ui/login", data={"token": "guess", "next": "/ui/"},
-                                follow_redirects=False)
+    response = sign_in(demo.client, "guess")
     assert response.status_code == 401
-    assert "unknown or revoked" in response.text and "set-cookie" not in response.headers
+    assert "unknown or revoked" in response.text
+    assert "ledger_token=" not in response.headers.get("set-cookie", "")
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/ui/",
                                     "/v1/accounts", "/ui/\\evil"])
 def test_sign_in_never_redirects_outside_the_ui(demo: Api, target: str) -> None:
     """``next`` must be a path inside /ui/ (no open redirect)."""
-    response = demo.client.post("/ui/login", data={"token": ADMIN_TOKEN, "next": target},
-                                follow_redirects=False)
+    response = sign_in(demo.client, ADMIN_TOKEN, target)
     assert response.headers["location"] == "/ui/"
+
+
+def test_sign_in_from_another_site_is_refused(demo: Api) -> None:
+    """Login CSRF: a post whose Origin (or Referer) is another site signs nobody in."""
+    for headers in ({"origin": "https://evil.example"},
+                    {"referer": "https://evil.example/form"}):
+        response = sign_in(demo.client, ADMIN_TOKEN, **headers)
+        assert response.status_code == 403 and "evil.example" in response.text
+        assert "ledger_token=" not in response.headers.get("set-cookie", "")
+    assert sign_in(demo.client, ADMIN_TOKEN, origin="http://testserver").status_code == 303
+
+
+def test_sign_in_without_the_forms_anti_forgery_value_is_refused(demo: Api) -> None:
+    """A post made without this site's form (no or a wrong csrf value) signs nobody in."""
+    for csrf in ("", "made-up"):
+        response = demo.client.post("/ui/login", data={"token": ADMIN_TOKEN, "csrf": csrf},
+                                    follow_redirects=False)
+        assert response.status_code == 403
+        assert "ledger_token=" not in response.headers.get("set-cookie", "")
 
 
 def test_signing_out_forgets_the_token(browser: TestClient) -> None:
@@ -157,10 +182,10 @@ def test_handover_page_draws_every_chart(browser: TestClient) -> None:
 def test_score_history_ends_at_the_brief_score_and_spend_by_month_adds_up(
         demo: Api) -> None:
     """The last monthly point is the brief's score; months sum to the 12-month total."""
-    from api.params import point
     from api.ui.pages import handover_page
+    from projections.timeaxis import parse_point
 
-    at = point("2026-05-31", None)
+    at = parse_point("2026-05-31", None)
     page = demo.runtime.read(handover_page, ACCOUNT, at)
     brief = demo.get(f"/v1/accounts/{ACCOUNT}/handover", as_of="2026-05-31").json()
     assert len(page["score_history"]) == 13

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from tests.api.conftest import Api
 from tests.api.routes.conftest import ACCOUNT
+from tests.api.routes.test_ui import sign_in as login
 
 PERSON = "nt-anja-lorenz"
 WHEN = {"occurred_at": "2026-06-29T19:30", "time_zone": "Europe/Berlin"}
@@ -19,7 +20,7 @@ WHEN = {"occurred_at": "2026-06-29T19:30", "time_zone": "Europe/Berlin"}
 def sign_in(demo: Api, headers: dict[str, str]) -> TestClient:
     """The demo's client signed in to the UI with the token of ``headers``."""
     token = headers["Authorization"].removeprefix("Bearer ")
-    demo.client.post("/ui/login", data={"token": token, "next": "/ui/"})
+    assert login(demo.client, token).status_code == 303
     return demo.client
 
 
