@@ -13,6 +13,7 @@ from __future__ import annotations
 import typer
 
 from cli.backup import backup
+from cli.expenses import import_expenses
 from cli.operations import bench, rebuild, serve, views_copy
 from cli.privacy import access_log, subject_export
 from cli.records import demo, import_events
@@ -26,6 +27,7 @@ app = typer.Typer(help="The engagement ledger: record, verify and replay custome
 # the order ``ledger --help`` lists them in, and it interleaves the modules.
 app.command()(demo)
 app.command("import")(import_events)
+app.command("import-expenses")(import_expenses)
 app.command()(verify)
 app.command()(serve)
 app.command()(rebuild)

@@ -73,12 +73,17 @@ def handover(
         "--format",
         help="json, md (Markdown for an e-mail or wiki) or html (a standalone page).")
     ] = "json",
+    lang: Annotated[Literal["en", "zh-CN"], typer.Option(
+        "--lang", help="Language of the md and html forms: en or zh-CN (Simplified Chinese).")
+    ] = "en",
     output: OutputFile = None,
 ) -> None:
     """Print an account's handover brief (SPEC §6) as JSON, Markdown or HTML.
 
     The views are caught up with the log first. Example:
     ledger handover nordlicht-telekom --as-of 2026-03-01 --format md -o brief.md
+    (``--lang zh-CN`` writes the Markdown or HTML brief in Simplified Chinese; JSON has no
+    language).
     """
     ledger = open_ledger(database_url)
     settings, views = settings_and_views(database_url, views_path)
@@ -88,7 +93,8 @@ def handover(
         if form == "json":
             text = json.dumps(handover_brief(views.db, account, **at), indent=2) + "\n"
         else:  # the HTML page draws the score chart, which needs the views too
-            text = handover_document(views.db, account, at, form)
+            text = handover_document(views.db, account, at, form,
+                                     locale=lang.replace("-", "_"))
     except InvalidMoment as exc:
         fail(str(exc), 2)
     except ProjectionError as exc:

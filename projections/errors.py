@@ -23,6 +23,10 @@ class UnknownStakeholder(ProjectionError):
     """No stakeholder with this id is known at the requested point in time."""
 
 
+class UnknownEngagement(ProjectionError):
+    """No engagement with that id was recorded by the point asked for."""
+
+
 class UnknownOpportunity(ProjectionError):
     """No opportunity with this id is known at the requested point in time."""
 

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from pygal.style import Style
 
 from api.render import format as fmt
+from api.render.i18n import gettext as _
 
 INK = "#1f2933"
 STYLE = Style(
@@ -38,7 +39,7 @@ _BAR_VALUE = re.compile(r'<text text-anchor="middle" x="([-0-9.e]+)"(?=[^>]*clas
 
 def _config(**options: Any) -> dict[str, Any]:
     return {"style": STYLE, "js": [], "disable_xml_declaration": True, "show_legend": False,
-            "explicit_size": False, "no_data_text": "No data", "margin": 12,
+            "explicit_size": False, "no_data_text": _("No data"), "margin": 12,
             "truncate_label": -1, "truncate_legend": -1, **options}
 
 
@@ -104,13 +105,15 @@ def attitude_trajectory(name: str, changes: Sequence[dict[str, Any]], *, start: 
         margin_right=_ROOM_RIGHT,  # the last month label is centred on the axis' end
         y_labels=[-1, 0, 1, 2, 3], x_label_rotation=0, show_dots=True, dots_size=3,
         value_formatter=lambda v: fmt.signed(int(v)),
-        y_value_formatter=lambda v: f"{fmt.signed(int(v))} {fmt.ATTITUDE_SHORT.get(int(v), '')}",
-        x_value_formatter=lambda d: f"{d:%b %Y}", xrange=(start.timestamp(), until.timestamp()),
+        y_value_formatter=lambda v: f"{fmt.signed(int(v))} {fmt.attitude_short(int(v))}",
+        x_value_formatter=fmt.month_of, xrange=(start.timestamp(), until.timestamp()),
         x_labels=_month_ticks(start, until, 4 if small else 8), stroke_style={"width": 3}))
     chart.add(name, attitude_steps(changes, until))
-    summary = " → ".join(f"{fmt.signed(c['attitude'])} on {fmt.day(c['occurred_at'])}"
-                         for c in changes) or "no attitude recorded"
-    return _svg(chart, f"Attitude of {name} over time: {summary}")
+    summary = " → ".join(_("%(attitude)s on %(day)s") % {
+        "attitude": fmt.signed(c["attitude"]), "day": fmt.day(c["occurred_at"])}
+        for c in changes) or _("no attitude recorded")
+    return _svg(chart, _("Attitude of %(name)s over time: %(summary)s") % {
+        "name": name, "summary": summary})
 
 
 def power_map_dots(grid: dict[str, dict[str, list[str]]]) -> Markup:
@@ -122,14 +125,14 @@ def power_map_dots(grid: dict[str, dict[str, list[str]]]) -> Markup:
     for role, row in grid.items():
         chart.add(fmt.role(role), [len(row[str(a)]) for a in range(-1, 4)])
     text = "; ".join(f"{fmt.role(role)}: " + ", ".join(
-        f"{len(row[str(a)])} at {fmt.signed(a)}" for a in range(-1, 4) if row[str(a)])
-        for role, row in grid.items())
-    return _svg(chart, f"Power map, people by role and attitude: {text}")
+        _("%(count)s at %(attitude)s") % {"count": len(row[str(a)]), "attitude": fmt.signed(a)}
+        for a in range(-1, 4) if row[str(a)]) for role, row in grid.items())
+    return _svg(chart, _("Power map, people by role and attitude: %(text)s") % {"text": text})
 
 
 def score_history(points: Sequence[tuple[str, float | None]]) -> Markup:
     """The relationship score at a series of as-of points (label, score)."""
-    known = [score for _, score in points if score is not None]
+    known = [score for _label, score in points if score is not None]
     low = min([0.0, *known])
     high = min(100.0, max([50.0, *known]) + 10)
     chart = pygal.Line(**_config(
@@ -137,10 +140,10 @@ def score_history(points: Sequence[tuple[str, float | None]]) -> Markup:
         margin_right=_ROOM_RIGHT,  # the last value is printed centred on the last point
         value_formatter=lambda v: fmt.score(v), x_label_rotation=0, dots_size=4,
         stroke_style={"width": 3}))
-    chart.x_labels = [label for label, _ in points]
-    chart.add("Relationship score", [score for _, score in points])
+    chart.x_labels = [label for label, _score in points]
+    chart.add(_("Relationship score"), [score for _label, score in points])
     text = ", ".join(f"{label}: {fmt.score(score)}" for label, score in points)
-    return _svg(chart, f"Relationship score by month: {text}")
+    return _svg(chart, _("Relationship score by month: %(text)s") % {"text": text})
 
 
 def money_bars(groups: Iterable[tuple[str, str]], title: str, *, horizontal: bool = True,
@@ -153,10 +156,10 @@ def money_bars(groups: Iterable[tuple[str, str]], title: str, *, horizontal: boo
         margin_right=_VALUE_ROOM if horizontal else _ROOM_RIGHT,
         print_values=True, print_values_position="top", value_formatter=_amount, style=BARS,
         **({} if horizontal else {"show_minor_y_labels": False, "y_labels_major_count": 6})))
-    chart.x_labels = [label for label, _ in rows]
-    chart.add(title, [float(amount) for _, amount in rows])
+    chart.x_labels = [label for label, _value in rows]
+    chart.add(title, [float(amount) for _label, amount in rows])
     text = ", ".join(f"{label} {fmt.money(str(amount))}" for label, amount in rows)
-    return _svg(chart, f"{title} ({currency}): {text or 'none'}")
+    return _svg(chart, f"{title} ({currency}): {text or _('none')}")
 
 
 def count_bars(groups: Iterable[tuple[str, int]], title: str) -> Markup:
@@ -166,11 +169,11 @@ def count_bars(groups: Iterable[tuple[str, int]], title: str) -> Markup:
         width=900, height=max(200, 34 * len(rows) + 60), print_values=True, style=BARS,
         print_values_position="top", value_formatter=lambda v: str(int(v)),
         margin_right=_VALUE_ROOM,
-        y_labels=whole_ticks(max([count for _, count in rows] + [1]))))
-    chart.x_labels = [label for label, _ in rows]
-    chart.add(title, [count for _, count in rows])
+        y_labels=whole_ticks(max([count for _label, count in rows] + [1]))))
+    chart.x_labels = [label for label, _value in rows]
+    chart.add(title, [count for _label, count in rows])
     text = ", ".join(f"{label}: {count}" for label, count in rows)
-    return _svg(chart, f"{title}: {text or 'none'}")
+    return _svg(chart, f"{title}: {text or _('none')}")
 
 
 def score_bars(rows: Iterable[tuple[str, float | None]], title: str) -> Markup:
@@ -181,8 +184,8 @@ def score_bars(rows: Iterable[tuple[str, float | None]], title: str) -> Markup:
         range=(-33.3, 100), include_x_axis=True, value_formatter=lambda v: fmt.score(v),
         margin_right=_VALUE_ROOM,
         style=BARS, print_values_position="top"))
-    chart.x_labels = [label for label, _ in data]
-    chart.add(title, [score for _, score in data])
+    chart.x_labels = [label for label, _score in data]
+    chart.add(title, [score for _label, score in data])
     text = ", ".join(f"{label}: {fmt.score(score)}" for label, score in data[::-1])
     return _svg(chart, f"{title}: {text}")
 
@@ -207,12 +210,13 @@ def running_spend(steps: Sequence[dict[str, Any]], name: str, currency: str, *,
                 "margin_right": _ROOM_RIGHT}
     chart = pygal.DateTimeLine(**_config(
         width=900, height=240, show_dots=False, fill=True, include_x_axis=True,
-        x_value_formatter=lambda d: f"{d:%b %Y}", value_formatter=_amount,
+        x_value_formatter=fmt.month_of, value_formatter=_amount,
         show_minor_y_labels=False, y_labels_major_count=6, stroke_style={"width": 2},
         **axis))
-    chart.add("Total spend", points)
+    chart.add(_("Total spend"), points)
     final = steps[-1]["total_spend"] if steps else "0"
-    return _svg(chart, f"Cumulative spend on {name}, reaching {fmt.money(final)} {currency}")
+    return _svg(chart, _("Cumulative spend on %(name)s, reaching %(amount)s %(currency)s") % {
+        "name": name, "amount": fmt.money(final), "currency": currency})
 
 
 def _month_ticks(start: datetime, until: datetime, count: int) -> list[datetime]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from api.render import charts
+from api.render import charts, i18n
 from api.render import format as fmt
 
 UI = Path(__file__).resolve().parent.parent / "ui"
@@ -23,11 +23,24 @@ def environment() -> Environment:
     """The Jinja2 environment of the packaged templates, with the format filters."""
     env = Environment(loader=FileSystemLoader(TEMPLATES),
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
-                      lstrip_blocks=True)
+                      lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
+    # One environment for both languages: the callables follow i18n.language().
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext,  # type: ignore[attr-defined]
+                                  newstyle=True)
     env.filters.update(fmt.filters())
     env.globals.update(ROLES=fmt.ROLES, ATTITUDES=fmt.ATTITUDES, GROUPS=fmt.GROUP_LABELS,
-                       who=fmt.who, point_sentence=fmt.point_sentence, delta=fmt.delta)
+                       who=fmt.who, point_sentence=fmt.point_sentence, delta=fmt.delta,
+                       LOCALES=i18n.LOCALES, html_lang=html_lang,
+                       STATUS_LABELS=fmt.STATUS_LABELS, OUTCOMES=fmt.OUTCOMES,
+                       # a message that may come from elsewhere (an error, a title):
+                       # translated when the catalog has it, never %-formatted
+                       translate=i18n.gettext)
     return env
+
+
+def html_lang() -> str:
+    """The ``lang`` attribute of the page being rendered (``en``, ``zh-CN``)."""
+    return i18n.current().replace("_", "-")
 
 
 @cache
@@ -62,14 +75,18 @@ def brief_context(brief: dict[str, Any]) -> dict[str, Any]:
         "grid_chart": charts.power_map_dots(brief["grid"]),
         "spend_by_kind_chart": charts.money_bars(
             ((fmt.humanize(g["key"]), g["total"]) for g in by_kind),
-            "Spend by kind, last 12 months", currency=brief.get("currency", "")),
+            i18n.gettext("Spend by kind, last 12 months"), currency=brief.get("currency", "")),
     }
 
 
 def brief_html(brief: dict[str, Any],
-               score_history: list[tuple[str, float | None]] | None = None) -> str:
-    """Render a handover brief as a self-contained HTML page (styles inlined, no scripts),
-    with the score chart when ``score_history`` (month label, score) is given."""
-    template = environment().get_template("brief.html")
-    chart = charts.score_history(score_history) if score_history else None
-    return template.render(**brief_context(brief), stylesheet=stylesheet(), score_chart=chart)
+               score_history: list[tuple[str, float | None]] | None = None,
+               locale: str = i18n.DEFAULT) -> str:
+    """Render a handover brief as a self-contained HTML page (styles inlined, no scripts)
+    in English or Simplified Chinese, with the score chart when ``score_history`` (month
+    label, score) is given."""
+    with i18n.language(locale):
+        template = environment().get_template("brief.html")
+        chart = charts.score_history(score_history) if score_history else None
+        return template.render(**brief_context(brief), stylesheet=stylesheet(),
+                               score_chart=chart)

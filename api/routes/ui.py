@@ -17,10 +17,12 @@ from fastapi.staticfiles import StaticFiles
 
 from api.deps import AsOf, KnownAt
 from api.errors import ApiProblem, status_of
+from api.render import i18n
 from api.render.html import STATIC, environment
 from api.runtime import Runtime
-from api.ui import auth, pages
+from api.ui import auth, forms, pages
 from api.ui.flag_list import FlagQuery as FlagFilters
+from api.ui.forms import WRITERS
 from ledger.domain.reach import Reach
 from ledger.domain.submission import Principal
 from projections.errors import ProjectionError
@@ -29,6 +31,7 @@ from projections.timeaxis import parse_point
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 SignedIn = Annotated[Principal, Depends(auth.signed_in)]
+LANGUAGE_COOKIE = "ledger_lang"
 HEADERS = {
     "Cache-Control": "no-store", "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -40,7 +43,11 @@ HEADERS = {
 
 def install(app: FastAPI) -> None:
     """Add the UI to the app: its routes, its static files and the sign-in redirect."""
+    from api.routes import ui_forms, ui_import
+
     app.include_router(router)
+    app.include_router(ui_forms.router)
+    app.include_router(ui_import.router)
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
 
     @app.exception_handler(auth.LoginRequired)
@@ -48,8 +55,20 @@ def install(app: FastAPI) -> None:
         return auth.to_login(exc)
 
 
+def locale_of(request: Request) -> str:
+    """The reader's language: the remembered switch, else ``Accept-Language``."""
+    return i18n.negotiate(request.headers.get("accept-language"),
+                          request.cookies.get(LANGUAGE_COOKIE))
+
+
 def _render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    with i18n.language(locale_of(request)):
+        return _render_now(request, template, status, **context)
+
+
+def _render_now(request: Request, template: str, status: int, **context: Any) -> HTMLResponse:
     params = {k: v for k, v in request.query_params.items() if k in ("as_of", "known_at") and v}
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
     def href(path: str, **extra: str) -> str:
         query = {**params, **{k: v for k, v in extra.items() if v}}
@@ -59,6 +78,8 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
         request_path=request.url.path, href=href,
         person_href=lambda sid: href(f"/ui/stakeholders/{sid}"),
         as_of_input=params.get("as_of", "")[:10], known_at_input=params.get("known_at", "")[:10],
+        can_write=getattr(context.get("user"), "role", None) in WRITERS,
+        language_href=lambda to: "/ui/language?" + urlencode({"to": to, "next": here}),
         **context)
     return HTMLResponse(html, status_code=status, headers=HEADERS)
 
@@ -74,12 +95,20 @@ About = Callable[[dict[str, Any]], tuple[str | None, str | None]]
 
 
 def _page(request: Request, template: str, build: Callable[[Any], dict[str, Any]],
-          about: About | None = None, **context: Any) -> HTMLResponse:
-    """Render ``template`` with what ``build(views)`` returns, or an error page. With
+          about: About | None = None, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render ``template`` with what ``build(views)`` returns, or an error page; after a
+    form's write (``min_position`` in the query) the views first reach its receipt. With
     ``about``, the page shows personal fields: the read goes into the access log first."""
+    with i18n.language(locale_of(request)):
+        return _page_now(request, template, build, about, status, **context)
+
+
+def _page_now(request: Request, template: str, build: Callable[[Any], dict[str, Any]],
+              about: About | None, status: int, **context: Any) -> HTMLResponse:
     runtime: Runtime = request.app.state.runtime
+    wanted = request.query_params.get("min_position", "")
     try:
-        if not runtime.ready_for(None):
+        if not runtime.ready_for(int(wanted) if wanted.isdigit() else None):
             raise ApiProblem(503, "the views are catching up with the log; reload shortly")
         built = runtime.read(build)
     except ApiProblem as exc:
@@ -91,7 +120,7 @@ def _page(request: Request, template: str, build: Callable[[Any], dict[str, Any]
         account_id, stakeholder_id = about(built)
         runtime.access.append(context["user"], f"GET {request.url.path}",
                               account_id=account_id, stakeholder_id=stakeholder_id)
-    return _render(request, template, **built, **context)
+    return _render(request, template, status, **built, **context)
 
 
 def _login_page(request: Request, next: str | None, status: int = 200,
@@ -120,9 +149,19 @@ def login(request: Request, token: Annotated[str, Form()] = "",
     if forged is not None:
         return _login_page(request, next, 403, forged)
     if not token.strip() or runtime.tokens.authenticate(token.strip()) is None:
-        return _login_page(request, next, 401, "That token is unknown or revoked.")
+        return _login_page(request, next, 401, i18n.N_("That token is unknown or revoked."))
     response = RedirectResponse(auth.safe_next(next), status_code=303)
     auth.remember(response, token.strip(), secure=request.url.scheme == "https")
+    return response
+
+
+@router.get("/language")
+def switch_language(to: str, next: str = auth.HOME) -> RedirectResponse:
+    """Switch the UI's language and remember it in a cookie; back to the page."""
+    response = RedirectResponse(auth.safe_next(next), status_code=303)
+    if to in i18n.LOCALES:
+        response.set_cookie(LANGUAGE_COOKIE, to, max_age=365 * 24 * 3600, path="/ui",
+                            httponly=True, samesite="lax")
     return response
 
 
@@ -159,12 +198,14 @@ def handover(request: Request, account_id: str, who: SignedIn, as_of: AsOf = Non
 
 @router.get("/stakeholders/{stakeholder_id}", response_class=HTMLResponse)
 def stakeholder(request: Request, stakeholder_id: str, who: SignedIn, as_of: AsOf = None,
-                known_at: KnownAt = None) -> HTMLResponse:
-    """One stakeholder: figures, attitude and spend charts, and every step of the history."""
+                known_at: KnownAt = None, recorded: str | None = None) -> HTMLResponse:
+    """One stakeholder: figures, attitude and spend charts, and every step of the history;
+    after recording an engagement (``recorded``), the flags it raised."""
     reach = _reach(request, who)
     return _page(request, "stakeholder.html",
-                 lambda db: pages.stakeholder_page(db, stakeholder_id, parse_point(as_of, known_at),
-                                                   reach),
+                 lambda db: {**pages.stakeholder_page(db, stakeholder_id,
+                                                      parse_point(as_of, known_at), reach),
+                             **forms.recorded_notice(db, recorded, reach)},
                  about=lambda built: (built["person"]["account_id"], stakeholder_id),
                  user=who, section="accounts")
 

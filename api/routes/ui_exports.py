@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from api.deps import AsOf, KnownAt, RuntimeDep
 from api.errors import ApiProblem
 from api.render import MEDIA_TYPES
-from api.routes.ui import HEADERS
+from api.routes.ui import HEADERS, locale_of
 from api.runtime import Runtime
 from api.ui import auth, exports
 from api.ui.flag_list import FlagQuery, compliance_rows
@@ -43,14 +43,14 @@ def _download(body: str, media_type: str, filename: str, *, inline: bool = False
 
 
 @router.get("/accounts/{account_id}/handover.{form}")
-def download_handover(account_id: str, form: Literal["md", "html"], runtime: ViewsDep,
-                      who: SignedIn, as_of: AsOf = None,
+def download_handover(request: Request, account_id: str, form: Literal["md", "html"],
+                      runtime: ViewsDep, who: SignedIn, as_of: AsOf = None,
                       known_at: KnownAt = None) -> Response:
     """The handover brief as a Markdown file or a standalone HTML page (score chart too);
     only for an account the signed-in token reaches, and noted in the access log."""
     reach = runtime.ledger.reach_of(who)
     body = runtime.read(exports.handover_document, account_id, parse_point(as_of, known_at),
-                        form, reach)
+                        form, reach, locale_of(request))
     runtime.access.append(who, f"GET /ui/accounts/{account_id}/handover.{form}",
                           account_id=account_id, detail=f"format={form}")
     return _download(body, MEDIA_TYPES[form], f"handover-{account_id}.{form}",

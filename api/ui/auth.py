@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from urllib.parse import quote, urlsplit
@@ -9,6 +10,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.render.i18n import N_
 from api.runtime import Runtime
 from ledger.domain.submission import Principal
 
@@ -76,18 +78,43 @@ def new_csrf() -> str:
     return secrets.token_urlsafe(32)
 
 
-def forged(request: Request, csrf: str) -> str | None:
-    """Why a sign-in post did not come from this site's own form, or None when it did:
-    its Origin (or, without one, its Referer) must be this server, and its anti-forgery
-    value must match the cookie the form was issued with (login CSRF)."""
+def foreign_origin(request: Request) -> str | None:
+    """The other site a post came from (its Origin or, without one, its Referer), or None
+    when it came from this server or says nothing."""
     here = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
     origin = request.headers.get("origin")
     if origin is None and request.headers.get("referer"):
         parts = urlsplit(request.headers["referer"])
         origin = f"{parts.scheme}://{parts.netloc}"
-    if origin is not None and origin != here:
+    return origin if origin is not None and origin != here else None
+
+
+def forged(request: Request, csrf: str) -> str | None:
+    """Why a sign-in post did not come from this site's own form, or None when it did:
+    its Origin (or, without one, its Referer) must be this server, and its anti-forgery
+    value must match the cookie the form was issued with (login CSRF)."""
+    origin = foreign_origin(request)
+    if origin is not None:
         return f"the sign-in came from {origin}, not from this site"
     cookie = request.cookies.get(CSRF_COOKIE, "")
     if not cookie or not csrf or not hmac.compare_digest(cookie, csrf):
-        return "the sign-in form has expired; please sign in again"
+        return N_("the sign-in form has expired; please sign in again")
+    return None
+
+
+def csrf_token(request: Request) -> str:
+    """The form token of the signed-in cookie: an HMAC keyed by the API token itself, so
+    only a page the server rendered for that token can carry it (nothing stored)."""
+    token = request.cookies.get(COOKIE, "")
+    return hmac.new(token.encode(), b"ledger-ui-form", hashlib.sha256).hexdigest()
+
+
+def form_refusal(request: Request, sent: str) -> str | None:
+    """Why a posted form is refused as cross-site (a foreign ``Origin`` / ``Referer``, or
+    a wrong CSRF token), or None when it comes from the UI's own pages."""
+    origin = foreign_origin(request)
+    if origin is not None:
+        return f"a form from {origin} cannot write here"
+    if not hmac.compare_digest(sent.encode(), csrf_token(request).encode()):
+        return "this form is out of date or was not sent from this site; open it again"
     return None

@@ -32,15 +32,16 @@ FLAG_COLUMNS = ("flag", "account_id", "account_name", "engagement_id", "kind",
 
 
 def handover_document(db: sqlite_utils.Database, account_id: str, at: Moments, form: str,
-                      reach: Reach = EVERYWHERE) -> str:
+                      reach: Reach = EVERYWHERE, locale: str = "en") -> str:
     """The handover brief as Markdown (``md``) or a standalone HTML page (``html``, with
-    the score chart of the last 12 months); an account outside ``reach`` is unknown."""
+    the score chart of the last 12 months), in English or Simplified Chinese (``zh_CN``);
+    an account outside ``reach`` is unknown."""
     brief = handover_brief(db, account_id, reach=reach, **at)
     history = None
     if form == "html":
         history = score_history(db, account_id, fmt.parse_time(brief["as_of"]),
                                 fmt.parse_time(brief["known_at"]))
-    return render_brief(brief, form, history)
+    return render_brief(brief, form, history, locale)
 
 
 def neutralised(value: Any) -> str:

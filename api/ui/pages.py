@@ -11,6 +11,7 @@ import sqlite_utils
 from api.render import charts
 from api.render import format as fmt
 from api.render.html import brief_context
+from api.render.i18n import gettext as _
 from api.ui.flag_list import STATUSES, FlagQuery, compliance_rows
 from ledger.domain.reach import EVERYWHERE, Reach
 from projections.compliance import FLAGS
@@ -32,7 +33,7 @@ def accounts_page(db: sqlite_utils.Database, at: Moments, reach: Reach = EVERYWH
     rows = listing["accounts"]
     return {"listing": listing, "accounts": rows,
             "score_chart": charts.score_bars(((a["name"], a["score"]) for a in rows),
-                                             "Relationship score by account")}
+                                             _("Relationship score by account"))}
 
 
 def handover_page(db: sqlite_utils.Database, account_id: str, at: Moments,
@@ -49,7 +50,7 @@ def handover_page(db: sqlite_utils.Database, account_id: str, at: Moments,
     return {**brief_context(brief), "score_history": history,
             "score_chart": charts.score_history(history),
             "spend_by_month": months, "month_chart": charts.money_bars(
-                ((label, total) for label, total in month_rows), "Spend by month",
+                ((label, total) for label, total in month_rows), _("Spend by month"),
                 horizontal=False, currency=brief.get("currency", ""))}
 
 
@@ -64,7 +65,7 @@ def score_history(db: sqlite_utils.Database, account_id: str, as_of: datetime,
             value = power_map(db, account_id, as_of=moment, known_at=known_at)["score"]
         except UnknownAccount:
             value = None  # not registered yet at that point
-        points.append((f"{moment:%b %Y}", value))
+        points.append((fmt.month_of(moment), value))
     return points
 
 
@@ -114,8 +115,8 @@ def compliance_page(db: sqlite_utils.Database, at: Moments, query: FlagQuery,
                     "status": query.status, "from": query.start or "", "to": query.end or "",
                     "sort": query.sort, "size": query.params().get("size", "")},
         "count_chart": charts.count_bars(
-            ((fmt.FLAGS[kind], counts[kind]) for kind in FLAGS if kind in counts),
-            "Flags by kind"),
+            ((fmt.label(fmt.FLAGS, kind), counts[kind]) for kind in FLAGS if kind in counts),
+            _("Flags by kind")),
     }
 
 
@@ -125,9 +126,11 @@ def change_summary(step: dict[str, Any], names: dict[str, str] | None = None) ->
     names = names or {}
     if kind == "engagement.recorded":
         cost = change.get("cost")
-        money = f", cost {fmt.money(cost['amount'])} {cost['currency']}" if cost else ""
-        return (f"{fmt.humanize(change.get('kind'))} ({change['engagement_id']}), "
-                f"{len(change.get('participants') or [])} participant(s){money}")
+        money = (", " + _("cost %(amount)s %(currency)s") % {
+            "amount": fmt.money(cost["amount"]), "currency": cost["currency"]}) if cost else ""
+        return _("%(kind)s (%(id)s), %(count)s participant(s)") % {
+            "kind": fmt.humanize(change.get("kind")), "id": change["engagement_id"],
+            "count": len(change.get("participants") or [])} + money
     parts = []
     for key, value in change.items():
         if value is None or value is False or (key == "observed_by" and not value):
@@ -140,8 +143,10 @@ def change_summary(step: dict[str, Any], names: dict[str, str] | None = None) ->
         elif key == "role":
             value = fmt.role(value)
         elif key == "group":
-            value = fmt.GROUP_LABELS.get(value, value)
-        parts.append(f"{fmt.humanize(key)}: {_plain(value, names, key)}")
+            value = fmt.label(fmt.GROUP_LABELS, value)
+        elif key in ("kind", "layer", "tier"):
+            value = fmt.humanize(value)
+        parts.append(f"{fmt.label(fmt.FIELDS, key)}: {_plain(value, names, key)}")
     return "; ".join(parts)
 
 
@@ -155,7 +160,7 @@ def _plain(value: Any, names: dict[str, str], key: str = "") -> str:
         people = key in ("participants", "stakeholders")
         return ", ".join(names.get(str(v), str(v)) if people else str(v) for v in value)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if key == "stakeholder_id":
         return names.get(value, value)
     return str(value)
@@ -168,7 +173,7 @@ def _fill_months(groups: list[dict[str, Any]], start: str, end: str) -> list[tup
     rows, index = [], first.year * 12 + first.month - 1
     while index <= last.year * 12 + last.month - 1:
         key = f"{index // 12:04d}-{index % 12 + 1:02d}"
-        label = datetime(index // 12, index % 12 + 1, 1).strftime("%b %Y")
+        label = fmt.month_of(datetime(index // 12, index % 12 + 1, 1))
         rows.append((label, totals.get(key, "0.00")))
         index += 1
     return rows

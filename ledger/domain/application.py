@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, Literal, cast
 from uuid import uuid4
 
 from eventsourcing.persistence import (
@@ -59,6 +59,8 @@ from ledger.store.recorder import CompanionRows, StreamsChanged
 from ledger.store.transcoder import LedgerTranscoder
 
 _NEW_SUBJECT_TYPES = ("stakeholder.registered", "engagement.recorded")
+Verdict = LedgerError | Literal["replay"] | None
+"""What a dry run says of one event: refused (the error), already recorded, or recordable."""
 """Event types that start a new key subject (the others seal under a stored key)."""
 
 _UNREAD: Any = object()
@@ -155,6 +157,34 @@ class LedgerApplication(LogReader):
                                 loc=["events"])
         return self._record_events(list(raws), principal, reach, batch=True)
 
+    def check_batch(self, raws: Sequence[Any], principal: Principal,
+                    reach: Reach = EVERYWHERE) -> list[Verdict]:
+        """A dry run of :meth:`record_batch` that records nothing and goes on past errors:
+        for each event, None (it would be recorded), ``"replay"`` (it already is), or the
+        error refusing it. Each event is checked against the ledger and the events before
+        it that pass, as recording them one after another would."""
+        if principal.role not in ("recorder", "admin"):
+            raise NotAllowed(f"role {principal.role!r} cannot record events")
+        now = self.clock().astimezone(UTC)
+        verdicts: list[Verdict] = [None] * len(raws)
+        valid: list[Submitted] = []
+        indexes: list[int] = []
+        for i, raw in enumerate(raws):
+            try:
+                item = self._submitted(raw, principal, now, i, False)
+            except LedgerError as exc:
+                verdicts[i] = exc
+                continue
+            item.digest = content_digest(item.type, item.occurred_at, item.data)
+            valid.append(item)
+            indexes.append(i)
+        problems: dict[int, Verdict] = {}
+        with self._lock:
+            self._record_once(valid, principal, reach, now, False, problems=problems)
+        for j, verdict in problems.items():
+            verdicts[indexes[j]] = verdict
+        return verdicts
+
     def _record_events(self, raws: list[Any], principal: Principal, reach: Reach, *,
                        batch: bool) -> list[Receipt]:
         if principal.role not in ("recorder", "admin"):
@@ -217,7 +247,10 @@ class LedgerApplication(LogReader):
         return Submitted(event_type, envelope.occurred_at, event_id, data, "")
 
     def _record_once(self, submitted: list[Submitted], principal: Principal, reach: Reach,
-                     now: datetime, batch: bool) -> list[Receipt]:
+                     now: datetime, batch: bool, problems: dict[int, Verdict] | None = None
+                     ) -> list[Receipt]:
+        """Check and store the events; with ``problems`` (a dry run) note each refusal or
+        replay there by index, go on with the next event, and store nothing."""
         known = self.ledger_recorder.lookup_event_ids([s.event_id for s in submitted])
         first_in_batch: dict[str, int] = {}
         fresh: list[int] = []
@@ -235,7 +268,12 @@ class LedgerApplication(LogReader):
                 error = IdempotencyConflict(
                     f"event_id {item.event_id} was already used for different content",
                     loc=["event_id"])
+                if problems is not None:
+                    problems[i] = error
+                    continue
                 raise error.at_index(i) if batch else error
+            if digest is not None and problems is not None:
+                problems[i] = "replay"
             if digest is None:
                 first_in_batch[item.event_id] = i
                 fresh.append(i)
@@ -271,6 +309,9 @@ class LedgerApplication(LogReader):
             try:
                 target = check(item, item.data, get, reach)
             except LedgerError as exc:
+                if problems is not None:
+                    problems[i] = exc
+                    continue
                 if self.ledger_recorder.lookup_event_ids([submitted[j].event_id for j in fresh]):
                     # A concurrent writer recorded one of these very events since we looked:
                     # start over, so it becomes an idempotent replay rather than a conflict.
@@ -292,6 +333,8 @@ class LedgerApplication(LogReader):
             assert mutated is not None
             pending[name] = streams[name] = mutated
             events.append(event)
+        if problems is not None:
+            return []  # a dry run: checked, nothing stored
         stored = [self.mapper.to_stored_event(e) for e in events]
         del events, sealed  # the stored rows carry them now; fewer objects for the GC to walk
         # Streams the rules read but this batch does not write: another writer adding to

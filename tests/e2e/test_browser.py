@@ -53,27 +53,34 @@ def ledger(*args: str, env: dict[str, str]) -> str:
 
 
 @contextmanager
-def demo_server(folder: Path, *token: str) -> Iterator[tuple[str, str]]:
+def demo_served(folder: Path, *tokens: tuple[str, ...]) -> Iterator[tuple[str, list[str]]]:
     """A `ledger serve` over the demo data in ``folder``, and a token made with the CLI
-    (``token``: the options of ``ledger token create``; by default an auditor of scope
-    all), skipped, or failed in CI, without a browser to drive."""
-    token = token or ("--role", "auditor", "--name", "director")
+    for each ``(role, name[, scope])``; skipped, or failed in CI, without a browser."""
     require_browser()
     port = free_port()
     env = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{folder}/ledger.db",
            "LEDGER_PORT": str(port), "COLUMNS": "300"}
     env.pop("LEDGER_ADMIN_TOKEN", None)
     ledger("demo", env=env)
-    secret = ledger("token", "create", *token, env=env).split()[-1]
+    secrets = [ledger("token", "create", "--role", role, "--name", name,
+                      *(("--scope", scope[0]) if scope else ()), env=env).split()[-1]
+               for role, name, *scope in tokens]
     with ledger_serve(env, port) as url:
-        yield url, secret
+        yield url, secrets
+
+
+@contextmanager
+def demo_server(folder: Path, role: str = "auditor", name: str = "director",
+                *scope: str) -> Iterator[tuple[str, str]]:
+    """The demo served, and one token (by default an auditor of scope all)."""
+    with demo_served(folder, (role, name, *scope)) as (url, secrets):
+        yield url, secrets[0]
 
 
 @pytest.fixture
 def served_to_a_team(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """The demo served, and the team token of Albion Connect's account manager."""
-    with demo_server(tmp_path, "--role", "recorder", "--name", "priya.raman",
-                     "--scope", "team") as server:
+    with demo_server(tmp_path, "recorder", "priya.raman", "team") as server:
         yield server
 
 

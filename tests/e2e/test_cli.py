@@ -198,3 +198,15 @@ def test_rebuild_reports_events_per_second(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "from 3 events" in result.stdout and "events/s" in result.stdout
     assert (tmp_path / "ledger.views.db").exists()
+
+
+def test_handover_writes_the_markdown_brief_in_chinese(tmp_path: Path) -> None:
+    """`--lang zh-CN` turns the Markdown brief's words into the practice's Chinese."""
+    db = tmp_path / "ledger.db"
+    source = write_jsonl(tmp_path / "events.jsonl", [*base_setup(), dinner("d1", "ann")])
+    assert ledger("import", str(source), db=db).returncode == 0
+    chinese = ledger("handover", "ACME", "--format", "md", "--lang", "zh-CN", db=db)
+    assert chinese.returncode == 0, chinese.stderr
+    assert chinese.stdout.startswith("# 交接简报: ") and "批准者" in chinese.stdout
+    english = ledger("handover", "ACME", "--format", "md", db=db)
+    assert english.stdout.startswith("# Handover brief: ") and "Approver" in english.stdout

@@ -1,0 +1,1 @@
+"""Importing spend from an expense system's CSV export (``ledger import-expenses``)."""
