@@ -9,7 +9,7 @@ MEDIA_TYPES = {"json": "application/json", "md": "text/markdown; charset=utf-8",
 
 
 def render_brief(brief: dict[str, Any], form: str,
-                 score_history: list[tuple[str, float | None]] | None = None,
+                 score_history: list[tuple[str, float | None]] | None = None, *,
                  locale: str = "en") -> str:
     """The handover brief as ``md`` (Markdown) or ``html`` (a standalone page, with the
     score chart when ``score_history`` is given), in English (``en``) or Simplified

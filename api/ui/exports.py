@@ -41,7 +41,7 @@ def handover_document(db: sqlite_utils.Database, account_id: str, at: Moments, f
     if form == "html":
         history = score_history(db, account_id, fmt.parse_time(brief["as_of"]),
                                 fmt.parse_time(brief["known_at"]))
-    return render_brief(brief, form, history, locale)
+    return render_brief(brief, form, history, locale=locale)
 
 
 def neutralised(value: Any) -> str:

@@ -61,9 +61,9 @@ def test_the_json_api_is_the_same_in_every_language(demo: Api) -> None:
 def test_the_handover_renders_in_chinese_as_markdown_and_html(demo: Api) -> None:
     """The Markdown and standalone HTML brief speak the practice's Chinese."""
     brief = demo.get(f"/v1/accounts/{ACCOUNT}/handover").json()
-    markdown = render_brief(brief, "md", "zh_CN")
+    markdown = render_brief(brief, "md", locale="zh_CN")
     assert markdown.startswith("# 交接简报: ") and "## 权力地图（角色 × 态度）" in markdown
     assert all(word in markdown for word in ROLES_ZH)
-    page = render_brief(brief, "html", "zh_CN")
+    page = render_brief(brief, "html", locale="zh_CN")
     assert '<html lang="zh-CN">' in page and "薄弱的关键人物及应对" in page
     assert render_brief(brief, "md").startswith("# Handover brief: ")
