@@ -21,7 +21,7 @@ from tests.conftest import POSTGRES_URL
 from tests.reliability.server import HEADERS, Server, batch_of, logged_event_ids, wait_until
 
 CLIENTS = 8
-SECONDS = 4.0
+SECONDS = 3.0
 BATCH = 10
 
 
