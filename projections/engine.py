@@ -224,7 +224,7 @@ def snapshot_position(db: sqlite_utils.Database,
 
 
 class Waitable(Protocol):
-    """What a follower waits on: a ``threading.Event`` or a ``multiprocessing.Event``."""
+    """What a follower waits on: a ``threading.Event``."""
 
     def is_set(self) -> bool: ...  # noqa: D102 - the Event protocol
 

@@ -28,6 +28,12 @@ ADMIN_TOKEN = "reliability-admin-token-0123456789abcdef"
 HEADERS = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
+def sqlite_env(directory: Path) -> dict[str, str]:
+    """``LEDGER_*`` settings of a SQLite event store and its views in ``directory``."""
+    return {"LEDGER_DATABASE_URL": f"sqlite:///{directory}/ledger.db",
+            "LEDGER_VIEWS_PATH": str(directory / "views.db")}
+
+
 def session_pids(session: int) -> list[int]:
     """The processes of session ``session`` still alive (zombies left out)."""
     found = []
