@@ -115,9 +115,16 @@ class Server:
         return self.process.pid
 
     def projector_pid(self) -> int | None:
-        """The projector child's pid, once it runs."""
-        children = children_of(self.pid)
-        return children[0] if children else None
+        """The projector child's pid, once it runs (found by its command line, so that
+        no other child, such as a resource tracker, is taken for it)."""
+        for child in children_of(self.pid):
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"projections.projector" in command or b"spawn_main" in command:
+                return child
+        return None
 
     def kill(self) -> None:
         """kill -9 the server (its projector must then die by itself)."""
