@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.headers import SecurityHeaders
-from api.routes import audit, events, health, reads, ui
+from api.routes import audit, events, health, reads, subjects, ui
 from api.runtime import Runtime
 from ledger.config import Settings
 
@@ -64,7 +64,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     app.state.runtime = rt
     errors.install(app)
     app.add_middleware(SecurityHeaders)
-    for router in (events.router, reads.router, audit.router, health.router):
+    for router in (events.router, reads.router, subjects.router, audit.router, health.router):
         app.include_router(router)
     ui.install(app)
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import ApiProblem
 from api.runtime import Runtime
+from ledger.domain.reach import Reach
 from ledger.domain.submission import Principal
+from ledger.store.access_log import AccessLog
 
 bearer = HTTPBearer(auto_error=False, description="A token from `ledger token create`.")
 
@@ -39,10 +43,51 @@ def principal(rt: RuntimeDep,
 PrincipalDep = Annotated[Principal, Depends(principal)]
 
 
+def reach(rt: RuntimeDep, who: PrincipalDep) -> Reach:
+    """The accounts the caller reaches now (SPEC §5.5), from the event store's team index:
+    every account for scope ``all``; for a team token, its employee's accounts."""
+    return rt.ledger.reach_of(who)
+
+
+ReachDep = Annotated[Reach, Depends(reach)]
+
+
+@dataclass(frozen=True)
+class AccessNote:
+    """Notes in the access log that this request read personal fields (SPEC §5.5); a
+    route calls it once its answer is ready, before returning it."""
+
+    log: AccessLog
+    who: Principal
+    route: str
+    response: Response
+
+    def __call__(self, *, account_id: str | None = None, stakeholder_id: str | None = None,
+                 detail: str | None = None) -> None:
+        """Append the row (committed before the answer goes out); the answer's
+        ``Server-Timing`` header says how long that took (``access-log;dur=`` in ms)."""
+        started = time.perf_counter()
+        self.log.append(self.who, self.route, account_id=account_id,
+                        stakeholder_id=stakeholder_id, detail=detail)
+        spent = (time.perf_counter() - started) * 1000
+        self.response.headers["Server-Timing"] = f"access-log;dur={spent:.3f}"
+
+
+def access_note(rt: RuntimeDep, who: PrincipalDep, request: Request,
+                response: Response) -> AccessNote:
+    """The access-log note of this request: its caller and its method and path."""
+    return AccessNote(rt.access, who, f"{request.method} {request.url.path}", response)
+
+
+AccessDep = Annotated[AccessNote, Depends(access_note)]
+
+
 def auditor(who: PrincipalDep) -> Principal:
-    """Only auditors and admins read the raw log and the chain check."""
+    """Only auditors and admins of scope ``all`` read the raw log and the chain check."""
     if who.role not in ("auditor", "admin"):
         raise ApiProblem(403, f"role {who.role!r} cannot read the audit log")
+    if who.scope != "all":
+        raise ApiProblem(403, "the audit routes need a token of scope 'all'")
     return who
 
 
@@ -63,7 +108,15 @@ def fresh_views(rt: RuntimeDep, who: PrincipalDep,
     return rt
 
 
+def admin(who: PrincipalDep) -> Principal:
+    """Only admins (always of scope ``all``) export what the ledger holds about a person."""
+    if who.role != "admin" or who.scope != "all":
+        raise ApiProblem(403, f"role {who.role!r} cannot export a person's data")
+    return who
+
+
 AuditorDep = Annotated[Principal, Depends(auditor)]
+AdminDep = Annotated[Principal, Depends(admin)]
 ViewsDep = Annotated[Runtime, Depends(fresh_views)]
 AsOf = Annotated[str | None, Query(description="Valid time: RFC 3339 or YYYY-MM-DD (end of "
                                                "day, UTC). Default now.")]

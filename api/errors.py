@@ -27,6 +27,7 @@ from ledger.errors import (
 from ledger.store.faults import as_fault, is_storage_fault
 from ledger.store.tokens import UnknownToken
 from projections.errors import (
+    InvalidMoment,
     InvalidQuery,
     ProjectionError,
     UnknownAccount,
@@ -47,6 +48,7 @@ _STATUS: list[tuple[type[Exception], int, str]] = [
     (UnknownAccount, 404, "Not found"),
     (UnknownStakeholder, 404, "Not found"),
     (UnknownOpportunity, 404, "Not found"),
+    (InvalidMoment, 422, "Validation failed"),
     (InvalidQuery, 422, "Invalid query"),
     (StorageConfigError, 503, "Event store unavailable"),
     (StoreUnavailable, 503, "Event store unavailable"),
@@ -116,7 +118,7 @@ def install(app: FastAPI) -> None:
             _log_fault(request, str(exc))
             return problem(status, f"the views cannot catch up now: {exc}; retry shortly",
                            title=title, headers=RETRY_AFTER)
-        return problem(status, str(exc), title=title)
+        return problem(status, str(exc), title=title, errors=getattr(exc, "errors", None))
 
     @app.exception_handler(ClientDisconnect)
     async def _gone(request: Request, _: ClientDisconnect) -> Response:

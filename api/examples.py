@@ -11,6 +11,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                            "country": "DE", "tier": "strategic"},
     "account.tier_changed": {"account_id": "nordlicht", "tier": "standard",
                              "reason": "framework contract ended"},
+    "account.team_set": {"account_id": "nordlicht", "owner": "olga.berg",
+                         "members": ["kai.lund"], "reason": "Olga takes over from Jan"},
     "stakeholder.registered": {"stakeholder_id": "nl-cto", "account_id": "nordlicht",
                                "name": "Dr. Anna Krüger", "title": "CTO",
                                "department": "Technology", "role": "decision_maker",

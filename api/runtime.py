@@ -22,6 +22,7 @@ from ledger.config import Settings
 from ledger.domain.application import LedgerApplication
 from ledger.domain.submission import Receipt
 from ledger.errors import StorageConfigError
+from ledger.store.access_log import AccessLog
 from ledger.store.tokens import TokenStore
 from projections.engine import Follower, open_views
 from projections.projector import Projector, follow
@@ -47,6 +48,7 @@ class Runtime:
         self.settings = settings
         self.ledger = LedgerApplication(settings, clock=clock)
         self.tokens = TokenStore(self.ledger, settings.admin_token)
+        self.access = AccessLog(self.ledger)
         self.views_path = settings.resolved_views_path()
         try:
             self.views = open_views(self.views_path)
@@ -87,6 +89,7 @@ class Runtime:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self.views.close()
+        self.access.close()
         self.ledger.close()
 
     def acknowledge(self, receipts: Iterable[Receipt]) -> None:

@@ -61,6 +61,26 @@ class AuditPage(BaseModel):
     next_after: int | None
 
 
+class AccessEntryOut(BaseModel):
+    """One read of personal fields (SPEC §5.5 access log)."""
+
+    id: int
+    at: str
+    token: str
+    role: str
+    route: str
+    account_id: str | None
+    stakeholder_id: str | None
+    detail: str | None
+
+
+class AccessPage(BaseModel):
+    """A page of the access log, oldest first; pass ``next_cursor`` as ``cursor``."""
+
+    entries: list[AccessEntryOut]
+    next_cursor: str | None
+
+
 class VerifyOut(BaseModel):
     """The outcome of the tamper check."""
 
@@ -280,11 +300,19 @@ class WeakKeyPerson(Out):
     remedies: list[str]
 
 
+class TeamOut(BaseModel):
+    """An account's team: our account manager and the other employees on it."""
+
+    owner: str
+    members: list[str]
+
+
 class HandoverOut(PointOut):
     """The handover brief (SPEC §6)."""
 
     account_id: str
     tier: str
+    team: TeamOut | None
     org_stage: str
     score: float | None
     score_90_days_earlier: float | None

@@ -11,6 +11,7 @@ from statistics import quantiles
 from typing import Any
 
 import httpx
+import sqlite_utils
 
 from bench.http import wait_for_views
 from bench.stores import (
@@ -22,7 +23,14 @@ from bench.stores import (
     Scratch,
 )
 from ledger.domain.application import LedgerApplication
+from ledger.domain.submission import Principal
 from ledger.samples.workload import workload
+from ledger.store.access_log import AccessLog
+from projections.compliance import compliance_flags
+from projections.handover import handover_brief
+from projections.history import stakeholder_history
+from projections.queries import list_accounts, opportunity_fishbone, power_map, stakeholder_figures
+from projections.spend import spend_report
 
 
 @dataclass(frozen=True)
@@ -55,17 +63,6 @@ def sample_ids(events: int, seed: int) -> Sample:
 
 
 def _reads(sample: Sample) -> dict[str, Callable[[Any, LedgerApplication], object]]:
-    from projections.compliance import compliance_flags
-    from projections.handover import handover_brief
-    from projections.history import stakeholder_history
-    from projections.queries import (
-        list_accounts,
-        opportunity_fishbone,
-        power_map,
-        stakeholder_figures,
-    )
-    from projections.spend import spend_report
-
     s = sample
     reads: dict[str, Callable[[Any, LedgerApplication], object]] = {
         "accounts": lambda db, _: list_accounts(db),
@@ -134,25 +131,63 @@ def _size_kb(answer: object) -> float:
     return len(json.dumps(answer, default=plain)) / 1024
 
 
+LOGGED = ("power_map", "handover", "stakeholder", "history", "fishbone", "audit")
+"""The reads that answer with personal fields: the API notes each in the access log."""
+
+
 def measure_reads(scratch: Scratch, sample: Sample,
                   repeats: int = READ_REPEATS) -> tuple[Result, dict[str, str]]:
-    """p50/p95 of each SPEC §5.2 read in-process, over the views the rebuild left."""
-    import sqlite_utils
-
+    """p50/p95 of each SPEC §5.2 read in-process, over the views the rebuild left; for
+    the reads the API logs, also with the access-log row the API appends (SPEC §5.5)."""
     figures: Result = {}
     missing = _no_opportunity(sample, "read_")
     ledger = LedgerApplication(scratch.settings)
+    log = AccessLog(ledger)
     db = sqlite_utils.Database(scratch.settings.resolved_views_path())
     try:
         for name, read in _reads(sample).items():
             try:
                 figures |= _latencies("read_", name, partial(read, db, ledger), repeats)
+                if name in LOGGED:
+                    figures |= _with_and_without_log(name, partial(read, db, ledger), log,
+                                                     repeats)
             except Exception as exc:  # a failing read is reported, never hidden
                 missing[f"read_{name}"] = f"{type(exc).__name__}: {exc}"
+        overheads = _overheads(figures)
+        if overheads:
+            figures["access_log_overhead_max"] = max(overheads.values())
     finally:
         db.close()
         ledger.close()
     return figures, missing
+
+
+def _with_and_without_log(name: str, read: Callable[[], object], log: Any,
+                          repeats: int) -> Result:
+    """p95 of the read alone and of the read plus its access-log row, the two timed in
+    turn so that both see the same machine; and the relative difference."""
+    who = Principal("bench", "auditor")
+
+    def logged() -> None:
+        read()
+        log.append(who, f"bench {name}", account_id="bench")
+
+    plain_times: list[float] = []
+    logged_times: list[float] = []
+    for _ in range(repeats):
+        for call, times in ((read, plain_times), (logged, logged_times)):
+            started = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - started) * 1000)
+    plain = quantiles(plain_times, n=20, method="inclusive")[18]
+    with_log = quantiles(logged_times, n=20, method="inclusive")[18]
+    return {f"read_{name}_unlogged_p95_ms": plain, f"read_{name}_logged_p95_ms": with_log,
+            f"access_log_overhead_{name}": with_log / plain - 1}
+
+
+def _overheads(figures: Result) -> dict[str, float]:
+    return {key: float(value) for key, value in figures.items()
+            if key.startswith("access_log_overhead_") and key != "access_log_overhead_max"}
 
 
 def measure_http_reads(client: httpx.Client, events: int, sample: Sample,
@@ -164,9 +199,33 @@ def measure_http_reads(client: httpx.Client, events: int, sample: Sample,
     for name, path in _http_reads(sample).items():
         try:
             figures |= _latencies("http_read_", name, partial(_get_ok, client, path), repeats)
+            if name in LOGGED:
+                figures |= _http_log_share(name, partial(_get_ok, client, path), repeats)
         except httpx.HTTPError as exc:
             missing[f"http_read_{name}"] = f"{type(exc).__name__}: {exc}"
+    overheads = {k: v for k, v in figures.items() if k.startswith("http_access_log_overhead_")}
+    if overheads:
+        figures["http_access_log_overhead_max"] = max(overheads.values())
     return figures, missing
+
+
+def _http_log_share(name: str, call: Callable[[], httpx.Response], repeats: int) -> Result:
+    """p95 over HTTP of a logged read as answered, and of the same requests without the
+    time the server spent appending the access-log row (its ``Server-Timing`` header)."""
+    with_log: list[float] = []
+    without: list[float] = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        response = call()
+        spent = (time.perf_counter() - started) * 1000
+        timing = response.headers.get("server-timing", "")
+        log_ms = float(timing.partition("access-log;dur=")[2] or 0)
+        with_log.append(spent)
+        without.append(spent - log_ms)
+    p95 = quantiles(with_log, n=20, method="inclusive")[18]
+    p95_without = quantiles(without, n=20, method="inclusive")[18]
+    return {f"http_read_{name}_unlogged_p95_ms": p95_without,
+            f"http_access_log_overhead_{name}": p95 / p95_without - 1}
 
 
 def _get_ok(client: Any, path: str) -> Any:

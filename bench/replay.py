@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from bench.stores import PAGE, BenchError, Result, Scratch
 from ledger.config import Settings
 from ledger.contract.records import EventRecord
 from ledger.domain.application import LedgerApplication
+from projections.engine import ViewDatabase
 
 ROUNDS = 3
 """How many times the bench measures replay and rebuild, in turn."""
@@ -112,7 +114,6 @@ class TimedConnection(sqlite3.Connection):
 
 
 def child_rebuild(database_url: str, views_path: str) -> Result:
-    from projections.engine import ViewDatabase
 
     ledger = LedgerApplication(Settings(database_url=database_url, views_path=views_path))
     views = ViewDatabase(views_path, connection_factory=TimedConnection)
@@ -144,6 +145,5 @@ def _peak_rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
-    import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
+
 from ledger.config import Settings
 from ledger.domain.submission import Principal
 from ledger.samples.workload import workload
@@ -84,7 +86,6 @@ def _with_schema(url: str, schema: str) -> str:
 
 
 def _psql(url: str, statement: str) -> None:
-    import psycopg
 
     parts = urlsplit(url)
     with psycopg.connect(urlunsplit(parts._replace(query="")), autocommit=True) as conn:

@@ -14,6 +14,7 @@ import typer
 
 from cli.backup import backup
 from cli.operations import bench, rebuild, serve
+from cli.privacy import access_log, subject_export
 from cli.records import demo, import_events
 from cli.reports import export, handover, verify
 from cli.tokens import token_app
@@ -32,6 +33,8 @@ app.command()(handover)
 app.command()(export)
 app.command()(backup)
 app.command()(bench)
+app.command("subject-export")(subject_export)
+app.command("access-log")(access_log)
 app.add_typer(token_app, name="token")
 
 

@@ -12,7 +12,7 @@ import getpass
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -22,6 +22,7 @@ from ledger.config import Settings
 from ledger.domain.application import LedgerApplication
 from ledger.domain.submission import Principal
 from ledger.errors import StorageConfigError
+from projections.engine import ViewDatabase, open_views
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -59,14 +60,12 @@ def open_ledger(database_url: str | None,
         fail(exc.detail, 2)
 
 
-def open_views(database_url: str | None, views_path: str | None) -> tuple[Settings, Any]:
-    """The settings and the views file they name (a ``ViewDatabase``), or exit 2 naming
-    the bad setting."""
-    from projections.engine import open_views as open_file
-
+def settings_and_views(database_url: str | None,
+                       views_path: str | None) -> tuple[Settings, ViewDatabase]:
+    """The settings and the views file they name, or exit 2 naming the bad setting."""
     try:
         settings = Settings.from_env(database_url=database_url, views_path=views_path)
-        return settings, open_file(settings.resolved_views_path())
+        return settings, open_views(settings.resolved_views_path())
     except StorageConfigError as exc:
         fail(exc.detail, 2)
 

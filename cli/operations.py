@@ -10,22 +10,28 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from typing import Annotated
 
 import typer
+import uvicorn
 
+from api.app import create_app
+from api.runtime import Runtime
+from bench import BenchError, run_bench, run_scale
 from cli.common import (
     DatabaseUrl,
     ViewsPath,
     console,
     fail,
     open_ledger,
-    open_views,
     progress_bar,
+    settings_and_views,
     settings_or_exit,
 )
 from ledger.config import Settings
 from ledger.errors import StorageConfigError
+from ledger.store.tokens import UnknownToken
 
 GRACEFUL_SHUTDOWN = 3
 """Seconds ``serve`` leaves requests in flight when told to stop."""
@@ -46,10 +52,7 @@ def serve(
 
     Example: ledger serve --port 8000
     """
-    import uvicorn
 
-    from api.app import create_app
-    from api.runtime import Runtime
 
     try:
         settings = Settings.from_env(database_url=database_url, host=host, port=port,
@@ -64,7 +67,6 @@ def serve(
     console.print(f"events: {settings.display_url}  views: {runtime.views_path}",
                   highlight=False)
     if issue_admin_token:
-        from ledger.store.tokens import UnknownToken
 
         with contextlib.suppress(UnknownToken):  # first run: nothing to replace
             runtime.tokens.revoke(issue_admin_token)
@@ -83,10 +85,9 @@ def rebuild(database_url: DatabaseUrl = None, views_path: ViewsPath = None) -> N
 
     Example: ledger rebuild
     """
-    import time
 
     ledger = open_ledger(database_url)
-    settings, views = open_views(database_url, views_path)
+    settings, views = settings_and_views(database_url, views_path)
     total = ledger.head_position()
     started = time.perf_counter()
     with progress_bar() as progress:
@@ -114,7 +115,6 @@ def bench(
     Works in scratch stores of the same kind as --database-url (never touching its data).
     Example: ledger bench --events 10000 --json
     """
-    from bench import BenchError, run_bench, run_scale
 
     settings = settings_or_exit(database_url)
     try:

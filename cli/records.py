@@ -26,6 +26,7 @@ from cli.common import (
 )
 from ledger.domain.application import LedgerApplication
 from ledger.errors import LedgerError
+from ledger.samples.demo import demo_timeline
 
 
 def demo(
@@ -39,7 +40,6 @@ def demo(
 
     Example: ledger demo && ledger verify
     """
-    from ledger.samples.demo import demo_timeline
 
     # The sample carries a plausible recording time per event (a few deliberately late),
     # so the loader runs the ledger on that clock instead of stamping everything "now".

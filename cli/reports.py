@@ -13,16 +13,23 @@ from typing import Annotated, Literal
 
 import typer
 
+from api.render import render_brief
 from cli.common import (
     DatabaseUrl,
     OutputFile,
     ViewsPath,
+    cli_principal,
     console,
     err,
     fail,
     open_ledger,
-    open_views,
+    settings_and_views,
 )
+from ledger.store.access_log import AccessLog
+from projections.engine import Follower
+from projections.errors import InvalidMoment, ProjectionError
+from projections.handover import handover_brief
+from projections.timeaxis import parse_point
 
 
 def verify(
@@ -73,26 +80,19 @@ def handover(
     The views are caught up with the log first. Example:
     ledger handover nordlicht-telekom --as-of 2026-03-01 --format md -o brief.md
     """
-    # Imported here: the renderers live in the api package, and ledger/ must not pull in
-    # FastAPI just to start (most commands never need it).
-    from api.errors import ApiProblem
-    from api.params import point
-    from api.render import render_brief
-    from projections.engine import Follower
-    from projections.errors import ProjectionError
-    from projections.handover import handover_brief
-
     ledger = open_ledger(database_url)
-    settings, views = open_views(database_url, views_path)
+    settings, views = settings_and_views(database_url, views_path)
     try:
         Follower(views, ledger.read_for_views).catch_up()
-        brief = handover_brief(views.db, account, **point(as_of, known_at))
-    except ApiProblem as exc:
-        fail(exc.detail, 2)
+        brief = handover_brief(views.db, account, **parse_point(as_of, known_at))
+    except InvalidMoment as exc:
+        fail(str(exc), 2)
     except ProjectionError as exc:
         fail(str(exc), 1)
     finally:
         views.close()
+    AccessLog(ledger).append(cli_principal(), "cli handover", account_id=account,
+                             detail=f"format={form}")
     text = json.dumps(brief, indent=2) + "\n" if form == "json" else render_brief(brief, form)
     if output:
         output.write_text(text, encoding="utf-8")
@@ -108,6 +108,7 @@ def export(database_url: DatabaseUrl = None, output: OutputFile = None) -> None:
     Example: ledger export -o ledger-events.jsonl
     """
     ledger = open_ledger(database_url)
+    AccessLog(ledger).append(cli_principal(), "cli export", detail="the whole log")
     handle = output.open("w") if output else None
     count = 0
     try:

@@ -62,9 +62,15 @@ class Account(LedgerAggregate):
     class TierChanged(LedgerAggregate.Event):
         """``account.tier_changed``"""
 
+    class TeamSet(LedgerAggregate.Event):
+        """``account.team_set``"""
+
     def when(self, event: LedgerAggregate.Event) -> None:
         self.account_id = event.data.get("account_id", getattr(self, "account_id", None))
-        self.tier = event.data["tier"]
+        if isinstance(event, Account.TeamSet):
+            self.team = (event.data["owner"], tuple(event.data["members"]))
+        else:
+            self.tier = event.data["tier"]
 
 
 class Stakeholder(LedgerAggregate):
@@ -196,6 +202,7 @@ POLICY_KEY = "base"
 LEDGER_TYPES: dict[type[LedgerAggregate.Event], str] = {
     Account.Registered: "account.registered",
     Account.TierChanged: "account.tier_changed",
+    Account.TeamSet: "account.team_set",
     Stakeholder.Registered: "stakeholder.registered",
     Stakeholder.RoleChanged: "stakeholder.role_changed",
     Stakeholder.AttitudeChanged: "stakeholder.attitude_changed",

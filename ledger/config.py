@@ -1,17 +1,32 @@
-"""Settings: the one front door for configuration (flags and ``LEDGER_*`` variables)."""
+"""Settings: the one front door for configuration (flags and ``LEDGER_*`` variables).
+
+:class:`Settings` is a pydantic-settings model with the prefix ``LEDGER_``. Built
+directly (``Settings(database_url=…)``, as tests do) it reads nothing but its arguments;
+:meth:`Settings.from_env` adds the variables of an environment, and flags win over them.
+A bad value stops the program with one line that names the setting.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from ledger.errors import StorageConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///./ledger.db"
+PREFIX = "LEDGER_"
 MIN_ADMIN_TOKEN = 32
 """Characters an ``LEDGER_ADMIN_TOKEN`` needs at least: a shorter one is guessable."""
 
@@ -21,23 +36,39 @@ def masked_url(url: str) -> str:
     return re.sub(r"(://[^:/@]*:)[^/]*@", r"\1***@", url)
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
     """Where the ledger keeps its data and how it is served (SPEC §8)."""
 
-    database_url: str = DEFAULT_DATABASE_URL
-    views_path: str | None = None
-    host: str = "127.0.0.1"
-    port: int = 8000
-    admin_token: str | None = None
-    extra_env: Mapping[str, str] = field(default_factory=dict)
+    model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="forbid",
+                                      env_ignore_empty=True)
 
-    def __post_init__(self) -> None:
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, repr=False)  # may hold a password
+    """``sqlite:///path`` or ``postgresql://user:pass@host:port/db[?schema=name]``."""
+    views_path: str | None = None
+    """The SQLite file of the views (default: beside the event database)."""
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    admin_token: str | None = Field(default=None, repr=False)
+    """An admin bearer token accepted besides the stored ones (bootstrap, tests)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only the arguments: :meth:`from_env` is the one place the environment is read."""
+        return (init_settings,)
+
+    @model_validator(mode="after")
+    def _long_admin_token(self) -> Settings:
+        """Refuse a guessable admin token (its own error type, so it passes through pydantic)."""
         if self.admin_token is not None and len(self.admin_token) < MIN_ADMIN_TOKEN:
             raise StorageConfigError(
                 f"LEDGER_ADMIN_TOKEN is shorter than {MIN_ADMIN_TOKEN} characters; "
                 "use a long random one (e.g. python -c 'import secrets; "
                 "print(secrets.token_urlsafe(32))')")
+        return self
 
     @property
     def display_url(self) -> str:
@@ -47,19 +78,12 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         """Build settings from ``LEDGER_*`` variables; explicit ``overrides`` (flags) win."""
-        env = os.environ if environ is None else environ
-        values: dict[str, object] = {
-            "database_url": env.get("LEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL,
-            "views_path": env.get("LEDGER_VIEWS_PATH") or None,
-            "host": env.get("LEDGER_HOST") or "127.0.0.1",
-            "admin_token": env.get("LEDGER_ADMIN_TOKEN") or None,
-        }
-        port = env.get("LEDGER_PORT") or "8000"
-        if not port.isdigit() or not 0 < int(port) < 65536:
-            raise StorageConfigError(f"LEDGER_PORT={port!r} is not a TCP port (1-65535)")
-        values["port"] = int(port)
+        values: dict[str, Any] = _Variables(cls, os.environ if environ is None else environ)()
         values.update({k: v for k, v in overrides.items() if v is not None})
-        settings = cls(**values)  # type: ignore[arg-type]
+        try:
+            settings = cls(**values)
+        except ValidationError as exc:
+            raise StorageConfigError(_one_line(exc, values)) from None
         settings.event_store_env()  # fail early on a malformed URL
         return settings
 
@@ -103,8 +127,30 @@ class Settings:
                 f"LEDGER_DATABASE_URL={masked_url(url)!r} is not supported; use "
                 "sqlite:///path/to/ledger.db "
                 "or postgresql://user:pass@host:port/db")
-        env.update(self.extra_env)
         return env
+
+
+class _Variables(EnvSettingsSource):
+    """The ``LEDGER_*`` variables of one environment mapping (names case-insensitive)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {name.lower(): value for name, value in self._environ.items() if value}
+
+
+def _one_line(exc: ValidationError, values: Mapping[str, Any]) -> str:
+    """The first error of ``exc`` as ``LEDGER_NAME='value': what is wrong``."""
+    error = exc.errors()[0]
+    name = str(error["loc"][0]) if error["loc"] else ""
+    shown = values.get(name, error.get("input"))
+    if name in ("database_url", "admin_token"):  # never print a password or a token
+        shown = masked_url(str(shown)) if name == "database_url" else "***"
+    if name == "port":
+        return f"{PREFIX}PORT={shown!r} is not a TCP port (1-65535)"
+    return f"{PREFIX}{name.upper()}={shown!r}: {error['msg']}"
 
 
 def _postgres_env(url: str) -> dict[str, str]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ledger.domain.reach import EVERYWHERE, Reach
 from projections.engagements import Engagement, in_base, load_engagements
 from projections.errors import InvalidQuery
 from projections.reference import Reference, load_reference
@@ -30,17 +31,21 @@ def compliance_flags(
     db: sqlite_utils.Database, *, account_id: str | None = None, flag: str | None = None,
     start: datetime | None = None, end: datetime | None = None, open: bool | None = None,
     as_of: datetime | None = None, known_at: datetime | None = None,
+    reach: Reach = EVERYWHERE,
 ) -> dict[str, Any]:
     """Every flag of engagements with occurred_at in [start, end] (capped at ``as_of``),
-    optionally only one account's, one kind of flag, or only open / resolved ones."""
+    optionally only one account's, one kind of flag, or only open / resolved ones; only
+    the accounts within ``reach`` (a person belongs to one account, so leaving the others
+    out changes no flag of these)."""
     if flag is not None and flag not in FLAGS:
         raise InvalidQuery(f"flag must be one of {', '.join(FLAGS)}, not {flag!r}")
     at = point(as_of, known_at)
     begin = stamp(start) if start else None
     # Annual sums need the whole calendar year before the window.
     year_start = begin[:4] + "-01-01T00:00:00.000000Z" if begin else None
-    engagements = load_engagements(db, at, account_id=account_id, start=year_start,
-                                   end=stamp(end) if end else None)
+    engagements = [e for e in load_engagements(db, at, account_id=account_id,
+                                               start=year_start, end=stamp(end) if end else None)
+                   if reach.covers(e.account_id)]
     officials = public_officials(db, account_id)
     found = [
         item for item in evaluate(engagements, load_reference(db, at), officials, at.as_of)

@@ -18,11 +18,16 @@ from typing import Any
 import sqlite_utils
 
 from ledger.contract.money import minor_units, to_minor
-from ledger.contract.schemas import LADDER_LEVELS, ORG_ELEMENTS, ROLE_WEIGHTS
+from ledger.contract.vocabulary import (
+    DEFAULT_BASE_CURRENCY,
+    LADDER_LEVELS,
+    ORG_ELEMENTS,
+    ROLE_WEIGHTS,
+)
 from projections.batch import Batch
 from projections.figures import DECISION_ROLES
 from projections.people import load_stakeholders
-from projections.reference import DEFAULT_BASE_CURRENCY, convert
+from projections.reference import convert
 from projections.timeaxis import Point
 
 END_OF_TIME = Point("9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59.999999Z")

@@ -13,6 +13,7 @@ from typing import Any
 import sqlite_utils
 
 from ledger.contract.money import from_minor, quantize
+from ledger.domain.reach import EVERYWHERE, Reach
 from projections.current import base_currency, money, row_dict
 from projections.errors import UnknownStakeholder
 from projections.figures import (
@@ -24,11 +25,12 @@ from projections.figures import (
     relationship_score,
     score_of,
 )
-from projections.people import StakeholderState, load_account, load_accounts
+from projections.people import StakeholderState, load_account, load_accounts, reach_clause
 from projections.timeaxis import Point, rfc3339, shift, stamp
 
 
-def accounts_now(db: sqlite_utils.Database, at: Point) -> dict[str, Any]:
+def accounts_now(db: sqlite_utils.Database, at: Point,
+                 reach: Reach = EVERYWHERE) -> dict[str, Any]:
     """:func:`projections.queries.list_accounts` at now."""
     base = base_currency(db)
     since = shift(at.as_of, -STAGE_DAYS)
@@ -37,7 +39,7 @@ def accounts_now(db: sqlite_utils.Database, at: Point) -> dict[str, Any]:
         "deciders, communication_at, matching_at, joint_at, recognition_at "
         "FROM current_accounts")}
     rows = []
-    for account in load_accounts(db, at):
+    for account in load_accounts(db, at, reach=reach):
         spend, weighted, weights, won, deciders, *latest = sums.get(
             account["account_id"], (0, 0, 0, 0, 0, None, None, None, None))
         # The deepest element whose latest evidence lies in the 365 days up to now.
@@ -54,9 +56,10 @@ def accounts_now(db: sqlite_utils.Database, at: Point) -> dict[str, Any]:
     return {**at.rendered(), "currency": base, "accounts": rows}
 
 
-def power_map_now(db: sqlite_utils.Database, account_id: str, at: Point) -> dict[str, Any]:
+def power_map_now(db: sqlite_utils.Database, account_id: str, at: Point,
+                  reach: Reach = EVERYWHERE) -> dict[str, Any]:
     """:func:`projections.queries.power_map` at now."""
-    load_account(db, account_id, at)
+    load_account(db, account_id, at, reach)
     base = base_currency(db)
     rows = row_dict(db.conn.execute(
         "SELECT c.*, s.name, s.title, s.department, s.public_official, s.forgotten "
@@ -77,13 +80,13 @@ def power_map_now(db: sqlite_utils.Database, account_id: str, at: Point) -> dict
 
 
 def stakeholder_now(db: sqlite_utils.Database, stakeholder_id: str,
-                    at: Point) -> dict[str, Any]:
+                    at: Point, reach: Reach = EVERYWHERE) -> dict[str, Any]:
     """:func:`projections.queries.stakeholder_figures` at now."""
     found = row_dict(db.conn.execute(
         "SELECT c.*, s.name, s.title, s.department, s.public_official, s.forgotten "
         "FROM current_stakeholders c JOIN stakeholders s USING (stakeholder_id) "
         "WHERE c.stakeholder_id = ?", [stakeholder_id]))
-    if not found:
+    if not found or not reach.covers(found[0]["account_id"]):
         raise UnknownStakeholder(f"no stakeholder {stakeholder_id!r}")
     row = found[0]
     base = base_currency(db)
@@ -120,13 +123,18 @@ _KEYS = {"account": "account_id", "owner": "owner", "kind": "kind",
 
 
 def spend_now(db: sqlite_utils.Database, group_by: str, start: datetime | None,
-              end: datetime | None, account_id: str | None, at: Point) -> dict[str, Any]:
+              end: datetime | None, account_id: str | None, at: Point,
+              reach: Reach = EVERYWHERE) -> dict[str, Any]:
     """The groups, total and unconverted list of :func:`projections.spend.spend_report`."""
     base = base_currency(db)
-    filters = [(column, value) for column, value in (
+    filters: list[tuple[str, Any]] = [(column, value) for column, value in (
         ("account_id = ?", account_id), ("occurred_at >= ?", stamp(start) if start else None),
         ("occurred_at <= ?", stamp(end) if end else None)) if value is not None]
     params = [value for _, value in filters]
+    if not reach.everything:  # every table below has the account_id column
+        within, reached = reach_clause(reach)
+        filters.append((within, None))
+        params += reached
 
     def where(*extra: str, alias: str = "") -> str:
         return " AND ".join([alias + column for column, _ in filters]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ledger.contract.records import EventRecord
@@ -32,6 +33,15 @@ def on_tier_changed(out: Batch, record: EventRecord) -> None:
     out.insert("account_tier_changes", {
         **event_columns(record), "account_id": data["account_id"], "tier": data["tier"],
         "reason": data.get("reason"),
+    })
+
+
+def on_team_set(out: Batch, record: EventRecord) -> None:
+    """The account's team from this event's occurred_at (it replaces the previous one)."""
+    data = record.data
+    out.insert("account_teams", {
+        **event_columns(record), "account_id": data["account_id"], "owner": data["owner"],
+        "members": json.dumps(data["members"]), "reason": data.get("reason"),
     })
 
 
@@ -115,6 +125,7 @@ def on_opportunity_changed(out: Batch, record: EventRecord) -> None:
 HANDLERS = {
     "account.registered": on_account_registered,
     "account.tier_changed": on_tier_changed,
+    "account.team_set": on_team_set,
     "stakeholder.registered": on_stakeholder_registered,
     "stakeholder.role_changed": on_role_changed,
     "stakeholder.attitude_changed": on_attitude_changed,

@@ -31,6 +31,16 @@ class InvalidQuery(ProjectionError):
     """A query argument is out of range (naive datetime, unknown grouping, …)."""
 
 
+class InvalidMoment(InvalidQuery):
+    """A time parameter of a read is not a date-time or date, or lies outside 1900–9999.
+
+    ``errors`` points at the parameter (``[{"loc": ["query", name], "msg": …}]``)."""
+
+    def __init__(self, detail: str, *, name: str, msg: str) -> None:
+        super().__init__(detail)
+        self.errors = [{"loc": ["query", name], "msg": msg}]
+
+
 class ViewsUnavailable(ProjectionError):
     """The views cannot follow the log now (their disk is full, the event store is
     unreachable): reads must wait or be retried."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from ledger.contract.money import quantize
-from ledger.contract.schemas import LADDER_LEVELS, ORG_ELEMENTS, ROLE_WEIGHTS
+from ledger.contract.vocabulary import LADDER_LEVELS, ORG_ELEMENTS, ROLE_WEIGHTS
 from projections.engagements import Engagement, in_base
 from projections.people import StakeholderState
 from projections.reference import Reference

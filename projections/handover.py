@@ -8,7 +8,8 @@ from typing import Any
 
 import sqlite_utils
 
-from ledger.contract.schemas import REMEDIES, ROLE_WEIGHTS
+from ledger.contract.vocabulary import REMEDIES, ROLE_WEIGHTS
+from ledger.domain.reach import EVERYWHERE, Reach
 from projections.compliance import evaluate, public_officials
 from projections.engagements import load_engagements
 from projections.figures import (
@@ -17,7 +18,7 @@ from projections.figures import (
     person_figures,
     relationship_score,
 )
-from projections.people import load_account, load_opportunities, load_stakeholders
+from projections.people import load_account, load_opportunities, load_stakeholders, load_team
 from projections.queries import fishbone_of
 from projections.reference import load_reference
 from projections.spend import summarise
@@ -28,11 +29,11 @@ TOP = 10
 
 
 def handover_brief(db: sqlite_utils.Database, account_id: str, *,
-                   as_of: datetime | None = None,
-                   known_at: datetime | None = None) -> dict[str, Any]:
+                   as_of: datetime | None = None, known_at: datetime | None = None,
+                   reach: Reach = EVERYWHERE) -> dict[str, Any]:
     """Everything a new account manager needs about one account at one point (SPEC §6)."""
     at = point(as_of, known_at)
-    account = load_account(db, account_id, at)
+    account = load_account(db, account_id, at, reach)
     reference = load_reference(db, at)
     states = load_stakeholders(db, at, account_id=account_id)
     present = {sid: s for sid, s in states.items() if not s.departed}
@@ -49,6 +50,7 @@ def handover_brief(db: sqlite_utils.Database, account_id: str, *,
     return {
         "account_id": account_id, "name": account["name"], **at.rendered(),
         "currency": reference.base_currency, "tier": account["tier"],
+        "team": load_team(db, account_id, at),
         "org_stage": org_stage(engagements, at.as_of),
         "score": relationship_score(present.values()),
         "score_90_days_earlier": relationship_score(

@@ -15,7 +15,8 @@ from typing import Any
 
 import sqlite_utils
 
-from ledger.contract.schemas import LADDER_LEVELS
+from ledger.contract.vocabulary import LADDER_LEVELS
+from ledger.domain.reach import EVERYWHERE, Reach
 from projections.engagements import Engagement, engagement_ids_of, in_base, load_engagements
 from projections.people import StakeholderState, load_stakeholder
 from projections.reference import Reference, load_reference
@@ -26,11 +27,11 @@ _STATE = ("role", "attitude", "layer", "rising_star", "departed", "reason", "obs
 
 
 def stakeholder_history(db: sqlite_utils.Database, stakeholder_id: str, *,
-                        as_of: datetime | None = None,
-                        known_at: datetime | None = None) -> dict[str, Any]:
+                        as_of: datetime | None = None, known_at: datetime | None = None,
+                        reach: Reach = EVERYWHERE) -> dict[str, Any]:
     """Every step of the stakeholder up to ``as_of``, with the running state after it."""
     at = point(as_of, known_at)
-    state = load_stakeholder(db, stakeholder_id, at)
+    state = load_stakeholder(db, stakeholder_id, at, reach)
     reference = load_reference(db, at)
     engagements = load_engagements(db, at,
                                    engagement_ids=engagement_ids_of(db, stakeholder_id, at))

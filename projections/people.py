@@ -8,11 +8,13 @@ not with the log.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlite_utils
 
+from ledger.domain.reach import EVERYWHERE, Reach
 from projections.errors import UnknownAccount, UnknownOpportunity, UnknownStakeholder
 from projections.tables import select
 from projections.timeaxis import Point
@@ -75,23 +77,29 @@ def load_stakeholders(
 
 
 def load_stakeholder(db: sqlite_utils.Database, stakeholder_id: str,
-                     at: Point) -> StakeholderState:
-    """One stakeholder at the point; :class:`UnknownStakeholder` when not registered then."""
+                     at: Point, reach: Reach = EVERYWHERE) -> StakeholderState:
+    """One stakeholder at the point; :class:`UnknownStakeholder` when not registered then
+    (or when the person's account is out of ``reach``)."""
     states = load_stakeholders(db, at, stakeholder_id=stakeholder_id)
-    if stakeholder_id not in states:
+    if stakeholder_id not in states or not reach.covers(states[stakeholder_id].account_id):
         raise UnknownStakeholder(f"no stakeholder {stakeholder_id!r} at {at.as_of} "
                                  f"as known at {at.known_at}")
     return states[stakeholder_id]
 
 
 def load_accounts(db: sqlite_utils.Database, at: Point,
-                  account_id: str | None = None) -> list[dict[str, Any]]:
-    """Accounts registered at the point, each with its ``tier`` then, ordered by id."""
+                  account_id: str | None = None,
+                  reach: Reach = EVERYWHERE) -> list[dict[str, Any]]:
+    """Accounts registered at the point (and within ``reach``), each with its ``tier``
+    then, ordered by id."""
     where, params = "registered_occurred_at <= ? AND registered_recorded_at <= ?", [
         at.as_of, at.known_at]
     if account_id is not None:
         where += " AND account_id = ?"
         params.append(account_id)
+    within, reached = reach_clause(reach)
+    where += f" AND {within}"
+    params += reached
     # The tier is the last change applied: registration first, then by occurred_at and
     # position. Looked up per account through its index, so the cost follows the
     # accounts, not the number of tier changes in the log.
@@ -103,13 +111,28 @@ def load_accounts(db: sqlite_utils.Database, at: Point,
         "ORDER BY a.account_id", [at.as_of, at.known_at, *params]))
 
 
-def load_account(db: sqlite_utils.Database, account_id: str, at: Point) -> dict[str, Any]:
-    """One account at the point; :class:`UnknownAccount` when not registered then."""
-    found = load_accounts(db, at, account_id)
+def load_account(db: sqlite_utils.Database, account_id: str, at: Point,
+                 reach: Reach = EVERYWHERE) -> dict[str, Any]:
+    """One account at the point; :class:`UnknownAccount` when not registered then (or out
+    of ``reach``: the same answer, so a team token cannot tell the two apart)."""
+    found = load_accounts(db, at, account_id, reach)
     if not found:
         raise UnknownAccount(f"no account {account_id!r} at {at.as_of} "
                              f"as known at {at.known_at}")
     return found[0]
+
+
+def load_team(db: sqlite_utils.Database, account_id: str,
+              at: Point) -> dict[str, Any] | None:
+    """The account's team at the point (the latest ``account.team_set`` by occurred_at,
+    then position): ``{owner, members}``, or None when it has had none."""
+    found = list(select(db,
+        "SELECT owner, members FROM account_teams WHERE account_id = ? AND occurred_at <= ? "
+        "AND recorded_at <= ? ORDER BY occurred_at DESC, position DESC LIMIT 1",
+        [account_id, at.as_of, at.known_at]))
+    if not found:
+        return None
+    return {"owner": found[0]["owner"], "members": json.loads(found[0]["members"])}
 
 
 def load_opportunities(
@@ -141,13 +164,22 @@ def load_opportunities(
 
 
 def load_opportunity(db: sqlite_utils.Database, opportunity_id: str,
-                     at: Point) -> dict[str, Any]:
-    """One opportunity at the point; :class:`UnknownOpportunity` when not opened then."""
+                     at: Point, reach: Reach = EVERYWHERE) -> dict[str, Any]:
+    """One opportunity at the point; :class:`UnknownOpportunity` when not opened then (or
+    its account is out of ``reach``)."""
     found = load_opportunities(db, at, opportunity_id=opportunity_id)
-    if opportunity_id not in found:
+    if opportunity_id not in found or not reach.covers(found[opportunity_id]["account_id"]):
         raise UnknownOpportunity(f"no opportunity {opportunity_id!r} at {at.as_of} "
                                  f"as known at {at.known_at}")
     return found[opportunity_id]
+
+
+def reach_clause(reach: Reach, column: str = "account_id") -> tuple[str, list[str]]:
+    """An SQL condition (and its parameters) that keeps the rows of accounts in ``reach``."""
+    if reach.accounts is None:
+        return "1 = 1", []
+    # An empty reach gives SQLite's empty list, which nothing is in.
+    return f"{column} IN ({', '.join('?' * len(reach.accounts))})", sorted(reach.accounts)
 
 
 def _filter(**equal: str | None) -> tuple[str, list[str]]:

@@ -226,8 +226,7 @@ class Projector:
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         settings = {"database_url": self.settings.database_url,
-                    "views_path": str(self.settings.resolved_views_path()),
-                    "extra_env": dict(self.settings.extra_env)}
+                    "views_path": str(self.settings.resolved_views_path())}
         env = {**os.environ, _SETTINGS_ENV: json.dumps(settings), _PARENT_ENV: str(os.getpid())}
         process = subprocess.Popen([sys.executable, "-m", "projections.projector"], env=env,
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE)

@@ -14,7 +14,8 @@ from typing import Any
 
 import sqlite_utils
 
-from ledger.contract.schemas import ROLE_WEIGHTS
+from ledger.contract.vocabulary import GROUPS, ROLE_WEIGHTS
+from ledger.domain.reach import EVERYWHERE, Reach
 from projections.current_queries import accounts_now, power_map_now, stakeholder_now
 from projections.engagements import Engagement, engagement_ids_of, in_base, load_engagements
 from projections.figures import (
@@ -35,16 +36,15 @@ from projections.people import (
 from projections.reference import Reference, load_reference
 from projections.timeaxis import point, rfc3339
 
-GROUPS = ("commercial_evaluation", "technical_evaluation", "selection_decision",
-          "final_decision")
-
 
 def list_accounts(db: sqlite_utils.Database, *, as_of: datetime | None = None,
-                  known_at: datetime | None = None) -> dict[str, Any]:
-    """Accounts with tier, score, decision coverage, organizational stage and total spend."""
+                  known_at: datetime | None = None,
+                  reach: Reach = EVERYWHERE) -> dict[str, Any]:
+    """Accounts (within ``reach``) with tier, score, decision coverage, organizational
+    stage and total spend."""
     at = point(as_of, known_at)
     if as_of is None and known_at is None:
-        return accounts_now(db, at)
+        return accounts_now(db, at, reach)
     reference = load_reference(db, at)
     states = load_stakeholders(db, at)
     engagements = load_engagements(db, at)
@@ -55,7 +55,7 @@ def list_accounts(db: sqlite_utils.Database, *, as_of: datetime | None = None,
     for engagement in engagements:
         engagements_of[engagement.account_id].append(engagement)
     rows = []
-    for account in load_accounts(db, at):
+    for account in load_accounts(db, at, reach=reach):
         aid = account["account_id"]
         people, own = people_of[aid], engagements_of[aid]
         rows.append({
@@ -69,12 +69,12 @@ def list_accounts(db: sqlite_utils.Database, *, as_of: datetime | None = None,
 
 
 def power_map(db: sqlite_utils.Database, account_id: str, *, as_of: datetime | None = None,
-              known_at: datetime | None = None) -> dict[str, Any]:
+              known_at: datetime | None = None, reach: Reach = EVERYWHERE) -> dict[str, Any]:
     """The account's present stakeholders with their figures, score and coverage (§4.3)."""
     at = point(as_of, known_at)
     if as_of is None and known_at is None:
-        return power_map_now(db, account_id, at)
-    load_account(db, account_id, at)
+        return power_map_now(db, account_id, at, reach)
+    load_account(db, account_id, at, reach)
     reference = load_reference(db, at)
     states = load_stakeholders(db, at, account_id=account_id)
     figures = person_figures(states, load_engagements(db, at, account_id=account_id),
@@ -91,13 +91,13 @@ def power_map(db: sqlite_utils.Database, account_id: str, *, as_of: datetime | N
 
 
 def stakeholder_figures(db: sqlite_utils.Database, stakeholder_id: str, *,
-                        as_of: datetime | None = None,
-                        known_at: datetime | None = None) -> dict[str, Any]:
+                        as_of: datetime | None = None, known_at: datetime | None = None,
+                        reach: Reach = EVERYWHERE) -> dict[str, Any]:
     """One stakeholder's figures (§4.4)."""
     at = point(as_of, known_at)
     if as_of is None and known_at is None:
-        return stakeholder_now(db, stakeholder_id, at)
-    state = load_stakeholder(db, stakeholder_id, at)
+        return stakeholder_now(db, stakeholder_id, at, reach)
+    state = load_stakeholder(db, stakeholder_id, at, reach)
     reference = load_reference(db, at)
     engagements = load_engagements(db, at,
                                    engagement_ids=engagement_ids_of(db, stakeholder_id, at))
@@ -120,11 +120,11 @@ def stakeholder_figures(db: sqlite_utils.Database, stakeholder_id: str, *,
 
 
 def opportunity_fishbone(db: sqlite_utils.Database, opportunity_id: str, *,
-                         as_of: datetime | None = None,
-                         known_at: datetime | None = None) -> dict[str, Any]:
+                         as_of: datetime | None = None, known_at: datetime | None = None,
+                         reach: Reach = EVERYWHERE) -> dict[str, Any]:
     """The opportunity's fishbone: each group's placed stakeholders, closest first (§2.5)."""
     at = point(as_of, known_at)
-    opportunity = load_opportunity(db, opportunity_id, at)
+    opportunity = load_opportunity(db, opportunity_id, at, reach)
     return {"opportunity_id": opportunity_id, **at.rendered(),
             **fishbone_of(opportunity, load_stakeholders(
                 db, at, account_id=opportunity["account_id"]))}

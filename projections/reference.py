@@ -10,10 +10,10 @@ from typing import Any
 import sqlite_utils
 
 from ledger.contract.money import format_amount, quantize
+from ledger.contract.vocabulary import DEFAULT_BASE_CURRENCY
 from projections.tables import select
 from projections.timeaxis import Point
 
-DEFAULT_BASE_CURRENCY = "USD"
 MAX_BASE_AMOUNT = Decimal(10) ** 13
 """A converted amount at or above ten trillion base units is left unconverted (listed and
 flagged as such, like an amount without a rate): no engagement costs that much, so only a

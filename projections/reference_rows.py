@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ledger.contract.event_data import POLICY_LIMITS
 from ledger.contract.records import EventRecord
-from ledger.contract.schemas import POLICY_LIMITS
 from projections.batch import Batch
 from projections.engagement_rows import event_columns
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ledger.domain.reach import EVERYWHERE, Reach
 from projections.current import base_currency
 from projections.current_queries import spend_now
 from projections.engagements import Engagement, in_base, load_engagements
@@ -23,26 +24,29 @@ def spend_report(
     db: sqlite_utils.Database, group_by: str, *, start: datetime | None = None,
     end: datetime | None = None, account_id: str | None = None,
     as_of: datetime | None = None, known_at: datetime | None = None,
+    reach: Reach = EVERYWHERE,
 ) -> dict[str, Any]:
     """Base-currency totals of non-voided engagements with occurred_at in [start, end]
     (both inclusive, capped at ``as_of``), corrections applied, grouped by ``group_by``.
 
     Engagements without a rate in force are left out of the totals and listed under
     ``unconverted`` with their original money. The ``stakeholder`` grouping puts
-    costs without participants under the key ``None``.
+    costs without participants under the key ``None``. Only accounts within ``reach``
+    count, in the groups and the totals alike.
     """
     if group_by not in GROUPINGS:
         raise InvalidQuery(f"group_by must be one of {', '.join(GROUPINGS)}, not {group_by!r}")
     at = point(as_of, known_at)
     if as_of is None and known_at is None:
-        report = spend_now(db, group_by, start, end, account_id, at)
+        report = spend_now(db, group_by, start, end, account_id, at, reach)
         currency = base_currency(db)
     else:
         reference = load_reference(db, at)
         engagements = load_engagements(
             db, at, account_id=account_id, start=stamp(start) if start else None,
             end=stamp(end) if end else None)
-        report = summarise(engagements, group_by, reference)
+        report = summarise([e for e in engagements if reach.covers(e.account_id)], group_by,
+                           reference)
         currency = reference.base_currency
     return {
         "group_by": group_by, "currency": currency,

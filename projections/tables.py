@@ -36,6 +36,14 @@ TABLES: dict[str, dict[str, Any]] = {
         "indexes": [],
         "read_indexes": [["account_id", "occurred_at", "position"]],
     },
+    "account_teams": {
+        "doc": ("Every team an account had (owner and members, a JSON list of employee ids), "
+                "from the account.team_set that set it."),
+        "columns": {**_EVENT, "account_id": T, "owner": T, "members": T, "reason": T},
+        "pk": "position",
+        "indexes": [],
+        "read_indexes": [["account_id", "occurred_at", "position"]],
+    },
     "stakeholders": {
         "doc": "One row per stakeholder: identity and personal fields ([forgotten] after erasure).",
         "columns": {"stakeholder_id": T, "account_id": T, "name": T, "title": T,

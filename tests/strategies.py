@@ -70,6 +70,9 @@ def _data_strategies() -> dict[str, st.SearchStrategy[dict[str, Any]]]:
         "account.registered": st.fixed_dictionaries(
             {"account_id": ids, "name": texts}, optional={"country": texts, "tier": tier}),
         "account.tier_changed": st.fixed_dictionaries({"account_id": ids, "tier": tier}),
+        "account.team_set": st.fixed_dictionaries(
+            {"account_id": ids, "owner": ids},
+            optional={"members": st.lists(ids, max_size=4, unique=True), "reason": texts}),
         "stakeholder.registered": st.fixed_dictionaries(
             {"stakeholder_id": ids, "account_id": ids, "name": texts},
             optional={"role": roles, "attitude": st.integers(-1, 3),

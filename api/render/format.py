@@ -16,7 +16,7 @@ ROLES = {"approver": "Approver", "decision_maker": "Decision maker",
 ATTITUDES = {-1: "opposes us", 0: "neutral", 1: "supports us (not exclusively)",
              2: "supports us exclusively", 3: "coach"}
 ATTITUDE_SHORT = {-1: "Opposes", 0: "Neutral", 1: "Supports", 2: "Exclusive", 3: "Coach"}
-GROUPS = {"commercial_evaluation": "Commercial evaluation",
+GROUP_LABELS = {"commercial_evaluation": "Commercial evaluation",
           "technical_evaluation": "Technical evaluation",
           "selection_decision": "Selection decision", "final_decision": "Final decision"}
 STAGES = {"none": "None", "communication": "Communication", "matching": "Matching",
@@ -155,6 +155,6 @@ def filters() -> dict[str, Any]:
             "score": score, "limit": limit, "coverage": coverage, "day": day, "moment": moment,
             "humanize": humanize, "stage": lambda c: STAGES.get(c, humanize(c)),
             "flag_label": lambda c: FLAGS.get(c, humanize(c)),
-            "group_label": lambda c: GROUPS.get(c, humanize(c)),
+            "group_label": lambda c: GROUP_LABELS.get(c, humanize(c)),
             "event_label": lambda c: EVENTS.get(c, humanize(c)),
             "attitude_short": lambda v: ATTITUDE_SHORT.get(v, "–")}

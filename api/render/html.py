@@ -25,7 +25,7 @@ def environment() -> Environment:
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.filters.update(fmt.filters())
-    env.globals.update(ROLES=fmt.ROLES, ATTITUDES=fmt.ATTITUDES, GROUPS=fmt.GROUPS,
+    env.globals.update(ROLES=fmt.ROLES, ATTITUDES=fmt.ATTITUDES, GROUPS=fmt.GROUP_LABELS,
                        who=fmt.who, point_sentence=fmt.point_sentence, delta=fmt.delta)
     return env
 

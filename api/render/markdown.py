@@ -7,6 +7,12 @@ from typing import Any
 from api.render import format as fmt
 
 
+def _team(team: dict[str, Any] | None) -> str:
+    if not team:
+        return "none set"
+    return ", ".join([f"`{team['owner']}` (owner)", *(f"`{m}`" for m in team["members"])])
+
+
 def brief_markdown(brief: dict[str, Any]) -> str:
     """Render a handover brief (the JSON dict) as a GitHub-flavoured Markdown document."""
     names: dict[str, str] = brief.get("names", {})
@@ -22,6 +28,7 @@ def brief_markdown(brief: dict[str, Any]) -> str:
         *_table(["Figure", "Value"], [
             ["Account", f"{_cell(brief.get('name', ''))} (`{brief['account_id']}`)"],
             ["Tier", brief["tier"]],
+            ["Team", _team(brief.get("team"))],
             ["Organizational stage", fmt.STAGES.get(brief["org_stage"], brief["org_stage"])],
             ["Relationship score", fmt.score(brief["score"])],
             ["Score 90 days earlier", fmt.score(brief["score_90_days_earlier"])],
@@ -108,7 +115,7 @@ def _opportunities(opportunities: list[dict[str, Any]]) -> list[str]:
         value = opp.get("value")
         worth = f", value {fmt.money(value['amount'])} {value['currency']}" if value else ""
         out += [f"### {_cell(opp['name'])} (`{opp['opportunity_id']}`{worth})", ""]
-        rows = [[fmt.GROUPS.get(group, group), "; ".join(_placed(m) for m in members) or "–"]
+        rows = [[fmt.GROUP_LABELS.get(group, group), "; ".join(_placed(m) for m in members) or "–"]
                 for group, members in opp["groups"].items()]
         out += _table(["Fishbone group", "Placed stakeholders (closest first)"], rows)
         out += ["", "Key people (proximity 1): "

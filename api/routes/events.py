@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter
 
 from api.body import json_body
-from api.deps import PrincipalDep, RuntimeDep
+from api.deps import PrincipalDep, ReachDep, RuntimeDep
 from api.errors import ApiProblem
 from api.examples import envelope, openapi_examples
 from api.schemas import ERROR_RESPONSES, ReceiptOut, ReceiptsOut
@@ -39,11 +39,12 @@ def _with_body_loc(exc: LedgerError) -> LedgerError:
              responses={200: {"model": ReceiptOut, "description": "Idempotent replay: the "
                               "original receipt, nothing recorded."}, **ERROR_RESPONSES},
              openapi_extra=_body(_ENVELOPE_SCHEMA, openapi_examples()))
-async def post_event(request: Request, rt: RuntimeDep, who: PrincipalDep) -> JSONResponse:
+async def post_event(request: Request, rt: RuntimeDep, who: PrincipalDep,
+                     reach: ReachDep) -> JSONResponse:
     """Record one event; resubmitting the same event_id and content returns its receipt."""
     raw = await json_body(request)
     try:
-        receipt = await run_in_threadpool(rt.ledger.record, raw, who)
+        receipt = await run_in_threadpool(rt.ledger.record, raw, who, reach)
     except LedgerError as exc:
         raise _with_body_loc(exc) from None
     rt.acknowledge([receipt])
@@ -60,7 +61,8 @@ _BATCH_SCHEMA = {"type": "object", "required": ["events"], "additionalProperties
              openapi_extra=_body(_BATCH_SCHEMA, {"batch": {"summary": "a small batch", "value": {
                  "events": [envelope("account.registered"),
                             envelope("stakeholder.registered")]}}}))
-async def post_batch(request: Request, rt: RuntimeDep, who: PrincipalDep) -> JSONResponse:
+async def post_batch(request: Request, rt: RuntimeDep, who: PrincipalDep,
+                     reach: ReachDep) -> JSONResponse:
     """Record up to 10,000 events atomically: all or none; an error names the event's index."""
     raw = await json_body(request)
     if not isinstance(raw, dict) or not isinstance(raw.get("events"), list):
@@ -73,7 +75,7 @@ async def post_batch(request: Request, rt: RuntimeDep, who: PrincipalDep) -> JSO
                          errors=[{"loc": ["body", name], "msg": "unexpected field"}
                                  for name in extra])
     try:
-        receipts = await run_in_threadpool(rt.ledger.record_batch, raw["events"], who)
+        receipts = await run_in_threadpool(rt.ledger.record_batch, raw["events"], who, reach)
     except LedgerError as exc:
         raise _with_body_loc(exc) from None
     rt.acknowledge(receipts)

@@ -17,12 +17,13 @@ from fastapi.staticfiles import StaticFiles
 
 from api.deps import AsOf, KnownAt
 from api.errors import ApiProblem, status_of
-from api.params import point
 from api.render.html import STATIC, environment
 from api.runtime import Runtime
 from api.ui import auth, pages
+from ledger.domain.reach import Reach
 from ledger.domain.submission import Principal
 from projections.errors import ProjectionError
+from projections.timeaxis import parse_point
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 SignedIn = Annotated[Principal, Depends(auth.signed_in)]
@@ -60,9 +61,20 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
     return HTMLResponse(html, status_code=status, headers=HEADERS)
 
 
+def _reach(request: Request, who: Principal) -> Reach:
+    """What the signed-in token reaches now: a page shows it exactly what the API would."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime.ledger.reach_of(who)
+
+
+About = Callable[[dict[str, Any]], tuple[str | None, str | None]]
+"""The (account, stakeholder) whose personal fields a built page shows."""
+
+
 def _page(request: Request, template: str, build: Callable[[Any], dict[str, Any]],
-          **context: Any) -> HTMLResponse:
-    """Render ``template`` with what ``build(views)`` returns, or an error page."""
+          about: About | None = None, **context: Any) -> HTMLResponse:
+    """Render ``template`` with what ``build(views)`` returns, or an error page. With
+    ``about``, the page shows personal fields: the read goes into the access log first."""
     runtime: Runtime = request.app.state.runtime
     try:
         if not runtime.ready_for(None):
@@ -73,6 +85,10 @@ def _page(request: Request, template: str, build: Callable[[Any], dict[str, Any]
     except ProjectionError as exc:
         status, title = status_of(exc)
         return _render(request, "error.html", status, detail=str(exc), title=title, **context)
+    if about is not None:
+        account_id, stakeholder_id = about(built)
+        runtime.access.append(context["user"], f"GET {request.url.path}",
+                              account_id=account_id, stakeholder_id=stakeholder_id)
     return _render(request, template, **built, **context)
 
 
@@ -120,8 +136,9 @@ def logout() -> RedirectResponse:
 def accounts(request: Request, who: SignedIn, as_of: AsOf = None,
              known_at: KnownAt = None) -> HTMLResponse:
     """All accounts with tier, score, coverage, stage and spend."""
+    reach = _reach(request, who)
     return _page(request, "accounts.html",
-                 lambda db: pages.accounts_page(db, point(as_of, known_at)),
+                 lambda db: pages.accounts_page(db, parse_point(as_of, known_at), reach),
                  user=who, section="accounts")
 
 
@@ -129,8 +146,11 @@ def accounts(request: Request, who: SignedIn, as_of: AsOf = None,
 def handover(request: Request, account_id: str, who: SignedIn, as_of: AsOf = None,
              known_at: KnownAt = None) -> HTMLResponse:
     """The handover brief of one account, with its charts."""
+    reach = _reach(request, who)
     return _page(request, "handover.html",
-                 lambda db: pages.handover_page(db, account_id, point(as_of, known_at)),
+                 lambda db: pages.handover_page(db, account_id, parse_point(as_of, known_at),
+                                                reach),
+                 about=lambda _: (account_id, None),
                  user=who, section="accounts", account_id=account_id)
 
 
@@ -138,8 +158,11 @@ def handover(request: Request, account_id: str, who: SignedIn, as_of: AsOf = Non
 def stakeholder(request: Request, stakeholder_id: str, who: SignedIn, as_of: AsOf = None,
                 known_at: KnownAt = None) -> HTMLResponse:
     """One stakeholder: figures, attitude and spend charts, and every step of the history."""
+    reach = _reach(request, who)
     return _page(request, "stakeholder.html",
-                 lambda db: pages.stakeholder_page(db, stakeholder_id, point(as_of, known_at)),
+                 lambda db: pages.stakeholder_page(db, stakeholder_id, parse_point(as_of, known_at),
+                                                   reach),
+                 about=lambda built: (built["person"]["account_id"], stakeholder_id),
                  user=who, section="accounts", change_summary=pages.change_summary)
 
 
@@ -148,8 +171,10 @@ def compliance(request: Request, who: SignedIn, account_id: str | None = None,
                flag: str | None = None, status: str = "open", as_of: AsOf = None,
                known_at: KnownAt = None) -> HTMLResponse:
     """Compliance flags, open by default, filterable by account, kind and status."""
+    reach = _reach(request, who)
     return _page(request, "compliance.html",
-                 lambda db: pages.compliance_page(db, point(as_of, known_at),
+                 lambda db: pages.compliance_page(db, parse_point(as_of, known_at),
                                                   account_id=account_id or None,
-                                                  flag=flag or None, status=status),
+                                                  flag=flag or None, status=status,
+                                                  reach=reach),
                  user=who, section="compliance")

@@ -12,29 +12,32 @@ import sqlite_utils
 from api.render import charts
 from api.render import format as fmt
 from api.render.html import brief_context
+from ledger.domain.reach import EVERYWHERE, Reach
 from projections.compliance import FLAGS, compliance_flags
 from projections.errors import UnknownAccount
 from projections.handover import handover_brief
 from projections.history import stakeholder_history
 from projections.queries import list_accounts, power_map, stakeholder_figures
 from projections.spend import spend_report
+from projections.timeaxis import Moments
 
-Point = dict[str, datetime | None]
 STATUSES = {"open": True, "resolved": False, "all": None}
 
 
-def accounts_page(db: sqlite_utils.Database, at: Point) -> dict[str, Any]:
+def accounts_page(db: sqlite_utils.Database, at: Moments,
+                  reach: Reach = EVERYWHERE) -> dict[str, Any]:
     """The accounts list (as ``GET /v1/accounts``) and a chart of their scores."""
-    listing = list_accounts(db, **at)
+    listing = list_accounts(db, reach=reach, **at)
     rows = sorted(listing["accounts"], key=lambda a: a["name"])
     return {"listing": listing, "accounts": rows,
             "score_chart": charts.score_bars(((a["name"], a["score"]) for a in rows),
                                              "Relationship score by account")}
 
 
-def handover_page(db: sqlite_utils.Database, account_id: str, at: Point) -> dict[str, Any]:
+def handover_page(db: sqlite_utils.Database, account_id: str, at: Moments,
+                  reach: Reach = EVERYWHERE) -> dict[str, Any]:
     """The handover brief (as ``GET /v1/accounts/{id}/handover``) with the trend charts."""
-    brief = handover_brief(db, account_id, **at)
+    brief = handover_brief(db, account_id, reach=reach, **at)
     as_of, known_at = fmt.parse_time(brief["as_of"]), fmt.parse_time(brief["known_at"])
     history = score_history(db, account_id, as_of, known_at)
     window = brief["spend_last_12_months"]
@@ -72,10 +75,10 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 
 def stakeholder_page(db: sqlite_utils.Database, stakeholder_id: str,
-                     at: Point) -> dict[str, Any]:
+                     at: Moments, reach: Reach = EVERYWHERE) -> dict[str, Any]:
     """A stakeholder's figures and every step of their history, with charts."""
-    person = stakeholder_figures(db, stakeholder_id, **at)
-    history = stakeholder_history(db, stakeholder_id, **at)
+    person = stakeholder_figures(db, stakeholder_id, reach=reach, **at)
+    history = stakeholder_history(db, stakeholder_id, reach=reach, **at)
     steps = history["steps"]
     changes: list[dict[str, Any]] = []
     for step in steps:
@@ -93,13 +96,14 @@ def stakeholder_page(db: sqlite_utils.Database, stakeholder_id: str,
     }
 
 
-def compliance_page(db: sqlite_utils.Database, at: Point, *, account_id: str | None,
-                    flag: str | None, status: str) -> dict[str, Any]:
+def compliance_page(db: sqlite_utils.Database, at: Moments, *, account_id: str | None,
+                    flag: str | None, status: str,
+                    reach: Reach = EVERYWHERE) -> dict[str, Any]:
     """Compliance flags (as ``GET /v1/compliance/flags``), filtered, with counts by kind."""
     found = compliance_flags(db, account_id=account_id, flag=flag,
-                             open=STATUSES.get(status, True), **at)
+                             open=STATUSES.get(status, True), reach=reach, **at)
     counts = Counter(f["flag"] for f in found["flags"])
-    accounts = list_accounts(db, **at)["accounts"]
+    accounts = list_accounts(db, reach=reach, **at)["accounts"]
     return {
         "found": found, "flags": found["flags"], "accounts": accounts, "flag_kinds": FLAGS,
         "statuses": list(STATUSES),
@@ -129,7 +133,7 @@ def change_summary(step: dict[str, Any]) -> str:
         elif key == "role":
             value = fmt.role(value)
         elif key == "group":
-            value = fmt.GROUPS.get(value, value)
+            value = fmt.GROUP_LABELS.get(value, value)
         parts.append(f"{fmt.humanize(key)}: {_plain(value)}")
     return "; ".join(parts)
 

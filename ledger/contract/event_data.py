@@ -46,6 +46,22 @@ class AccountTierChanged(Model):
     reason: Reason | None = None
 
 
+class AccountTeamSet(Model):
+    """An account's team from now on: our account manager (``owner``) and the other
+    employees on it; it replaces the previous team (SPEC §3.2, §5.5)."""
+
+    account_id: Ident
+    owner: Ident
+    members: list[Ident] = Field(default_factory=list, max_length=100)
+    reason: Reason | None = None
+
+    @model_validator(mode="after")
+    def _members_distinct(self) -> AccountTeamSet:
+        if len(set(self.members)) != len(self.members):
+            raise ValueError("members: must not repeat an employee")
+        return self
+
+
 class StakeholderRegistered(Model):
     """A person inside a customer account enters the power map."""
 

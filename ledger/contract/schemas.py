@@ -1,9 +1,8 @@
 """Event schemas: the envelope of SPEC §3.1 and the data of every type in §3.2.
 
 One pydantic model per event type, joined in a discriminated union on ``type``.
-This module is the front door: it holds the table of event types and the envelope
-machinery, and re-exports what the rest of the code imports from it. The pieces it is
-built from live in :mod:`ledger.contract.schema_types` (field formats, the base model, money),
+This module holds the table of event types and the envelope machinery. The pieces it
+is built from live in :mod:`ledger.contract.schema_types` (field formats, the base model, money),
 :mod:`ledger.contract.vocabulary` (the closed vocabularies and their tables) and
 :mod:`ledger.contract.event_data` (the data model of each type). These models check everything
 that can be checked from the event alone; rules that need the ledger's state live in
@@ -13,18 +12,17 @@ that can be checked from the event alone; rules that need the ledger's state liv
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 from uuid import UUID
 
 from pydantic import Field, field_validator
 
 from ledger.contract.event_data import (
-    POLICY_LIMITS,
     AccountRegistered,
+    AccountTeamSet,
     AccountTierChanged,
     EngagementApproved,
     EngagementCorrected,
-    EngagementFields,
     EngagementRecorded,
     EngagementVoided,
     FxRateSet,
@@ -39,27 +37,22 @@ from ledger.contract.event_data import (
     StakeholderRegistered,
     StakeholderRoleChanged,
 )
-from ledger.contract.schema_types import ID_PATTERN, RFC3339, Model
-from ledger.contract.vocabulary import (
-    KEY_KINDS,
-    LADDER_LEVELS,
-    ORG_ELEMENTS,
-    REMEDIES,
-    ROLE_WEIGHTS,
-    Kind,
-)
+from ledger.contract.schema_types import RFC3339, Model
 
-# The names other modules import from here, including those that moved out of this module
-# when it was split, so that this stays the one front door to the event schemas.
-__all__ = [
-    "ADMIN_ONLY_TYPES", "DATA_MODELS", "ENVELOPES", "EVENT_TYPES", "ID_PATTERN", "KEY_KINDS",
-    "LADDER_LEVELS", "ORG_ELEMENTS", "POLICY_LIMITS", "REMEDIES", "ROLE_WEIGHTS",
-    "EngagementFields", "Envelope", "EnvelopeBase", "Kind",
+EventType = Literal[
+    "account.registered", "account.tier_changed", "account.team_set", "stakeholder.registered",
+    "stakeholder.role_changed", "stakeholder.attitude_changed", "stakeholder.layer_changed",
+    "stakeholder.departed", "stakeholder.forgotten", "opportunity.opened",
+    "opportunity.stakeholder_placed", "opportunity.closed", "engagement.recorded",
+    "engagement.corrected", "engagement.voided", "engagement.approved", "policy.set",
+    "fx.rate_set",
 ]
+"""The name of an event type of SPEC §3.2."""
 
 DATA_MODELS: dict[str, type[Model]] = {
     "account.registered": AccountRegistered,
     "account.tier_changed": AccountTierChanged,
+    "account.team_set": AccountTeamSet,
     "stakeholder.registered": StakeholderRegistered,
     "stakeholder.role_changed": StakeholderRoleChanged,
     "stakeholder.attitude_changed": StakeholderAttitudeChanged,
@@ -79,7 +72,12 @@ DATA_MODELS: dict[str, type[Model]] = {
 """Every event type of SPEC §3.2 and the model of its ``data``."""
 
 ADMIN_ONLY_TYPES: frozenset[str] = frozenset({"policy.set", "fx.rate_set", "stakeholder.forgotten"})
-EVENT_TYPES: tuple[str, ...] = tuple(DATA_MODELS)
+SCOPE_ALL_TYPES: frozenset[str] = frozenset({"account.registered", "account.team_set"})
+"""Types only a token of scope ``all`` may record (SPEC §5.5): a team token cannot create
+accounts or give itself access to one."""
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
+if set(EVENT_TYPES) != set(DATA_MODELS):  # one list of types, however it is extended
+    raise RuntimeError("EventType and DATA_MODELS name different event types")
 
 
 class EnvelopeBase(Model):

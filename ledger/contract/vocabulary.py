@@ -9,7 +9,7 @@ and its weight from drifting apart between the write side and the projections.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, StrictInt
 
@@ -20,7 +20,11 @@ Attitude = Annotated[StrictInt, Field(ge=-1, le=3)]
 Group = Literal[
     "commercial_evaluation", "technical_evaluation", "selection_decision", "final_decision"
 ]
+GROUPS: tuple[str, ...] = get_args(Group)
+"""The fishbone's groups in their order along the axis (SPEC §2.5)."""
 Outcome = Literal["won", "lost", "abandoned"]
+DEFAULT_BASE_CURRENCY = "USD"
+"""The base currency before any ``policy.set`` (SPEC §4.2)."""
 
 ROLE_WEIGHTS: dict[str, int] = {
     "approver": 5,
@@ -39,7 +43,6 @@ LADDER_LEVELS: dict[str, int] = {
     "home_visit": 5,
 }
 REMEDIES: tuple[str, ...] = ("executive_visit", "exhibition_invite", "hq_visit")
-GENERAL_KINDS: tuple[str, ...] = ("business_exchange", "greeting", "gift", "sports_culture")
 ORG_ELEMENTS: dict[str, str] = {
     "summit": "communication",
     "process_integration": "matching",

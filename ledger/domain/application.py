@@ -30,8 +30,9 @@ from eventsourcing.utils import get_topic
 
 from ledger.aggregates import LEDGER_TYPES, LedgerAggregate, stream_id
 from ledger.config import Settings
-from ledger.contract.schemas import ADMIN_ONLY_TYPES
+from ledger.contract.schemas import ADMIN_ONLY_TYPES, SCOPE_ALL_TYPES
 from ledger.contract.validation import parse_envelope
+from ledger.domain.reach import EVERYWHERE, Reach
 from ledger.domain.rules import check, streams_read
 from ledger.domain.submission import (
     CANONICAL_UUID,
@@ -54,7 +55,7 @@ from ledger.errors import (
 from ledger.store.faults import as_fault, is_disk_full, is_storage_fault, refresh_connections
 from ledger.store.privacy import REDACTED_DIGEST, KeyChanges, seal, subject_of
 from ledger.store.reading import LogReader
-from ledger.store.recorder import StreamsChanged
+from ledger.store.recorder import CompanionRows, StreamsChanged
 from ledger.store.transcoder import LedgerTranscoder
 
 _NEW_SUBJECT_TYPES = ("stakeholder.registered", "engagement.recorded")
@@ -92,6 +93,7 @@ class LedgerApplication(LogReader):
                 super().__init__(env=settings.event_store_env())
                 self.ledger_recorder.redact = self._redacted_digest
                 self.ledger_recorder.shred_earlier_erasures()
+                self.ledger_recorder.index_earlier_teams()
                 break
             except (PersistenceError, OSError) as exc:
                 if _creating_tables_too(exc) and attempt < 4:  # theirs will do: try again
@@ -121,18 +123,39 @@ class LedgerApplication(LogReader):
 
     # --- writing -----------------------------------------------------------------------
 
-    def record(self, raw: Any, principal: Principal) -> Receipt:
-        """Record one event; an identical resubmission returns the original receipt."""
-        return self._record_events([raw], principal, batch=False)[0]
+    def reach_of(self, principal: Principal) -> Reach:
+        """The accounts ``principal`` reaches now (SPEC §5.5), read from the event store's
+        own team index, which the insert of every ``account.team_set`` updates in its
+        transaction: a handover moves access on the very next request of every process."""
+        if principal.scope == "all":
+            return EVERYWHERE
+        return Reach(self.ledger_recorder.team_accounts(principal.name))
 
-    def record_batch(self, raws: Sequence[Any], principal: Principal) -> list[Receipt]:
+    def account_of(self, stakeholder_id: str) -> str | None:
+        """The account of a registered stakeholder (None: no such person), read from the
+        person's stream (an account id is never sealed)."""
+        sid = stream_id("stakeholder", stakeholder_id)
+        events = self.ledger_recorder.select_streams([sid]).get(sid)
+        if not events:
+            return None
+        first = cast(LedgerAggregate.Event, self.mapper.to_domain_event(events[0]))
+        return str(first.data["account_id"])
+
+    def record(self, raw: Any, principal: Principal, reach: Reach = EVERYWHERE) -> Receipt:
+        """Record one event; an identical resubmission returns the original receipt.
+        Ids of accounts outside ``reach`` (and of their people, deals and engagements)
+        are refused as unknown."""
+        return self._record_events([raw], principal, reach, batch=False)[0]
+
+    def record_batch(self, raws: Sequence[Any], principal: Principal,
+                     reach: Reach = EVERYWHERE) -> list[Receipt]:
         """Record up to 10,000 events atomically; an error names the failing index."""
         if len(raws) > MAX_BATCH:
             raise BatchTooLarge(f"a batch holds at most {MAX_BATCH} events, got {len(raws)}",
                                 loc=["events"])
-        return self._record_events(list(raws), principal, batch=True)
+        return self._record_events(list(raws), principal, reach, batch=True)
 
-    def _record_events(self, raws: list[Any], principal: Principal, *,
+    def _record_events(self, raws: list[Any], principal: Principal, reach: Reach, *,
                        batch: bool) -> list[Receipt]:
         if principal.role not in ("recorder", "admin"):
             raise NotAllowed(f"role {principal.role!r} cannot record events")
@@ -143,10 +166,10 @@ class LedgerApplication(LogReader):
         for item in submitted:
             item.digest = content_digest(item.type, item.occurred_at, item.data)
         with self._lock:
-            return self._storing(submitted, principal, now, batch)
+            return self._storing(submitted, principal, reach, now, batch)
 
-    def _storing(self, submitted: list[Submitted], principal: Principal, now: datetime,
-                 batch: bool) -> list[Receipt]:
+    def _storing(self, submitted: list[Submitted], principal: Principal, reach: Reach,
+                 now: datetime, batch: bool) -> list[Receipt]:
         """Record, retrying once on a fresh connection when the store's connection failed;
         a fault that persists is a :class:`~ledger.errors.StorageFault`.
 
@@ -154,7 +177,7 @@ class LedgerApplication(LogReader):
         did commit come back as replays, and a batch is one transaction."""
         for attempt in (1, 2):
             try:
-                return self._record_checked(submitted, principal, now, batch)
+                return self._record_checked(submitted, principal, reach, now, batch)
             except PersistenceError as exc:
                 if isinstance(exc, IntegrityError) or not is_storage_fault(exc):
                     raise
@@ -164,11 +187,11 @@ class LedgerApplication(LogReader):
                 refresh_connections(self.recorder)
         raise AssertionError("unreachable")
 
-    def _record_checked(self, submitted: list[Submitted], principal: Principal, now: datetime,
-                        batch: bool) -> list[Receipt]:
+    def _record_checked(self, submitted: list[Submitted], principal: Principal, reach: Reach,
+                        now: datetime, batch: bool) -> list[Receipt]:
         for _attempt in range(50):
             try:
-                return self._record_once(submitted, principal, now, batch)
+                return self._record_once(submitted, principal, reach, now, batch)
             except (IntegrityError, _Raced, StreamsChanged):
                 # Another writer took a stream version or an event_id first: re-check.
                 self.model.reset()
@@ -182,6 +205,8 @@ class LedgerApplication(LogReader):
             event_type = envelope.type  # type: ignore[attr-defined]
             if event_type in ADMIN_ONLY_TYPES and principal.role != "admin":
                 raise NotAllowed(f"{event_type} may be recorded by an admin only", loc=["type"])
+            if event_type in SCOPE_ALL_TYPES and principal.scope != "all":
+                raise NotAllowed(f"{event_type} needs a token of scope 'all'", loc=["type"])
         except LedgerError as exc:
             raise exc.at_index(index) if batch else exc from None
         data = dump_data(envelope)
@@ -191,8 +216,8 @@ class LedgerApplication(LogReader):
             envelope.event_id or uuid4())
         return Submitted(event_type, envelope.occurred_at, event_id, data, "")
 
-    def _record_once(self, submitted: list[Submitted], principal: Principal, now: datetime,
-                     batch: bool) -> list[Receipt]:
+    def _record_once(self, submitted: list[Submitted], principal: Principal, reach: Reach,
+                     now: datetime, batch: bool) -> list[Receipt]:
         known = self.ledger_recorder.lookup_event_ids([s.event_id for s in submitted])
         first_in_batch: dict[str, int] = {}
         fresh: list[int] = []
@@ -244,7 +269,7 @@ class LedgerApplication(LogReader):
         for i, stored_data in zip(fresh, sealed, strict=True):
             item = submitted[i]
             try:
-                target = check(item, item.data, get)
+                target = check(item, item.data, get, reach)
             except LedgerError as exc:
                 if self.ledger_recorder.lookup_event_ids([submitted[j].event_id for j in fresh]):
                     # A concurrent writer recorded one of these very events since we looked:
@@ -269,17 +294,18 @@ class LedgerApplication(LogReader):
             events.append(event)
         stored = [self.mapper.to_stored_event(e) for e in events]
         del events, sealed  # the stored rows carry them now; fewer objects for the GC to walk
-        hashes: list[str] = []
         # Streams the rules read but this batch does not write: another writer adding to
         # one of them since ``seen`` (a departure while we record an engagement naming the
         # person) makes the insert fail, and the batch is checked again. The streams we
         # write are guarded by their (stream, version) key.
         read = sorted(a.id for name, a in streams.items()
                       if a is not None and name not in pending)
-        positions = self._insert(
-            stored, ledger_ids=[submitted[i].event_id for i in fresh],
-            ledger_digests=[submitted[i].digest for i in fresh],
-            ledger_keys=keys, ledger_reads=(seen, read), chain_out=hashes) if stored else []
+        companions = CompanionRows(
+            event_ids=[submitted[i].event_id for i in fresh],
+            digests=[submitted[i].digest for i in fresh],
+            keys=keys, read_after=seen, read_streams=read)
+        positions = self._insert(stored, companions) if stored else []
+        hashes = companions.chain_hashes
         for aggregate in pending.values():
             self.model.remember(aggregate.id, aggregate)
         self.model.advance(positions)
@@ -347,12 +373,12 @@ class LedgerApplication(LogReader):
             occurred_at=item.occurred_at, recorded_at=recorded_at, hash=chain_hash,
         )
 
-    def _insert(self, stored: list[StoredEvent], **kwargs: Any) -> list[int]:
+    def _insert(self, stored: list[StoredEvent], companions: CompanionRows) -> list[int]:
         """Insert mapped events in one transaction (with the recorder's chain, id and key
         rows) and return their log positions: what ``Application.save`` does for them,
         without its per-object runtime ``Protocol`` checks (~4 % of ingest) and the
         library's per-event ``Recording`` objects. No snapshots, aggregate cache or
         ``_notify`` hook are configured, so nothing else of ``save`` applies."""
-        positions = self.recorder.insert_events(stored, **kwargs)
+        positions = self.recorder.insert_events(stored, companions=companions)
         assert positions is not None and len(positions) == len(stored)
         return list(positions)

@@ -23,7 +23,9 @@ from ledger.aggregates import (
     Policy,
     Stakeholder,
 )
-from ledger.contract.schemas import EngagementFields
+from ledger.contract.event_data import EngagementFields
+from ledger.contract.vocabulary import DEFAULT_BASE_CURRENCY
+from ledger.domain.reach import EVERYWHERE, Reach
 from ledger.errors import (
     AlreadyRegistered,
     AlreadyVoided,
@@ -36,10 +38,9 @@ from ledger.errors import (
 
 A = TypeVar("A", bound=LedgerAggregate)
 Lookup = Callable[[type[A], str], A | None]
-DEFAULT_BASE_CURRENCY = "USD"
 
 
-class Submitted(Protocol):
+class EventHeader(Protocol):
     """What the rules read of a validated event besides its data: a parsed envelope
     (:mod:`ledger.contract.schemas`) or the application's lighter record of one."""
 
@@ -62,9 +63,25 @@ class Target:
     current: LedgerAggregate | None
 
 
-def check(event: Submitted, data: dict[str, Any], get: Lookup[Any]) -> Target:
-    """Check ``event`` against the ledger state reachable through ``get``."""
-    return _CHECKS[event.type](event, data, get)
+def check(event: EventHeader, data: dict[str, Any], get: Lookup[Any],
+          reach: Reach = EVERYWHERE) -> Target:
+    """Check ``event`` against the ledger state reachable through ``get``, as a caller
+    who reaches only the accounts of ``reach`` sees it (SPEC §5.5): an account outside
+    it, and every stakeholder, opportunity and engagement of one, is unknown."""
+    return _CHECKS[event.type](event, data, get if reach.everything else _Within(get, reach))
+
+
+class _Within:
+    """A lookup that hides the aggregates of accounts outside a reach."""
+
+    def __init__(self, get: Lookup[Any], reach: Reach) -> None:
+        self.unfiltered, self._reach = get, reach
+
+    def __call__(self, cls: type[A], key: str) -> A | None:
+        found = self.unfiltered(cls, key)
+        if found is None or self._reach.covers(getattr(found, "account_id", None)):
+            return found
+        return None
 
 
 _STREAM_KEYS = (("account", "account_id"), ("stakeholder", "stakeholder_id"),
@@ -95,27 +112,35 @@ def _require(get: Lookup[A], cls: type[A], key: str, field: str) -> A:
 
 
 def _new(get: Lookup[A], cls: type[A], key: str, field: str, event_class: type) -> Target:
-    if get(cls, key) is not None:
+    # Ids are global: one taken on an account out of reach cannot be registered again
+    # either (it tells the caller no more than that the id is taken).
+    exists = getattr(get, "unfiltered", get)
+    if exists(cls, key) is not None:
         raise AlreadyRegistered(f"{cls.kind} {key!r} is already registered", loc=["data", field])
     return Target(cls, key, event_class, None)
 
 
-def _account_registered(event: Submitted, data: dict[str, Any], get: Lookup[Any]) -> Target:
+def _account_registered(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> Target:
     return _new(get, Account, data["account_id"], "account_id", Account.Registered)
 
 
-def _account_tier_changed(event: Submitted, data: dict[str, Any], get: Lookup[Any]) -> Target:
+def _account_tier_changed(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> Target:
     account = _require(get, Account, data["account_id"], "account_id")
     return Target(Account, data["account_id"], Account.TierChanged, account)
 
 
-def _stakeholder_registered(event: Submitted, data: dict[str, Any], get: Lookup[Any]) -> Target:
+def _account_team_set(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> Target:
+    account = _require(get, Account, data["account_id"], "account_id")
+    return Target(Account, data["account_id"], Account.TeamSet, account)
+
+
+def _stakeholder_registered(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> Target:
     _require(get, Account, data["account_id"], "account_id")
     return _new(get, Stakeholder, data["stakeholder_id"], "stakeholder_id", Stakeholder.Registered)
 
 
 def _stakeholder_event(event_class: type, *, present_only: bool = False) -> Callable[..., Target]:
-    def rule(event: Submitted, data: dict[str, Any], get: Lookup[Any]) -> Target:
+    def rule(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> Target:
         person = _require(get, Stakeholder, data["stakeholder_id"], "stakeholder_id")
         if person.forgotten:
             raise Conflict(f"stakeholder {data['stakeholder_id']!r} was forgotten",
@@ -132,12 +157,12 @@ def _stakeholder_event(event_class: type, *, present_only: bool = False) -> Call
     return rule
 
 
-def _opportunity_opened(event: Submitted, data: dict[str, Any], get: Lookup[Any]) -> Target:
+def _opportunity_opened(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> Target:
     _require(get, Account, data["account_id"], "account_id")
     return _new(get, Opportunity, data["opportunity_id"], "opportunity_id", Opportunity.Opened)
 
 
-def _stakeholder_placed(event: Submitted, data: dict[str, Any], get: Lookup[Any]) -> Target:
+def _stakeholder_placed(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> Target:
     opportunity = _require(get, Opportunity, data["opportunity_id"], "opportunity_id")
     person = _require(get, Stakeholder, data["stakeholder_id"], "stakeholder_id")
     if person.account_id != opportunity.account_id:
@@ -148,7 +173,7 @@ def _stakeholder_placed(event: Submitted, data: dict[str, Any], get: Lookup[Any]
     return Target(Opportunity, data["opportunity_id"], Opportunity.StakeholderPlaced, opportunity)
 
 
-def _opportunity_closed(event: Submitted, data: dict[str, Any], get: Lookup[Any]) -> Target:
+def _opportunity_closed(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> Target:
     opportunity = _require(get, Opportunity, data["opportunity_id"], "opportunity_id")
     if opportunity.closed:
         raise Conflict(f"opportunity {data['opportunity_id']!r} is already closed",
@@ -194,7 +219,7 @@ def check_participants(
                                loc=[*loc, "opportunity_id"])
 
 
-def _engagement_recorded(event: Submitted, data: dict[str, Any], get: Lookup[Any]) -> Target:
+def _engagement_recorded(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> Target:
     _require(get, Account, data["account_id"], "account_id")
     target = _new(get, Engagement, data["engagement_id"], "engagement_id", Engagement.Recorded)
     check_participants(data, data["account_id"], event.occurred_at, get, ["data"])
@@ -209,7 +234,7 @@ def _live_engagement(data: dict[str, Any], get: Lookup[Any]) -> Engagement:
     return engagement
 
 
-def _engagement_corrected(event: Submitted, data: dict[str, Any], get: Lookup[Any]) -> Target:
+def _engagement_corrected(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> Target:
     engagement = _live_engagement(data, get)
     merged = {**engagement.fields, **data["changes"]}
     try:
@@ -231,17 +256,17 @@ def _engagement_corrected(event: Submitted, data: dict[str, Any], get: Lookup[An
     return Target(Engagement, data["engagement_id"], Engagement.Corrected, engagement)
 
 
-def _engagement_voided(event: Submitted, data: dict[str, Any], get: Lookup[Any]) -> Target:
+def _engagement_voided(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> Target:
     engagement = _live_engagement(data, get)
     return Target(Engagement, data["engagement_id"], Engagement.Voided, engagement)
 
 
-def _engagement_approved(event: Submitted, data: dict[str, Any], get: Lookup[Any]) -> Target:
+def _engagement_approved(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> Target:
     engagement = _live_engagement(data, get)
     return Target(Engagement, data["engagement_id"], Engagement.Approved, engagement)
 
 
-def _policy_set(event: Submitted, data: dict[str, Any], get: Lookup[Any]) -> Target:
+def _policy_set(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> Target:
     policy = get(Policy, POLICY_KEY)
     if policy is None:
         return Target(Policy, POLICY_KEY, Policy.Set, None)
@@ -252,7 +277,7 @@ def _policy_set(event: Submitted, data: dict[str, Any], get: Lookup[Any]) -> Tar
     return Target(Policy, POLICY_KEY, Policy.Changed, policy)
 
 
-def _fx_rate_set(event: Submitted, data: dict[str, Any], get: Lookup[Any]) -> Target:
+def _fx_rate_set(event: EventHeader, data: dict[str, Any], get: Lookup[Any]) -> Target:
     policy = get(Policy, POLICY_KEY)
     base = policy.base_currency if policy is not None else DEFAULT_BASE_CURRENCY
     if data["currency"] == base:
@@ -262,9 +287,10 @@ def _fx_rate_set(event: Submitted, data: dict[str, Any], get: Lookup[Any]) -> Ta
     return Target(FxRate, data["currency"], FxRate.Changed if current else FxRate.Set, current)
 
 
-_CHECKS: dict[str, Callable[[Submitted, dict[str, Any], Lookup[Any]], Target]] = {
+_CHECKS: dict[str, Callable[[EventHeader, dict[str, Any], Lookup[Any]], Target]] = {
     "account.registered": _account_registered,
     "account.tier_changed": _account_tier_changed,
+    "account.team_set": _account_team_set,
     "stakeholder.registered": _stakeholder_registered,
     "stakeholder.role_changed": _stakeholder_event(Stakeholder.RoleChanged, present_only=True),
     "stakeholder.attitude_changed": _stakeholder_event(Stakeholder.AttitudeChanged),

@@ -17,6 +17,7 @@ from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore
 from typing import Any
 
 from ledger.contract.schemas import EnvelopeBase
+from ledger.domain.reach import Scope
 from ledger.store.privacy import REDACTED_DIGEST, without_personal
 
 MAX_BATCH = 10_000
@@ -26,10 +27,13 @@ ROLES = ("recorder", "auditor", "admin")
 
 @dataclass(frozen=True)
 class Principal:
-    """Who submits: a token's name (becomes ``recorded_by``) and its role."""
+    """Who submits: a token's name (becomes ``recorded_by``), its role and its scope
+    (``all``, or ``team``: the name is an employee id and the token reaches that
+    employee's accounts, SPEC §5.5)."""
 
     name: str
     role: str
+    scope: Scope = "all"
 
 
 @dataclass(frozen=True)

@@ -249,6 +249,12 @@ CORRECTION_REASONS: dict[str, str] = {
     "owner": "Owner changed: the visit was led by a colleague",
 }
 
+HANDOVERS: tuple[tuple[int, str, str, tuple[str, ...], str], ...] = (
+    (240, "hikari-networks", "Yuki Mori", ("Laura Brenner",),
+     "Kenji Watanabe moves to the APAC strategy office; Yuki Mori takes the account over"),
+)
+"""Day, account, new owner, new members and reason of each change of account team."""
+
 TIER_CHANGES: tuple[tuple[int, str, str, str], ...] = (
     (215, "aurora-mobile", "strategic",
      "Nationwide 5G standalone contract makes them a strategic partner"),

@@ -1,35 +1,39 @@
 """The demo's reference data (:mod:`ledger.samples.demo_script` schedules it): monthly exchange
 rates, the accounts and every account's cast of stakeholders, the opportunities with their
-fishbones, and the structural changes over time (tier changes, departures, promotions,
-layer changes). Each piece is put on the simulation's calendar, drawing from
-:mod:`ledger.samples.demo_data` with the simulation's seeded ``random.Random``.
+fishbones, the account teams, and the structural changes over time (tier changes, a
+handover, departures, promotions, layer changes). Each piece is put on the simulation's
+calendar, drawing from :mod:`ledger.samples.demo_data` with the simulation's seeded
+``random.Random``.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from ledger.contract.vocabulary import GROUPS
 from ledger.samples import demo_data as data
 from ledger.samples.demo_data import AccountSpec
 from ledger.samples.demo_model import APPROX_EUR, Person, money, slug
 from ledger.samples.demo_sim import Simulation
-
-_GROUPS = ("commercial_evaluation", "technical_evaluation", "selection_decision",
-           "final_decision")
 
 
 def schedule_reference_data(demo: Simulation) -> None:
     """Rates, accounts, stakeholders, opportunities and the structural changes over time."""
     _schedule_rates(demo)
     for index, spec in enumerate(data.ACCOUNTS):
-        demo.emit("account.registered", demo.at(0, 9, 5 * index, data.HQ_OFFSET), {
-            "account_id": spec.account_id, "name": spec.name, "country": spec.country,
-            "tier": spec.tier})
+        registered = demo.emit("account.registered", demo.at(0, 9, 5 * index, data.HQ_OFFSET),
+                               {"account_id": spec.account_id, "name": spec.name,
+                                "country": spec.country, "tier": spec.tier})
+        _emit_team(demo, registered, spec.account_id, spec.manager, spec.team,
+                   "Account team at registration")
         _cast(demo, spec)
         _schedule_opportunities(demo, spec)
+    for day, account_id, owner, members, reason in data.HANDOVERS:
+        demo.later(day, partial(_set_team, demo, account_id=account_id, owner=owner,
+                                members=members, reason=reason))
     for day, account_id, tier, reason in data.TIER_CHANGES:
         demo.later(day, partial(_change_tier, demo, account_id=account_id, tier=tier,
                                 reason=reason))
@@ -159,12 +163,12 @@ def _place(demo: Simulation, day: int, opportunity_id: str, *, moves: bool = Fal
     people = demo.active(account_id, day)
     spec = demo.specs[account_id]
     if moves:
-        placements = [(p, rng.choice(_GROUPS), rng.randint(1, 3))
+        placements = [(p, rng.choice(GROUPS), rng.randint(1, 3))
                       for p in rng.sample(people, min(2, len(people)))]
     else:
         chosen = rng.sample(people, min(rng.randint(6, 10), len(people)))
         chosen.sort(key=lambda p: p.layer != "key")
-        placements = [(p, _GROUPS[i % 4], 1 if i < 4 else rng.choice((1, 2, 2, 3, 3)))
+        placements = [(p, GROUPS[i % 4], 1 if i < 4 else rng.choice((1, 2, 2, 3, 3)))
                       for i, p in enumerate(chosen)]
     for minute, (person, group, proximity) in enumerate(placements):
         demo.emit("opportunity.stakeholder_placed", demo.at(day, 15, minute, spec.utc_offset), {
@@ -189,6 +193,26 @@ def _change_tier(demo: Simulation, day: int, account_id: str, tier: str, reason:
     demo.tier[account_id] = tier
     demo.emit("account.tier_changed", demo.at(day, 9, 0, data.HQ_OFFSET),
               {"account_id": account_id, "tier": tier, "reason": reason})
+
+
+def employee_id(name: str) -> str:
+    """Our employee's id in team events and team tokens: ``Laura Brenner`` → ``laura.brenner``."""
+    return slug(name).replace("-", ".")
+
+
+def _set_team(demo: Simulation, day: int, account_id: str, owner: str,
+              members: tuple[str, ...], reason: str) -> None:
+    _emit_team(demo, demo.at(day, 9, 30, data.HQ_OFFSET), account_id, owner, members, reason)
+
+
+def _emit_team(demo: Simulation, occurred: datetime, account_id: str, owner: str,
+               members: tuple[str, ...], reason: str) -> None:
+    # Recorded as it occurs: the team events must not draw from the simulation's random
+    # numbers, so every other event of the demo stays as it was.
+    demo.emit("account.team_set", occurred, {
+        "account_id": account_id, "owner": employee_id(owner),
+        "members": [employee_id(m) for m in members], "reason": reason},
+        delay=timedelta(0))
 
 
 def _promote(demo: Simulation, day: int) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from ledger.contract.schemas import LADDER_LEVELS, REMEDIES, ROLE_WEIGHTS
+from ledger.contract.vocabulary import LADDER_LEVELS, REMEDIES, ROLE_WEIGHTS
 from ledger.samples import demo_data as data
 from ledger.samples.demo_data import AccountSpec
 from ledger.samples.demo_model import FIRST_ENGAGEMENT_DAY, Person

@@ -61,8 +61,6 @@ UP_REASONS = ("Positive feedback after our technical workshop", "Our pilot met e
 DOWN_REASONS = ("Escalated a delivery delay to his management",
                 "A competitor offered a lower price", "Unhappy with the support response time",
                 "Our proposal missed a requirement")
-GROUPS = ("commercial_evaluation", "technical_evaluation", "selection_decision",
-          "final_decision")
 
 
 class Person:

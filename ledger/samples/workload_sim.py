@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from ledger.contract.schemas import KEY_KINDS, ROLE_WEIGHTS
+from ledger.contract.vocabulary import GROUPS, KEY_KINDS, ROLE_WEIGHTS
 from ledger.samples import workload_model as model
 from ledger.samples.workload_model import Account, Person, allocate, money
 
@@ -220,7 +220,7 @@ class Workload:
         if account.opportunities and rng.random() < 0.6:
             yield from self._emit([("opportunity.stakeholder_placed", {
                 "opportunity_id": rng.choice(account.opportunities),
-                "stakeholder_id": account.pick(rng, 1)[0], "group": rng.choice(model.GROUPS),
+                "stakeholder_id": account.pick(rng, 1)[0], "group": rng.choice(GROUPS),
                 "proximity": rng.randint(1, 3)})], offset=account.offset)
             return
         opportunity_id = f"opp-{self.index}"

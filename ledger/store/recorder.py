@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -23,7 +25,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 
 from ledger.aggregates import topics_of
 from ledger.store.chain import GENESIS, ChainRow, StoredRow, extend
-from ledger.store.privacy import PERSONAL_TYPES
+from ledger.store.privacy import PERSONAL_TYPES, KeyChanges
 
 PAGE = 2000
 PERSONAL_TOPICS = tuple(topics_of(PERSONAL_TYPES))
@@ -31,6 +33,42 @@ PERSONAL_TOPICS = tuple(topics_of(PERSONAL_TYPES))
 _FORGOTTEN_TOPIC = topics_of(["stakeholder.forgotten"])[0]
 _SHRED_DIGESTS = "2026-11-27 erasures destroy idempotency digests"
 """The name under which :meth:`LedgerRecorderMixin.shred_earlier_erasures` notes its run."""
+_TEAM_TOPIC = topics_of(["account.team_set"])[0]
+_INDEX_TEAMS = "2026-12-03 account teams indexed"
+"""The name under which :meth:`LedgerRecorderMixin.index_earlier_teams` notes its run."""
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """An account's team as one stored ``account.team_set`` sets it (SPEC §3.2)."""
+
+    account_id: str
+    owner: str
+    members: tuple[str, ...]
+    occurred_at: str
+    """Valid time as fixed-width UTC text, so that text order is time order."""
+    position: int
+
+    def employees(self) -> list[tuple[str, str]]:
+        """(employee, account_id) of everyone on the team, the owner first."""
+        return [(employee, self.account_id)
+                for employee in dict.fromkeys((self.owner, *self.members))]
+
+
+def team_row(position: int, state: bytes) -> TeamRow:
+    """The team a stored ``account.team_set`` sets (its state is plain JSON: an account's
+    events carry no personal fields to seal)."""
+    fields = json.loads(bytes(state))
+    data = fields["data"]
+    occurred = datetime.fromisoformat(fields["occurred_at"]["_data_"]).astimezone(UTC)
+    return TeamRow(data["account_id"], data["owner"], tuple(data.get("members") or ()),
+                   occurred.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), position)
+
+
+def team_rows(ids: Sequence[int], stored_events: Sequence[StoredEvent]) -> list[TeamRow]:
+    """The teams set by the events just inserted at ``ids``, in position order."""
+    return [team_row(position, stored.state) for position, stored in
+            zip(ids, stored_events, strict=True) if stored.topic == _TEAM_TOPIC]
 
 
 def _erased(state: bytes) -> str:
@@ -40,18 +78,42 @@ def _erased(state: bytes) -> str:
 
 class StreamsChanged(Exception):
     """A stream the writer's rules read got a new event after the writer's view of the log
-    (``ledger_reads``): the insert is rolled back and the writer must check again."""
+    (:attr:`CompanionRows.read_streams`): the insert is rolled back and the writer must check
+    again."""
 
 
-def meta_rows(ids: Sequence[int], kwargs: dict[str, Any]) -> Iterator[tuple[str, str, int]]:
-    """(event_id, content_digest, position) rows, made as they are consumed."""
-    return zip(kwargs.get("ledger_ids") or [], kwargs.get("ledger_digests") or [], ids,
-               strict=False)
+@dataclass
+class CompanionRows:
+    """What the ledger writes in the events' own insert transaction, besides the events.
+
+    The application hands it to the recorder as ``insert_events(stored, companions=...)``
+    (the library passes keyword arguments through to the insert); the recorder fills in
+    :attr:`chain_hashes`.
+    """
+
+    event_ids: Sequence[str] = ()
+    """The idempotency key of each event, in insert order."""
+    digests: Sequence[str] = ()
+    """The content digest of each event, in insert order."""
+    keys: KeyChanges | None = None
+    """New subject keys, links and erasures to write (None: none)."""
+    read_after: int = 0
+    """The log position the writer's rules saw."""
+    read_streams: Sequence[UUID] = ()
+    """Streams the rules read but the batch does not write: a newer event in any of them
+    since :attr:`read_after` raises :class:`StreamsChanged`."""
+    chain_hashes: list[str] = field(default_factory=list)
+    """Out: the chain hash of each inserted event, filled in by the recorder."""
+
+    def id_rows(self, positions: Sequence[int]) -> Iterator[tuple[str, str, int]]:
+        """(event_id, content_digest, position) rows, made as they are consumed."""
+        return zip(self.event_ids, self.digests, positions, strict=False)
 
 
-def _event_ids(kwargs: dict[str, Any]) -> list[str] | None:
-    """The event_ids of the events being inserted, in order, when the writer passed them."""
-    return kwargs.get("ledger_ids") or None
+def companions_of(kwargs: dict[str, Any]) -> CompanionRows:
+    """The :class:`CompanionRows` an insert was given (none: nothing besides the events)."""
+    rows = kwargs.get("companions")
+    return rows if isinstance(rows, CompanionRows) else CompanionRows()
 
 
 class LedgerRecorderMixin:
@@ -121,6 +183,33 @@ class LedgerRecorderMixin:
                 self._shred(c, stakeholder_id, position)
             return len(erasures)
 
+    def index_earlier_teams(self) -> int:
+        """Once per store: index the teams of ``account.team_set`` events recorded before
+        the store kept ``ledger_teams``. Returns how many it indexed (0 when it ran before)."""
+        if self._migrated(_INDEX_TEAMS):
+            return 0
+        with self.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
+            if not self._note_migration(c, _INDEX_TEAMS):
+                return 0
+            rows = sorted((team_row(position, state)
+                           for position, state in self._stored_of_topic(c, _TEAM_TOPIC)),
+                          key=lambda row: row.position)
+            self._write_teams(c, rows)
+            return len(rows)
+
+    def _write_teams(self, c: Any, rows: Sequence[TeamRow]) -> None:
+        """Make each row its account's team unless a later one (by valid time, then
+        position) is already there; run in the insert's transaction, under its lock."""
+        raise NotImplementedError
+
+    def team_accounts(self, employee: str) -> frozenset[str]:
+        """The accounts whose latest team names ``employee`` as owner or member."""
+        raise NotImplementedError
+
+    def latest_team(self, account_id: str) -> TeamRow | None:
+        """The account's latest team (now, as known now), or None."""
+        raise NotImplementedError
+
     def _migrated(self, name: str) -> bool:
         """Whether migration ``name`` was noted already."""
         raise NotImplementedError
@@ -144,11 +233,11 @@ class LedgerRecorderMixin:
         raise NotImplementedError
 
     def _chain_rows(self, last: Any, ids: Sequence[int], stored_events: Sequence[StoredEvent],
-                    kwargs: dict[str, Any]) -> list[tuple[int, str, str, str]]:
+                    companions: CompanionRows) -> list[tuple[int, str, str, str]]:
         """The chain rows of the events just inserted at ``ids``, continuing from ``last``
         (the newest ``ledger_chain`` row, read under the write lock; None when empty)."""
         return extend(last["chain_hash"] if last else GENESIS, ids, stored_events,
-                      _event_ids(kwargs))
+                      list(companions.event_ids) or None)
 
 
 def _pages(page_after: Callable[[int], Sequence[Any]]) -> Iterator[Any]:

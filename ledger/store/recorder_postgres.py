@@ -7,6 +7,7 @@ insert aborts the transaction itself, since the library would commit it.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -17,13 +18,16 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from psycopg.sql import SQL, Identifier
 
 from ledger.store.chain import ChainRow, StoredRow
-from ledger.store.privacy import KeyChanges, stakeholder_subject, subject_streams
+from ledger.store.privacy import stakeholder_subject, subject_streams
 from ledger.store.recorder import (
     PAGE,
     PERSONAL_TOPICS,
+    CompanionRows,
     LedgerRecorderMixin,
     StreamsChanged,
-    meta_rows,
+    TeamRow,
+    companions_of,
+    team_rows,
 )
 
 log = logging.getLogger("ledger.recorder")  # one logger for the recorders of both stores
@@ -53,6 +57,8 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
         self.keys_table = SQL("{0}.ledger_subject_keys").format(schema)
         self.links_table = SQL("{0}.ledger_subject_links").format(schema)
         self.migrations_table = SQL("{0}.ledger_migrations").format(schema)
+        self.teams_table = SQL("{0}.ledger_teams").format(schema)
+        self.team_members_table = SQL("{0}.ledger_team_members").format(schema)
         self.sql_create_statements.extend([
             SQL("CREATE TABLE IF NOT EXISTS {0} (position bigint PRIMARY KEY, "
                 "event_id text NOT NULL, event_digest text NOT NULL, "
@@ -65,12 +71,18 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
                 "NOT NULL, PRIMARY KEY (stakeholder_id, subject))").format(self.links_table),
             SQL("CREATE TABLE IF NOT EXISTS {0} (name text PRIMARY KEY)").format(
                 self.migrations_table),
+            SQL("CREATE TABLE IF NOT EXISTS {0} (account_id text PRIMARY KEY, owner text NOT "
+                "NULL, members text NOT NULL, occurred_at text NOT NULL, position bigint "
+                "NOT NULL)").format(self.teams_table),
+            SQL("CREATE TABLE IF NOT EXISTS {0} (employee text NOT NULL, account_id text "
+                "NOT NULL, PRIMARY KEY (employee, account_id))").format(
+                self.team_members_table),
         ])
 
     def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                               **kwargs: Any) -> None:
-        after, read = kwargs.get("ledger_reads") or (0, ())
-        if read:
+        companions = companions_of(kwargs)
+        if companions.read_streams:
             # Before inserting, under the exclusive table lock the insert takes anyway: the
             # library commits when a hook raises a Python error, so nothing may be written
             # yet when StreamsChanged is raised.
@@ -78,7 +90,7 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
             curs.execute(SQL("SELECT 1 FROM {0}.{1} WHERE originator_id = ANY(%s) AND "
                              "notification_id > %s LIMIT 1").format(
                 Identifier(self.datastore.schema), Identifier(self.events_table_name)),
-                [list(read), after])
+                [list(companions.read_streams), companions.read_after])
             if curs.fetchone() is not None:
                 raise StreamsChanged
         super()._insert_stored_events(curs, stored_events, **kwargs)
@@ -89,7 +101,7 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         assert ids is not None
         try:
-            self._write_ledger_rows(curs, ids, stored_events, kwargs)
+            self._write_ledger_rows(curs, ids, stored_events, companions_of(kwargs))
         except BaseException:
             # The library commits when this hook raises a Python error (it expects database
             # errors, which abort the transaction): abort it ourselves, so that events are
@@ -101,15 +113,16 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
         return ids
 
     def _write_ledger_rows(self, curs: Any, ids: Sequence[int],
-                           stored_events: Sequence[StoredEvent], kwargs: dict[str, Any]) -> None:
+                           stored_events: Sequence[StoredEvent],
+                           companions: CompanionRows) -> None:
         curs.execute(SQL("SELECT chain_hash FROM {0} ORDER BY position DESC LIMIT 1").format(
             self.chain_table))
         last = curs.fetchone()
-        rows = self._chain_rows(last, ids, stored_events, kwargs)
+        rows = self._chain_rows(last, ids, stored_events, companions)
         _insert_rows(curs, self.chain_table, ("bigint", "text", "text", "text"), rows)
         _insert_rows(curs, self.ids_table, ("text", "text", "bigint"),
-                     list(meta_rows(ids, kwargs)))
-        keys: KeyChanges | None = kwargs.get("ledger_keys")
+                     list(companions.id_rows(ids)))
+        keys = companions.keys
         if keys is not None:
             _insert_rows(curs, self.keys_table, ("text", "bytea"), list(keys.new_keys.items()))
             _insert_rows(curs, self.links_table, ("text", "text"), list(keys.link_rows()),
@@ -117,11 +130,12 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
             for stakeholder_id, index in keys.forget:
                 self._shred(curs, stakeholder_id, ids[index])
             _insert_rows(curs, self.keys_table, ("text", "bytea"), list(keys.late_keys.items()))
-        out = kwargs.get("chain_out")
-        if out is not None:
-            # Replaced, not extended: the library retries a failed insert (a lost
-            # connection) with the same arguments, and only the last attempt's hashes hold.
-            out[:] = [row[3] for row in rows]
+        teams = team_rows(ids, stored_events)
+        if teams:
+            self._write_teams(curs, teams)
+        # Replaced, not extended: the library retries a failed insert (a lost connection)
+        # with the same arguments, and only the last attempt's hashes hold.
+        companions.chain_hashes[:] = [row[3] for row in rows]
 
     def _shred(self, curs: Any, stakeholder_id: str, position: int) -> None:
         curs.execute(SQL("SELECT subject FROM {0} WHERE stakeholder_id = %s").format(
@@ -145,6 +159,38 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
             "UPDATE {0} SET content_digest = r.digest FROM unnest(%s::text[], %s::text[]) "
             "AS r(digest, event_id) WHERE {0}.event_id = r.event_id").format(self.ids_table),
             ([digest for digest, _ in redacted], [event_id for _, event_id in redacted]))
+
+    def _write_teams(self, curs: Any, rows: Sequence[TeamRow]) -> None:
+        for row in rows:
+            curs.execute(SQL("SELECT occurred_at, position FROM {0} WHERE account_id = %s")
+                         .format(self.teams_table), (row.account_id,))
+            found = curs.fetchone()
+            if found is not None and (found["occurred_at"], found["position"]) > (
+                    row.occurred_at, row.position):
+                continue  # a late entry of an older team: the newer one stays
+            curs.execute(SQL(
+                "INSERT INTO {0} VALUES (%s, %s, %s, %s, %s) ON CONFLICT (account_id) DO "
+                "UPDATE SET owner = excluded.owner, members = excluded.members, "
+                "occurred_at = excluded.occurred_at, position = excluded.position").format(
+                self.teams_table), (row.account_id, row.owner, json.dumps(row.members),
+                                    row.occurred_at, row.position))
+            curs.execute(SQL("DELETE FROM {0} WHERE account_id = %s").format(
+                self.team_members_table), (row.account_id,))
+            _insert_rows(curs, self.team_members_table, ("text", "text"), row.employees())
+
+    def team_accounts(self, employee: str) -> frozenset[str]:
+        return frozenset(r["account_id"] for r in self._select(
+            SQL("SELECT account_id FROM {0} WHERE employee = %s").format(
+                self.team_members_table), [employee]))
+
+    def latest_team(self, account_id: str) -> TeamRow | None:
+        rows = self._select(SQL("SELECT * FROM {0} WHERE account_id = %s").format(
+            self.teams_table), [account_id])
+        if not rows:
+            return None
+        r = rows[0]
+        return TeamRow(r["account_id"], r["owner"], tuple(json.loads(r["members"])),
+                       r["occurred_at"], r["position"])
 
     def _migrated(self, name: str) -> bool:
         return bool(self._select(SQL("SELECT 1 FROM {0} WHERE name = %s").format(

@@ -6,6 +6,7 @@ Queries fill their ``IN (...)`` lists in chunks, for SQLite's limit on parameter
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -14,13 +15,15 @@ from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
 
 from ledger.store.chain import ChainRow, StoredRow
-from ledger.store.privacy import KeyChanges, stakeholder_subject, subject_streams
+from ledger.store.privacy import stakeholder_subject, subject_streams
 from ledger.store.recorder import (
     PAGE,
     PERSONAL_TOPICS,
     LedgerRecorderMixin,
     StreamsChanged,
-    meta_rows,
+    TeamRow,
+    companions_of,
+    team_rows,
 )
 
 
@@ -50,21 +53,27 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
             "CREATE TABLE IF NOT EXISTS ledger_subject_links (stakeholder_id TEXT NOT NULL, "
             "subject TEXT NOT NULL, PRIMARY KEY (stakeholder_id, subject))",
             "CREATE TABLE IF NOT EXISTS ledger_migrations (name TEXT PRIMARY KEY)",
+            "CREATE TABLE IF NOT EXISTS ledger_teams (account_id TEXT PRIMARY KEY, "
+            "owner TEXT NOT NULL, members TEXT NOT NULL, occurred_at TEXT NOT NULL, "
+            "position INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS ledger_team_members (employee TEXT NOT NULL, "
+            "account_id TEXT NOT NULL, PRIMARY KEY (employee, account_id)) WITHOUT ROWID",
         ]
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         ids = super()._insert_events(c, stored_events, **kwargs)
         assert ids is not None
-        after, read = kwargs.get("ledger_reads") or (0, ())
+        companions = companions_of(kwargs)
         if _rows_in(c, f"SELECT 1 FROM {self.events_table_name} WHERE originator_id IN "
-                       "({marks}) AND rowid > ? LIMIT 1", [sid.hex for sid in read], after):
+                       "({marks}) AND rowid > ? LIMIT 1",
+                    [sid.hex for sid in companions.read_streams], companions.read_after):
             raise StreamsChanged  # checked under the write lock the insert took
         c.execute("SELECT chain_hash FROM ledger_chain ORDER BY position DESC LIMIT 1")
         last = c.fetchone()
-        rows = self._chain_rows(last, ids, stored_events, kwargs)
+        rows = self._chain_rows(last, ids, stored_events, companions)
         c.executemany("INSERT INTO ledger_chain VALUES (?,?,?,?)", rows)
-        c.executemany("INSERT INTO ledger_event_ids VALUES (?,?,?)", meta_rows(ids, kwargs))
-        keys: KeyChanges | None = kwargs.get("ledger_keys")
+        c.executemany("INSERT INTO ledger_event_ids VALUES (?,?,?)", companions.id_rows(ids))
+        keys = companions.keys
         if keys is not None:
             c.executemany("INSERT INTO ledger_subject_keys VALUES (?,?)", keys.new_keys.items())
             c.executemany("INSERT OR IGNORE INTO ledger_subject_links VALUES (?,?)",
@@ -74,11 +83,12 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
             for stakeholder_id, index in keys.forget:
                 self._shred(c, stakeholder_id, ids[index])
             c.executemany("INSERT INTO ledger_subject_keys VALUES (?,?)", keys.late_keys.items())
-        out = kwargs.get("chain_out")
-        if out is not None:
-            # Replaced, not extended: the library retries a failed insert (a lost
-            # connection) with the same arguments, and only the last attempt's hashes hold.
-            out[:] = [row[3] for row in rows]
+        teams = team_rows(ids, stored_events)
+        if teams:
+            self._write_teams(c, teams)
+        # Replaced, not extended: the library retries a failed insert (a lost connection)
+        # with the same arguments, and only the last attempt's hashes hold.
+        companions.chain_hashes[:] = [row[3] for row in rows]
         return ids
 
     def _shred(self, c: Any, stakeholder_id: str, position: int) -> None:
@@ -96,6 +106,32 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         c.executemany("UPDATE ledger_event_ids SET content_digest = ? WHERE event_id = ?",
                       self._redacted([(r[0], StoredEvent(UUID(r[1]), r[2], r[3], r[4]))
                                       for r in shredded]))
+
+    def _write_teams(self, c: Any, rows: Sequence[TeamRow]) -> None:
+        for row in rows:
+            c.execute("SELECT occurred_at, position FROM ledger_teams WHERE account_id = ?",
+                      (row.account_id,))
+            found = c.fetchone()
+            if found is not None and (found[0], found[1]) > (row.occurred_at, row.position):
+                continue  # a late entry of an older team: the newer one stays
+            c.execute("INSERT OR REPLACE INTO ledger_teams VALUES (?,?,?,?,?)",
+                      (row.account_id, row.owner, json.dumps(row.members), row.occurred_at,
+                       row.position))
+            c.execute("DELETE FROM ledger_team_members WHERE account_id = ?", (row.account_id,))
+            c.executemany("INSERT INTO ledger_team_members VALUES (?,?)", row.employees())
+
+    def team_accounts(self, employee: str) -> frozenset[str]:
+        return frozenset(r[0] for r in self._select_in(
+            "SELECT account_id FROM ledger_team_members WHERE employee IN ({marks})",
+            [employee]))
+
+    def latest_team(self, account_id: str) -> TeamRow | None:
+        rows = self._select_in("SELECT * FROM ledger_teams WHERE account_id IN ({marks})",
+                               [account_id])
+        if not rows:
+            return None
+        r = rows[0]
+        return TeamRow(r[0], r[1], tuple(json.loads(r[2])), r[3], r[4])
 
     def _migrated(self, name: str) -> bool:
         return bool(self._select_in("SELECT 1 FROM ledger_migrations WHERE name IN ({marks})",
@@ -149,8 +185,9 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
 
     def select_stream(self, stream: UUID, after: int, limit: int) -> list[Notification]:
         with self.datastore.transaction(commit=False) as c:
-            c.execute("SELECT rowid, * FROM stored_events WHERE originator_id = ? AND rowid > ? "
-                      "ORDER BY originator_version LIMIT ?", (stream.hex, after, limit))
+            c.execute(f"SELECT rowid, * FROM {self.events_table_name} WHERE originator_id = ? "
+                      "AND rowid > ? ORDER BY originator_version LIMIT ?",
+                      (stream.hex, after, limit))
             return [Notification(id=r["rowid"], originator_id=stream,
                                  originator_version=r["originator_version"], topic=r["topic"],
                                  state=r["state"]) for r in c.fetchall()]

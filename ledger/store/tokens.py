@@ -1,23 +1,26 @@
 """Bearer tokens (SPEC §5.5): created once, stored only as hashes, revocable at any time.
 
 Tokens live in the event store's database (table ``ledger_tokens``), so every API
-process on every machine sees a new or revoked token on its next request.
+process on every machine sees a new or revoked token on its next request. A token has a
+scope: ``all`` (the default), or ``team`` for one employee, whose id is the token's name.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from ledger.contract.schema_types import ID_PATTERN
 from ledger.domain.application import LedgerApplication
+from ledger.domain.reach import SCOPES, Scope
 from ledger.domain.submission import ROLES, Principal
 from ledger.errors import Conflict, InvalidEvent, LedgerError
+from ledger.store.side_table import SideTable
 
 TOKEN_PREFIX = "ldg_"
 BOOTSTRAP_NAME = "bootstrap-admin"
@@ -35,6 +38,7 @@ class TokenInfo:
     role: str
     created_at: str
     revoked_at: str | None
+    scope: str = "all"
 
 
 def hash_token(token: str) -> str:
@@ -42,43 +46,50 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class TokenStore:
+class TokenStore(SideTable):
     """Creates, checks, lists and revokes tokens in the event store's database."""
 
     def __init__(self, ledger: LedgerApplication, admin_token: str | None = None) -> None:
-        self._ledger = ledger  # keeps the store (and its connection pool) open
-        self._datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]
-        self._postgres = ledger.settings.is_postgres
-        self._table = "ledger_tokens"
-        if self._postgres:
-            self._table = f'"{self._datastore.schema}".ledger_tokens'
+        super().__init__(ledger, "ledger_tokens")
         self._admin_token = admin_token
         with self._cursor() as cur:
             cur.execute(
                 f"CREATE TABLE IF NOT EXISTS {self._table} (token_hash TEXT PRIMARY KEY, "
                 "name TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL, "
-                "revoked_at TEXT)")
+                "revoked_at TEXT, scope TEXT NOT NULL DEFAULT 'all')")
+            self._add_scope_column(cur)
 
-    @contextmanager
-    def _cursor(self) -> Iterator[Any]:
-        with self._datastore.transaction(commit=True) as cur:
-            yield cur
+    def _add_scope_column(self, cur: Any) -> None:
+        """Stores created before scopes get the column; their tokens keep scope ``all``."""
+        if self._postgres:
+            cur.execute(f"ALTER TABLE {self._table} ADD COLUMN IF NOT EXISTS "
+                        "scope TEXT NOT NULL DEFAULT 'all'")
+            return
+        cur.execute("PRAGMA table_info(ledger_tokens)")
+        if "scope" not in {row["name"] for row in cur.fetchall()}:
+            cur.execute("ALTER TABLE ledger_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'all'")
 
-    def _sql(self, statement: str) -> str:
-        return statement.replace("?", "%s") if self._postgres else statement
-
-    def create(self, name: str, role: str) -> str:
-        """Create a token and return it; it is never retrievable again."""
+    def create(self, name: str, role: str, scope: str = "all") -> str:
+        """Create a token and return it; it is never retrievable again. A ``team`` token's
+        name is the employee id that account teams name."""
         if role not in ROLES:
             raise InvalidEvent(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        if scope not in SCOPES:
+            raise InvalidEvent(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
         if not name.strip():
             raise InvalidEvent("a token needs a name")
+        if scope == "team" and role == "admin":
+            raise InvalidEvent("an admin token always has scope 'all'")
+        if scope == "team" and not re.fullmatch(ID_PATTERN, name):
+            raise InvalidEvent(f"a team token's name is an employee id (as teams name them, "
+                               f"{ID_PATTERN}), not {name!r}")
         if any(t.name == name and t.revoked_at is None for t in self.list()):
             raise Conflict(f"an active token named {name!r} exists; revoke it first")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self._cursor() as cur:
-            cur.execute(self._sql(f"INSERT INTO {self._table} VALUES (?,?,?,?,NULL)"),
-                        (hash_token(token), name, role, datetime.now(UTC).isoformat()))
+            cur.execute(self._sql(f"INSERT INTO {self._table} (token_hash, name, role, "
+                                  "created_at, revoked_at, scope) VALUES (?,?,?,?,NULL,?)"),
+                        (hash_token(token), name, role, datetime.now(UTC).isoformat(), scope))
         return token
 
     def authenticate(self, token: str) -> Principal | None:
@@ -86,22 +97,23 @@ class TokenStore:
         if self._admin_token and hmac.compare_digest(token.encode(), self._admin_token.encode()):
             return Principal(BOOTSTRAP_NAME, "admin")
         with self._cursor() as cur:
-            cur.execute(self._sql(f"SELECT name, role FROM {self._table} "
+            cur.execute(self._sql(f"SELECT name, role, scope FROM {self._table} "
                                   "WHERE token_hash = ? AND revoked_at IS NULL"),
                         (hash_token(token),))
             row = cur.fetchone()
         if row is None:
             return None
-        return Principal(row["name"], row["role"])
+        scope: Scope = "team" if row["scope"] == "team" else "all"
+        return Principal(row["name"], row["role"], scope)
 
     def list(self) -> list[TokenInfo]:
         """Every token ever created, newest first."""
         with self._cursor() as cur:
-            cur.execute(f"SELECT name, role, created_at, revoked_at FROM {self._table} "
+            cur.execute(f"SELECT name, role, created_at, revoked_at, scope FROM {self._table} "
                         "ORDER BY created_at DESC")
             rows = cur.fetchall()
-        return [TokenInfo(row["name"], row["role"], row["created_at"], row["revoked_at"])
-                for row in rows]
+        return [TokenInfo(row["name"], row["role"], row["created_at"], row["revoked_at"],
+                          row["scope"]) for row in rows]
 
     def revoke(self, name: str) -> None:
         """Revoke the active token called ``name``; effective on the next request."""

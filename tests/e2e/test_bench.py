@@ -34,12 +34,12 @@ def figures(result: dict[str, Any]) -> dict[str, float]:
     return {k: v for k, v in result.items() if k.endswith(FIGURE_SUFFIXES)}
 
 
-def test_bench_reports_every_headline_figure_or_says_why_not(bench: dict[str, Any]) -> None:
-    """Each headline figure is either measured or named under not_measured with a reason."""
-    missing = bench.get("not_measured", {})
+def test_bench_measures_every_headline_figure_on_a_healthy_store(bench: dict[str, Any]) -> None:
+    """On a working SQLite store nothing is left unmeasured: every headline figure is there
+    (``not_measured`` is for a part that failed, and then the bench is broken)."""
+    assert not bench.get("not_measured"), bench.get("not_measured")
     for key in HEADLINE:
-        assert key in bench or any(key.startswith(m.rstrip("*")) for m in missing), key
-    assert all(isinstance(reason, str) and reason for reason in missing.values())
+        assert key in bench, key
 
 
 def test_write_side_and_library_figures_are_always_measured(bench: dict[str, Any]) -> None:
@@ -59,11 +59,8 @@ def test_every_measured_figure_is_positive(bench: dict[str, Any]) -> None:
 def test_reads_have_p50_and_p95_in_process_and_over_http(bench: dict[str, Any]) -> None:
     """Every SPEC §5.2 read has both percentiles and the size of its answer, in-process
     and over HTTP (or a reason)."""
-    missing = bench.get("not_measured", {})
     for prefix in ("read_", "http_read_"):
         for name in READS:
-            if f"{prefix}{name}" in missing or f"{prefix}*" in missing:
-                continue
             assert bench[f"{prefix}{name}_p95_ms"] >= bench[f"{prefix}{name}_p50_ms"] > 0
             assert bench[f"{prefix}{name}_answer_kb"] > 0
 
@@ -85,10 +82,6 @@ def test_scale_mode_reports_growth_against_the_smallest_size(tmp_path: Path) -> 
 
 def test_the_cli_prints_the_bench_as_json(tmp_path: Path) -> None:
     """`ledger bench --events 2000 --json` prints one JSON object with the figures."""
-    from cli.app import app
-
-    if "bench" not in {c.name or c.callback.__name__ for c in app.registered_commands}:
-        pytest.skip("the `ledger bench` command is not wired into the CLI yet")
     env = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.db"}
     done = subprocess.run([sys.executable, "-m", "cli.app", "bench", "--events", "2000",
                            "--json"], env=env, capture_output=True, text=True, timeout=600)
@@ -96,3 +89,20 @@ def test_the_cli_prints_the_bench_as_json(tmp_path: Path) -> None:
     result = json.loads(done.stdout)
     assert result["ingest_events_per_s"] > 0
     assert all(v > 0 for v in figures(result).values())
+
+
+def test_reads_that_show_personal_fields_are_timed_with_and_without_the_access_log(
+        bench: dict[str, Any]) -> None:
+    """Each logged read has its p95 alone and with its access-log row, and the overhead."""
+    from bench.reads import LOGGED
+
+    for name in LOGGED:
+        if f"read_{name}" in bench.get("not_measured", {}):
+            continue
+        assert bench[f"read_{name}_unlogged_p95_ms"] > 0
+        assert bench[f"read_{name}_logged_p95_ms"] > 0
+        assert f"access_log_overhead_{name}" in bench
+        if f"http_read_{name}" not in bench.get("not_measured", {}):
+            assert bench[f"http_read_{name}_unlogged_p95_ms"] > 0
+            assert f"http_access_log_overhead_{name}" in bench
+    assert "access_log_overhead_max" in bench

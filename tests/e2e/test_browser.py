@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -51,19 +52,44 @@ def ledger(*args: str, env: dict[str, str]) -> str:
     return done.stdout
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """A `ledger serve` over the demo data, and an auditor token made with the CLI."""
+def _serve_demo(tmp_path: Path, *token: str) -> Iterator[tuple[str, str]]:
+    """A `ledger serve` over the demo data, and a token made with the CLI (``token`` are
+    the options of ``ledger token create``)."""
     require_browser()
     port = free_port()
     env = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.db",
            "LEDGER_PORT": str(port), "COLUMNS": "300"}
     env.pop("LEDGER_ADMIN_TOKEN", None)
     ledger("demo", env=env)
-    token = ledger("token", "create", "--role", "auditor", "--name", "director",
-                   env=env).split()[-1]
+    secret = ledger("token", "create", *token, env=env).split()[-1]
     with ledger_serve(env, port) as url:
-        yield url, token
+        yield url, secret
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """The demo served, and an auditor token of scope all."""
+    yield from _serve_demo(tmp_path, "--role", "auditor", "--name", "director")
+
+
+@pytest.fixture
+def served_to_a_team(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """The demo served, and the team token of Albion Connect's account manager."""
+    yield from _serve_demo(tmp_path, "--role", "recorder", "--name", "priya.raman",
+                           "--scope", "team")
+
+
+@contextmanager
+def chromium_page() -> Iterator[Any]:
+    """A page of a headless Chromium (Debian's, driven by Playwright), closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser.new_page(viewport={"width": 1280, "height": 900})
+        finally:
+            browser.close()
 
 
 def shown_figures(page: Any) -> dict[str, str]:
@@ -125,3 +151,31 @@ def test_a_director_signs_in_reads_the_handover_and_turns_back_the_clock(
             assert (tmp_path / "handover-then.png").stat().st_size > 50_000
         finally:
             browser.close()
+
+
+def test_a_team_token_signs_in_and_sees_only_its_accounts(
+        served_to_a_team: tuple[str, str]) -> None:
+    """The accounts list shows the one account the team token reaches; another account's
+    handover page is "not found" and names nothing of it; the compliance page lists only
+    that account's flags."""
+    url, token = served_to_a_team
+    with chromium_page() as page:
+        page.goto(f"{url}/ui/")
+        page.get_by_label("API token").fill(token)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{url}/ui/")
+        links = page.locator('table a[href^="/ui/accounts/"]')
+        assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+            "/ui/accounts/albion-connect"]
+        assert "Albion Connect" in page.content()
+        for other in ("Nordlicht", "Hikari", "Aurora", "Pacific Wave", "Jade River"):
+            assert other not in page.content()
+        response = page.goto(f"{url}/ui/accounts/{ACCOUNT}")
+        assert response is not None and response.status == 404
+        assert "Nordlicht Telekom AG" not in page.content()
+        page.goto(f"{url}/ui/compliance?status=all")
+        accounts = {cell.get_attribute("href") for cell in
+                    page.locator('a[href^="/ui/accounts/"]').all()}
+        assert accounts <= {"/ui/accounts/albion-connect"}
+        for other in ("Nordlicht", "Hikari", "Aurora", "Pacific Wave", "Jade River"):
+            assert other not in page.content()

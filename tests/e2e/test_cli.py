@@ -143,6 +143,43 @@ def test_token_create_prints_the_secret_once_and_list_never_shows_it(tmp_path: P
     assert bad.returncode == 1 and "role must be one of" in bad.stderr
 
 
+def test_team_tokens_show_their_scope_and_admins_cannot_have_one(tmp_path: Path) -> None:
+    """`--scope team` makes a token for one employee; `token list` shows every scope; an
+    admin of scope team and an unknown scope are refused."""
+    db = tmp_path / "ledger.db"
+    created = ledger("token", "create", "--role", "recorder", "--name", "li.na",
+                     "--scope", "team", db=db)
+    assert created.returncode == 0, created.stderr
+    ledger("token", "create", "--role", "auditor", "--name", "audit", db=db)
+    listed = {line.split()[0]: line for line in ledger("token", "list", db=db).stdout
+              .splitlines()}
+    assert "scope team" in listed["li.na"] and "scope all" in listed["audit"]
+    admin = ledger("token", "create", "--role", "admin", "--name", "boss", "--scope", "team",
+                   db=db)
+    assert admin.returncode == 1 and "admin token always has scope 'all'" in admin.stderr
+    odd = ledger("token", "create", "--role", "recorder", "--name", "x", "--scope", "world",
+                 db=db)
+    assert odd.returncode == 1 and "scope must be one of all, team" in odd.stderr
+
+
+def test_subject_export_writes_the_person_and_the_access_log_names_it(tmp_path: Path) -> None:
+    """`ledger subject-export ID -o FILE` writes the person's events and figures; the export
+    itself shows up in `ledger access-log --stakeholder-id ID`."""
+    db = tmp_path / "ledger.db"
+    ledger("import", str(write_jsonl(tmp_path / "e.jsonl", base_setup())), db=db)
+    out = tmp_path / "ann.json"
+    result = ledger("subject-export", "ann", "-o", str(out), db=db)
+    assert result.returncode == 0, result.stderr
+    export = json.loads(out.read_text())
+    assert export["figures"]["name"] == "Person ann"
+    assert [e["type"] for e in export["events"]] == ["stakeholder.registered"]
+    logged = ledger("access-log", "--stakeholder-id", "ann", "--json", db=db)
+    rows = [json.loads(line) for line in logged.stdout.splitlines()]
+    assert [(r["route"], r["stakeholder_id"]) for r in rows] == [("cli subject-export", "ann")]
+    unknown = ledger("subject-export", "nobody", db=db)
+    assert unknown.returncode == 1 and "no stakeholder 'nobody'" in unknown.stderr
+
+
 def test_export_writes_the_log_as_json_lines(tmp_path: Path) -> None:
     """`ledger export` emits every event with its position and hash."""
     db = tmp_path / "ledger.db"

@@ -35,3 +35,10 @@ def dinner(engagement_id: str, *participants: str, occurred_at: str = "2026-02-0
 def base_setup() -> list[dict]:
     """An account with two stakeholders."""
     return [account(), person("ann", role="approver"), person("bob")]
+
+
+def team(account_id: str, owner: str, *members: str,
+         occurred_at: str = "2026-01-01T10:00:00Z") -> dict:
+    """``account.team_set``"""
+    return ev("account.team_set", occurred_at, account_id=account_id, owner=owner,
+              members=list(members))

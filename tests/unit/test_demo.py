@@ -12,7 +12,9 @@ import pytest
 from pydantic import TypeAdapter
 
 from ledger.contract.money import minor_units
-from ledger.contract.schemas import EVENT_TYPES, ID_PATTERN, KEY_KINDS, Envelope, Kind
+from ledger.contract.schema_types import ID_PATTERN
+from ledger.contract.schemas import EVENT_TYPES, Envelope
+from ledger.contract.vocabulary import KEY_KINDS, Kind
 from ledger.samples.demo import demo_events, demo_timeline
 
 TODAY = date(2026, 3, 15)
@@ -159,7 +161,7 @@ class _Ledger:
         if kind == "account.registered":
             assert body["account_id"] not in self.accounts
             self.accounts.add(body["account_id"])
-        elif kind == "account.tier_changed":
+        elif kind in ("account.tier_changed", "account.team_set"):
             assert body["account_id"] in self.accounts
         elif kind == "stakeholder.registered":
             assert body["account_id"] in self.accounts
@@ -230,6 +232,29 @@ def test_every_event_is_consistent_with_those_before_it(seed: int) -> None:
     ledger = _Ledger()
     for envelope in demo_events(today=TODAY, seed=seed):
         ledger.apply(envelope)
+
+
+def test_every_account_gets_a_team_when_registered(events: list[dict[str, Any]]) -> None:
+    """Each account's first team names an owner, set right after its registration."""
+    registered = [e["data"]["account_id"] for e in events if e["type"] == "account.registered"]
+    first_team: dict[str, dict[str, Any]] = {}
+    for envelope in events:
+        if envelope["type"] == "account.team_set":
+            first_team.setdefault(envelope["data"]["account_id"], envelope)
+    assert set(first_team) == set(registered)
+    assert all(_matches(team["data"]["owner"]) for team in first_team.values())
+
+
+def test_one_account_changes_owner_during_the_year(events: list[dict[str, Any]]) -> None:
+    """A handover: a later team of an account names another owner than its first."""
+    owners: dict[str, list[str]] = {}
+    for envelope in events:
+        if envelope["type"] == "account.team_set":
+            owners.setdefault(envelope["data"]["account_id"], []).append(
+                envelope["data"]["owner"])
+    changed = {account for account, names in owners.items() if len(set(names)) > 1}
+    assert changed == {"hikari-networks"}
+    assert owners["hikari-networks"] == ["kenji.watanabe", "yuki.mori"]
 
 
 def test_corrections_voids_and_approvals_all_appear(events: list[dict[str, Any]]) -> None:

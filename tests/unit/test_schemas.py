@@ -33,7 +33,7 @@ def gift(**changes: Any) -> dict[str, Any]:
 
 
 def test_strategies_cover_every_event_type() -> None:
-    """The generators exercise each of the seventeen event types."""
+    """The generators exercise each of the eighteen event types."""
     assert sorted(DATA) == sorted(EVENT_TYPES)
 
 

@@ -46,8 +46,13 @@ def test_audit_events_filter_by_type_and_stream(api: Api) -> None:
     stream = engagements["events"][0]["stream_id"]
     one = api.get("/v1/audit/events", api.auditor, stream_id=stream).json()["events"]
     assert [e["position"] for e in one] == [4]
-    assert api.get("/v1/audit/events", api.auditor, type="nope").status_code == 422
-    assert api.get("/v1/audit/events", api.auditor, stream_id="nope").status_code == 422
+    bad_type = api.get("/v1/audit/events", api.auditor, type="nope")
+    assert bad_type.status_code == 422
+    assert bad_type.headers["content-type"] == "application/problem+json"
+    assert bad_type.json()["errors"][0]["loc"] == ["query", "type", 0]
+    bad_stream = api.get("/v1/audit/events", api.auditor, stream_id="nope")
+    assert bad_stream.status_code == 422
+    assert bad_stream.json()["errors"][0]["loc"] == ["query", "stream_id"]
 
 
 def test_jsonl_and_csv_exports_stream_the_whole_log(api: Api) -> None:

@@ -146,3 +146,15 @@ def test_money_keeps_its_decimals_and_gains_separators(value: str | None, text: 
 def test_coverage_reads_as_a_percentage(value: float | None, text: str) -> None:
     """Decision coverage fractions read as percentages, exactly."""
     assert fmt.coverage(value) == text
+
+
+@pytest.mark.parametrize(("as_of", "owner"), [("2025-09-30", "kenji.watanabe"),
+                                              ("2026-01-31", "yuki.mori")])
+def test_every_form_names_the_team_of_the_briefs_day(demo: Api, as_of: str, owner: str) -> None:
+    """The demo's handover of Hikari Networks (late November 2025): each form of the brief
+    names the owner of its own day."""
+    path = "/v1/accounts/hikari-networks/handover"
+    assert demo.get(path, as_of=as_of).json()["team"]["owner"] == owner
+    assert f"`{owner}` (owner)" in demo.get(path, as_of=as_of, format="md").text
+    assert f'data-figure="team_owner" value="{owner}"' in demo.get(
+        path, as_of=as_of, format="html").text

@@ -182,10 +182,10 @@ def test_handover_page_draws_every_chart(browser: TestClient) -> None:
 def test_score_history_ends_at_the_brief_score_and_spend_by_month_adds_up(
         demo: Api) -> None:
     """The last monthly point is the brief's score; months sum to the 12-month total."""
-    from api.params import point
     from api.ui.pages import handover_page
+    from projections.timeaxis import parse_point
 
-    at = point("2026-05-31", None)
+    at = parse_point("2026-05-31", None)
     page = demo.runtime.read(handover_page, ACCOUNT, at)
     brief = demo.get(f"/v1/accounts/{ACCOUNT}/handover", as_of="2026-05-31").json()
     assert len(page["score_history"]) == 13

@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ledger.contract.schemas import ROLE_WEIGHTS
+from ledger.contract.vocabulary import ROLE_WEIGHTS
 from tests.unit.projections.builder import EPOCH, Log
 
 KINDS = ("office_visit", "regular_visit", "dinner", "family_banquet", "home_visit",

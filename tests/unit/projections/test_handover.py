@@ -53,3 +53,22 @@ def test_the_brief_summarises_the_account_for_a_new_manager(views, log):
         {"occurred_at": "2025-01-01T00:00:00Z", "attitude": 3},
         {"occurred_at": "2025-03-01T00:00:00Z", "attitude": 1},
         {"occurred_at": "2025-05-01T00:00:00Z", "attitude": 3}]
+
+
+def test_the_brief_names_the_team_of_its_point_in_time(views, log):
+    """The team is the latest account.team_set at the brief's as_of, as known at known_at:
+    before a handover the old owner, after it the new one; a late-entered team only once
+    known."""
+    log.account("acme", "2025-01-01")
+    team = "account.team_set"
+    log.add(team, {"account_id": "acme", "owner": "a.li", "members": ["c.wu"]}, "2025-01-02")
+    log.add(team, {"account_id": "acme", "owner": "b.ng"}, "2025-06-01")
+    log.add(team, {"account_id": "acme", "owner": "d.ok"}, "2025-03-01", recorded="2025-07-01")
+    views.process(log.records)
+    assert handover_brief(views.db, "acme", as_of=at("2025-01-01"))["team"] is None
+    assert handover_brief(views.db, "acme", as_of=at("2025-05-31"), known_at=at("2025-06-30"))[
+        "team"] == {"owner": "a.li", "members": ["c.wu"]}
+    assert handover_brief(views.db, "acme", as_of=at("2025-05-31"))["team"] == {
+        "owner": "d.ok", "members": []}
+    assert handover_brief(views.db, "acme", as_of=at("2025-06-01"))["team"] == {
+        "owner": "b.ng", "members": []}
