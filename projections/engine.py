@@ -247,7 +247,7 @@ def event_id_at(db: sqlite_utils.Database, position: int) -> str | None:
 
 
 class Waitable(Protocol):
-    """What a follower waits on: a ``threading.Event`` or a ``multiprocessing.Event``."""
+    """What a follower waits on: a ``threading.Event``."""
 
     def is_set(self) -> bool: ...  # noqa: D102 - the Event protocol
 

@@ -32,6 +32,7 @@ from typing import IO, Any
 
 from ledger.config import Settings
 from ledger.domain.application import LedgerApplication
+from ledger.errors import StorageConfigError
 from projections.engine import Follower, ViewDatabase, Waitable, Wakeable
 
 log = logging.getLogger("ledger.projector")
@@ -149,7 +150,11 @@ def main() -> None:
     threading.Thread(target=_read_parent, args=(stop, wake), name="projector-input",
                      daemon=True).start()
     settings = Settings(**json.loads(os.environ.pop(_SETTINGS_ENV)))
-    ledger = LedgerApplication(settings)
+    try:
+        ledger = LedgerApplication(settings)
+    except StorageConfigError as exc:  # one line; the supervisor starts us again later
+        log.warning("the projector cannot start: %s", exc.detail)
+        raise SystemExit(1) from None
     views = ViewDatabase(settings.resolved_views_path())
     try:
         follow(Follower(views, ledger.read_for_views, on_fault=_report), ledger, stop, wake)

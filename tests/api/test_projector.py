@@ -38,14 +38,19 @@ def wait_for_position(runtime: Runtime, position: int, timeout: float = 30) -> i
     return runtime.views.position()
 
 
-def test_the_projector_process_applies_events_without_the_server(served: Runtime) -> None:
-    """Events recorded elsewhere reach the views though this process applies nothing."""
-    assert served.projector is not None and served.projector.pid != os.getpid()
-    other = LedgerApplication(served.settings)
+def record_elsewhere(settings: Settings) -> None:
+    """Record one event through another application instance (another writer)."""
+    other = LedgerApplication(settings)
     try:
         other.record(account(), RECORDER)
     finally:
         other.close()
+
+
+def test_the_projector_process_applies_events_without_the_server(served: Runtime) -> None:
+    """Events recorded elsewhere reach the views though this process applies nothing."""
+    assert served.projector is not None and served.projector.pid != os.getpid()
+    record_elsewhere(served.settings)
     assert wait_for_position(served, 1) == 1
 
 
@@ -80,11 +85,7 @@ def test_a_killed_projector_is_restarted_without_any_read(served: Runtime) -> No
     assert served.projector is not None
     old = kill_projector(served)
     assert wait_until(lambda: served.projector.pid != old and served.projector.alive())
-    other = LedgerApplication(served.settings)
-    try:
-        other.record(account(), RECORDER)
-    finally:
-        other.close()
+    record_elsewhere(served.settings)
     assert wait_for_position(served, 1) == 1
 
 

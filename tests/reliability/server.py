@@ -28,6 +28,12 @@ ADMIN_TOKEN = "reliability-admin-token-0123456789abcdef"
 HEADERS = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
+def sqlite_env(directory: Path) -> dict[str, str]:
+    """``LEDGER_*`` settings of a SQLite event store and its views in ``directory``."""
+    return {"LEDGER_DATABASE_URL": f"sqlite:///{directory}/ledger.db",
+            "LEDGER_VIEWS_PATH": str(directory / "views.db")}
+
+
 def session_pids(session: int) -> list[int]:
     """The processes of session ``session`` still alive (zombies left out)."""
     found = []
@@ -109,9 +115,16 @@ class Server:
         return self.process.pid
 
     def projector_pid(self) -> int | None:
-        """The projector child's pid, once it runs."""
-        children = children_of(self.pid)
-        return children[0] if children else None
+        """The projector child's pid, once it runs (found by its command line, so that
+        no other child, such as a resource tracker, is taken for it)."""
+        for child in children_of(self.pid):
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"projections.projector" in command or b"spawn_main" in command:
+                return child
+        return None
 
     def kill(self) -> None:
         """kill -9 the server (its projector must then die by itself)."""

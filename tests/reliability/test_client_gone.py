@@ -10,14 +10,13 @@ from pathlib import Path
 
 import httpx
 
-from tests.reliability.server import HEADERS, Server, account_event
+from tests.reliability.server import HEADERS, Server, account_event, sqlite_env
 
 
 def test_a_client_leaving_mid_body_is_no_traceback_and_records_nothing(
         tmp_path: Path, servers: list[Server]) -> None:
     """Half a batch is sent, then the socket closes; the server answers the next client."""
-    env = {"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.db",
-           "LEDGER_VIEWS_PATH": str(tmp_path / "views.db")}
+    env = sqlite_env(tmp_path)
     server = Server(env, tmp_path / "serve.log").start()
     servers.append(server)
     body = json.dumps({"events": [account_event(f"G{i}") for i in range(50)]}).encode()

@@ -18,10 +18,17 @@ import httpx
 import pytest
 
 from tests.conftest import POSTGRES_URL
-from tests.reliability.server import HEADERS, Server, batch_of, logged_event_ids, wait_until
+from tests.reliability.server import (
+    HEADERS,
+    Server,
+    batch_of,
+    logged_event_ids,
+    sqlite_env,
+    wait_until,
+)
 
 CLIENTS = 8
-SECONDS = 4.0
+SECONDS = 3.0
 BATCH = 10
 
 
@@ -80,8 +87,7 @@ def report(name: str, figures: dict[str, float]) -> None:
 def test_eight_clients_on_sqlite_get_every_write_answered_and_kept(
         tmp_path: Path, servers: list[Server]) -> None:
     """No 5xx, nothing lost, the views catch up."""
-    env = {"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.db",
-           "LEDGER_VIEWS_PATH": str(tmp_path / "views.db")}
+    env = sqlite_env(tmp_path)
     server = Server(env, tmp_path / "serve.log").start()
     servers.append(server)
     figures = run_load([server.url])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.reliability.server import HEADERS, Server, batch_of, wait_until
+from tests.reliability.server import HEADERS, Server, batch_of, sqlite_env, wait_until
 
 ANSWER_WITHIN = 5.0
 """Seconds any request may take while the projector is dead (it hung forever once)."""
@@ -46,8 +46,7 @@ def test_writes_reads_and_health_answer_while_the_projector_is_killed(
 def test_sigterm_to_the_process_group_stops_everything_within_seconds(
         tmp_path: Path, servers: list[Server]) -> None:
     """systemd's default stop: SIGTERM to every process of the group."""
-    env = {"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.db",
-           "LEDGER_VIEWS_PATH": str(tmp_path / "views.db")}
+    env = sqlite_env(tmp_path)
     server = Server(env, tmp_path / "serve.log").start()
     servers.append(server)
     assert wait_until(lambda: server.projector_pid() is not None, 10)
