@@ -66,6 +66,10 @@ def access_log(
     account_id: Annotated[str | None, typer.Option("--account-id",
                                                    help="Reads of this account.")] = None,
     token: Annotated[str | None, typer.Option(help="Reads by the token of this name.")] = None,
+    start: Annotated[str | None, typer.Option(
+        "--from", help="Read at or after: RFC 3339 or YYYY-MM-DD (its start, UTC).")] = None,
+    end: Annotated[str | None, typer.Option(
+        "--to", help="Read at or before: RFC 3339 or YYYY-MM-DD (its end, UTC).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -73,13 +77,19 @@ def access_log(
 
     Example: ledger access-log --stakeholder-id nt-jonas-krause
     """
+    from api.errors import ApiProblem
+    from api.params import window
     from ledger.store.access_log import AccessLog, AccessQuery
 
+    try:
+        lower, upper = window(start, end)
+    except ApiProblem as exc:
+        fail(exc.detail, 2)
     ledger = open_ledger(database_url)
     person_account = ledger.account_of(stakeholder_id) if stakeholder_id else None
     rows = AccessLog(ledger).all_of(AccessQuery(
         stakeholder_id=stakeholder_id, person_account=person_account, account_id=account_id,
-        token=token))
+        token=token, start=lower, end=upper))
     for row in rows:
         if as_json:
             print(json.dumps(row.as_dict(), separators=(",", ":")))
