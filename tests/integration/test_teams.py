@@ -113,3 +113,16 @@ def test_tokens_of_a_store_from_before_scopes_gain_scope_all(store_settings: Set
         assert [(t.name, t.scope) for t in store.list()] == [("old", "all")]
     finally:
         app.close()
+
+
+def test_an_id_taken_on_another_account_cannot_be_registered_again(
+        ledger: LedgerApplication) -> None:
+    """Ids are global: registering one an out-of-reach account uses is a conflict, as for
+    anyone, and records nothing."""
+    from ledger.errors import AlreadyRegistered
+
+    ledger.record(team("ACME", "li.na"), ADMIN)
+    before = ledger.head_position()
+    with pytest.raises(AlreadyRegistered):
+        ledger.record(person("bob", "ACME"), LI_NA, ledger.reach_of(LI_NA))
+    assert ledger.head_position() == before
