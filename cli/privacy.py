@@ -23,8 +23,9 @@ from cli.common import (
 )
 from ledger.store.access_log import AccessLog, AccessQuery
 from projections.engine import Follower
-from projections.errors import ProjectionError
+from projections.errors import InvalidMoment, ProjectionError
 from projections.subject import subject_export as export_of
+from projections.timeaxis import parse_window
 
 
 def subject_export(
@@ -65,6 +66,10 @@ def access_log(
     account_id: Annotated[str | None, typer.Option("--account-id",
                                                    help="Reads of this account.")] = None,
     token: Annotated[str | None, typer.Option(help="Reads by the token of this name.")] = None,
+    start: Annotated[str | None, typer.Option(
+        "--from", help="Read at or after: RFC 3339 or YYYY-MM-DD (its start, UTC).")] = None,
+    end: Annotated[str | None, typer.Option(
+        "--to", help="Read at or before: RFC 3339 or YYYY-MM-DD (its end, UTC).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -72,11 +77,15 @@ def access_log(
 
     Example: ledger access-log --stakeholder-id nt-jonas-krause
     """
+    try:
+        lower, upper = parse_window(start, end)
+    except InvalidMoment as exc:
+        fail(str(exc), 2)
     ledger = open_ledger(database_url)
     person_account = ledger.account_of(stakeholder_id) if stakeholder_id else None
     rows = AccessLog(ledger).all_of(AccessQuery(
         stakeholder_id=stakeholder_id, person_account=person_account, account_id=account_id,
-        token=token))
+        token=token, start=lower, end=upper))
     for row in rows:
         if as_json:
             print(json.dumps(row.as_dict(), separators=(",", ":")))

@@ -55,11 +55,12 @@ class AccountTeamSet(Model):
     members: list[Ident] = Field(default_factory=list, max_length=100)
     reason: Reason | None = None
 
-    @model_validator(mode="after")
-    def _members_distinct(self) -> AccountTeamSet:
-        if len(set(self.members)) != len(self.members):
-            raise ValueError("members: must not repeat an employee")
-        return self
+    @field_validator("members")
+    @classmethod
+    def _members_distinct(cls, members: list[str]) -> list[str]:
+        if len(set(members)) != len(members):
+            raise ValueError("must not repeat an employee")
+        return members
 
 
 class StakeholderRegistered(Model):

@@ -61,13 +61,16 @@ class TokenStore(SideTable):
 
     def _add_scope_column(self, cur: Any) -> None:
         """Stores created before scopes get the column; their tokens keep scope ``all``."""
+        # Looked up first: an ALTER TABLE would take the table's lock on every start.
         if self._postgres:
-            cur.execute(f"ALTER TABLE {self._table} ADD COLUMN IF NOT EXISTS "
-                        "scope TEXT NOT NULL DEFAULT 'all'")
-            return
-        cur.execute("PRAGMA table_info(ledger_tokens)")
+            cur.execute("SELECT column_name AS name FROM information_schema.columns WHERE "
+                        "table_schema = %s AND table_name = 'ledger_tokens'",
+                        (self._datastore.schema,))
+        else:
+            cur.execute("PRAGMA table_info(ledger_tokens)")
         if "scope" not in {row["name"] for row in cur.fetchall()}:
-            cur.execute("ALTER TABLE ledger_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'all'")
+            cur.execute(f"ALTER TABLE {self._table} ADD COLUMN scope TEXT NOT NULL "
+                        "DEFAULT 'all'")
 
     def create(self, name: str, role: str, scope: str = "all") -> str:
         """Create a token and return it; it is never retrievable again. A ``team`` token's

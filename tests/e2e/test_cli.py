@@ -176,6 +176,8 @@ def test_subject_export_writes_the_person_and_the_access_log_names_it(tmp_path: 
     logged = ledger("access-log", "--stakeholder-id", "ann", "--json", db=db)
     rows = [json.loads(line) for line in logged.stdout.splitlines()]
     assert [(r["route"], r["stakeholder_id"]) for r in rows] == [("cli subject-export", "ann")]
+    assert ledger("access-log", "--to", "2000-01-01", db=db).stdout == ""
+    assert "cli subject-export" in ledger("access-log", "--from", "2000-01-01", db=db).stdout
     unknown = ledger("subject-export", "nobody", db=db)
     assert unknown.returncode == 1 and "no stakeholder 'nobody'" in unknown.stderr
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from ledger.config import Settings
 from ledger.domain.application import LedgerApplication
 from ledger.domain.submission import Principal
@@ -36,5 +38,30 @@ def test_rows_are_kept_in_order_and_found_by_every_filter(store_settings: Settin
         rest = log.find(AccessQuery(after=first[-1].id))
         assert [row.route for row in rest] == ["GET /v1/accounts/BETA/power-map"]
         assert len(log.all_of(AccessQuery())) == 4
+    finally:
+        ledger.close()
+
+
+@pytest.mark.postgres
+def test_a_dropped_postgres_link_is_reopened_and_the_row_still_written(
+        postgres_schema: str, tmp_path: object) -> None:
+    """The log's own connection is cut by the server; the next append reconnects once."""
+    import psycopg
+
+    from tests.conftest import POSTGRES_URL, postgres_settings
+
+    ledger = LedgerApplication(postgres_settings(postgres_schema, tmp_path))
+    try:
+        log = AccessLog(ledger)
+        log.append(LI, "GET /v1/stakeholders/ann", stakeholder_id="ann")
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+            cut = admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE %s "
+                "AND pid <> pg_backend_pid()", [f'%"{postgres_schema}".ledger_access_log%']
+            ).fetchall()
+        assert cut
+        log.append(LI, "GET /v1/stakeholders/ann/history", stakeholder_id="ann")
+        assert [row.route for row in log.find(AccessQuery(stakeholder_id="ann"))] == [
+            "GET /v1/stakeholders/ann", "GET /v1/stakeholders/ann/history"]
     finally:
         ledger.close()

@@ -88,3 +88,41 @@ def test_a_team_token_names_other_accounts_as_if_they_did_not_exist(
                           ADMIN)
         assert str(hidden.value).replace("BETA", "NOPE").replace("bob", "zed") == str(
             unknown.value)
+
+
+def test_tokens_of_a_store_from_before_scopes_gain_scope_all(store_settings: Settings) -> None:
+    """A token table without the scope column gets it on opening; old tokens reach all."""
+    from ledger.store.tokens import TokenStore, hash_token
+
+    app = LedgerApplication(store_settings)
+    try:
+        table = "ledger_tokens"
+        if store_settings.is_postgres:
+            table = f'"{app.recorder.datastore.schema}".ledger_tokens'  # type: ignore[attr-defined]
+        mark = "%s" if store_settings.is_postgres else "?"
+        with app.recorder.datastore.transaction(commit=True) as cur:  # type: ignore[attr-defined]
+            cur.execute(f"CREATE TABLE {table} (token_hash TEXT PRIMARY KEY, name TEXT NOT "
+                        "NULL, role TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)")
+            cur.execute(f"INSERT INTO {table} VALUES ({mark}, 'old', 'auditor', "
+                        "'2026-01-01T00:00:00+00:00', NULL)", (hash_token("ldg_old"),))
+        store = TokenStore(app)
+        found = store.authenticate("ldg_old")
+        assert found is not None and (found.name, found.role, found.scope) == (
+            "old", "auditor", "all")
+        TokenStore(app)  # opening again changes nothing
+        assert [(t.name, t.scope) for t in store.list()] == [("old", "all")]
+    finally:
+        app.close()
+
+
+def test_an_id_taken_on_another_account_cannot_be_registered_again(
+        ledger: LedgerApplication) -> None:
+    """Ids are global: registering one an out-of-reach account uses is a conflict, as for
+    anyone, and records nothing."""
+    from ledger.errors import AlreadyRegistered
+
+    ledger.record(team("ACME", "li.na"), ADMIN)
+    before = ledger.head_position()
+    with pytest.raises(AlreadyRegistered):
+        ledger.record(person("bob", "ACME"), LI_NA, ledger.reach_of(LI_NA))
+    assert ledger.head_position() == before

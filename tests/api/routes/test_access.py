@@ -57,25 +57,3 @@ def test_tokens_are_stored_only_as_hashes(api: Api, api_settings) -> None:
                               ).fetchone()[0]
     assert token not in stored and len(stored) == 64
 
-
-def test_tokens_of_a_store_from_before_scopes_keep_working_with_scope_all(
-        api_settings) -> None:
-    """A store whose token table has no scope column gains it; old tokens reach all."""
-    import sqlite3
-
-    from ledger.domain.application import LedgerApplication
-    from ledger.store.tokens import TokenStore, hash_token
-
-    with sqlite3.connect(api_settings.sqlite_path()) as conn:
-        conn.execute("CREATE TABLE ledger_tokens (token_hash TEXT PRIMARY KEY, name TEXT NOT "
-                     "NULL, role TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)")
-        conn.execute("INSERT INTO ledger_tokens VALUES (?, 'old', 'recorder', "
-                     "'2026-01-01T00:00:00+00:00', NULL)", [hash_token("ldg_old")])
-    ledger = LedgerApplication(api_settings)
-    try:
-        store = TokenStore(ledger)
-        found = store.authenticate("ldg_old")
-        assert found is not None and (found.name, found.scope) == ("old", "all")
-        assert [(t.name, t.scope) for t in store.list()] == [("old", "all")]
-    finally:
-        ledger.close()

@@ -3,6 +3,8 @@ account, the new owner's sees its whole history, and the brief still names who o
 
 from __future__ import annotations
 
+import pytest
+
 from tests.api.conftest import Api, bearer
 from tests.integration.helpers import account, dinner, ev, person, team
 
@@ -43,3 +45,20 @@ def test_a_handover_moves_access_to_the_new_owner_with_the_whole_history(api: Ap
     late = api.post("/v1/events", dinner("d2", "ann", occurred_at="2026-03-02T19:30:00Z"), a)
     assert late.status_code == 422
     assert late.json()["errors"][0]["loc"] == ["body", "data", "account_id"]
+
+
+@pytest.mark.parametrize(("event", "loc"), [
+    (team("NOPE", "a.li"), ["body", "data", "account_id"]),
+    (team("ACME", ""), ["body", "data", "owner"]),
+    (team("ACME", "a li"), ["body", "data", "owner"]),
+    (team("ACME", "a.li", "b.ng", "b.ng"), ["body", "data", "members"]),
+])
+def test_a_bad_team_is_a_422_that_points_at_the_field_and_records_nothing(
+        api: Api, event: dict, loc: list) -> None:
+    """Unknown account, empty or malformed owner, a member named twice."""
+    api.post("/v1/events", account(), api.admin)
+    before = api.get("/healthz").json()["log_position"]
+    refused = api.post("/v1/events", event, api.admin)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["loc"][:len(loc)] == loc
+    assert api.get("/healthz").json()["log_position"] == before
