@@ -82,6 +82,7 @@ def _blank(request: Request, who: Principal, form: forms.Form, build: Build) -> 
         typed.fields["engagement_id"] = [f"eng-{event_id[:8]}"]
     if form is forms.CORRECT:
         runtime: Runtime = request.app.state.runtime
+        runtime.ready_for(None)  # the fields as this server last recorded them
         try:
             reach = _reach_of(request)
             current = runtime.read(lambda db: forms.recorded_fields(
