@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -65,7 +66,12 @@ def follow(follower: Follower, ledger: LedgerApplication, stop: Waitable,
     if follower.views.position() == 0 and ledger.head_position() > 0:
         # A new node (views that applied nothing yet): the first build goes in bulk,
         # installed in one transaction; the server listens and reads wait meanwhile.
-        follower.views.rebuild(ledger.iter_records(chained=False))
+        try:
+            follower.views.rebuild(ledger.iter_records(chained=False))
+        except (sqlite3.Error, OSError) as exc:  # e.g. the views' disk is full
+            # Batch by batch instead: the follower reports the fault and retries.
+            log.warning("the views' first build failed (%s); following the log batch by "
+                        "batch", exc)
     follower.run(stop, wake)
 
 

@@ -92,12 +92,18 @@ VIEW_COLUMNS: dict[str, str] = {
 
 
 def create_views(db: sqlite_utils.Database) -> None:
-    """Fill the currency table and (re)create every view with its current definition."""
+    """Fill the currency table and (re)create every view whose definition changed.
+
+    Opening a views file whose schema is current writes nothing, so a server or projector
+    still opens it while its disk is full (and then reports the fault when it applies)."""
     db.conn.executemany("INSERT OR IGNORE INTO currencies VALUES (?, ?)",
                         list(currency_table().items()))
+    stored = dict(db.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'"))
     for name, view in VIEWS.items():
-        db.conn.execute(f"DROP VIEW IF EXISTS [{name}]")
-        db.conn.execute(f"CREATE VIEW [{name}] AS\n{view['sql']}")
+        wanted = f"CREATE VIEW [{name}] AS\n{view['sql']}"
+        if stored.get(name) != wanted:
+            db.conn.execute(f"DROP VIEW IF EXISTS [{name}]")
+            db.conn.execute(wanted)
 
 
 def drop_views(db: sqlite_utils.Database) -> None:

@@ -287,7 +287,7 @@ def create_tables(db: sqlite_utils.Database, *, read_indexes: bool = True) -> No
         for columns in spec.get("read_indexes", ()):
             db.table(name).create_index(columns, if_not_exists=True)
     for name, spec in TABLES.items():
-        db.conn.execute("INSERT OR REPLACE INTO view_tables VALUES (?, ?)", [name, spec["doc"]])
+        _describe_table(db, name, spec["doc"])
     create_views(db)
     document_views(db)
 
@@ -295,12 +295,23 @@ def create_tables(db: sqlite_utils.Database, *, read_indexes: bool = True) -> No
 def document_views(db: sqlite_utils.Database) -> None:
     """Describe every SQL view and every column of every table and view."""
     for name, view in VIEWS.items():
-        db.conn.execute("INSERT OR REPLACE INTO view_tables VALUES (?, ?)", [name, view["doc"]])
+        _describe_table(db, name, view["doc"])
     for name in [*TABLES, *VIEWS]:
         for (column,) in db.conn.execute(f"SELECT name FROM pragma_table_info('{name}')"):
             text = column_doc(name, column) or VIEW_COLUMNS.get(column)
-            db.conn.execute("INSERT OR REPLACE INTO view_columns VALUES (?, ?, ?)",
+            # Written only when new or changed: opening a current file writes nothing.
+            db.conn.execute("INSERT INTO view_columns VALUES (?, ?, ?) "
+                            "ON CONFLICT (table_name, column_name) DO UPDATE SET "
+                            "description = excluded.description "
+                            "WHERE description IS NOT excluded.description",
                             [name, column, text])
+
+
+def _describe_table(db: sqlite_utils.Database, name: str, doc: str) -> None:
+    """Note what a table or view holds, writing only when new or changed."""
+    db.conn.execute("INSERT INTO view_tables VALUES (?, ?) ON CONFLICT (table_name) DO UPDATE "
+                    "SET description = excluded.description "
+                    "WHERE description IS NOT excluded.description", [name, doc])
 
 
 def drop_tables(db: sqlite_utils.Database) -> None:

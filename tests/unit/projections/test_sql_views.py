@@ -176,3 +176,12 @@ def test_a_bulk_rebuild_evaluates_the_flags_once_like_batch_by_batch(tmp_path, l
     assert table_flags(rebuilt) == table_flags(steady)
     rebuilt.close()
     steady.close()
+
+
+def test_opening_a_current_views_file_writes_nothing(tmp_path) -> None:
+    """The schema, SQL views and column docs are rewritten only when they changed, so a
+    server or projector can open its views while their disk is full."""
+    ViewDatabase(tmp_path / "views.db").close()
+    again = ViewDatabase(tmp_path / "views.db")
+    assert again.db.conn.total_changes == 0
+    again.close()
