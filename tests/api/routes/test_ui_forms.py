@@ -341,3 +341,18 @@ def test_a_form_sent_again_with_other_values_says_so(recorder: TestClient, demo:
     stored = [e for e in events_of(demo, "engagement.recorded")
               if e["event_id"] == form["event_id"]]
     assert [e["data"]["cost"]["amount"] for e in stored] == ["180.00"]
+
+
+def test_a_team_token_has_forms_only_for_its_accounts(demo: Api) -> None:
+    """Albion Connect's manager records there; another account's form and post are 404."""
+    token = demo.runtime.tokens.create("priya.raman", "recorder", scope="team")
+    client = sign_in(demo, {"Authorization": f"Bearer {token}"})
+    assert client.get(f"/ui/accounts/{ACCOUNT}/engagements/new").status_code == 404
+    assert client.get(f"/ui/stakeholders/{PERSON}/attitude").status_code == 404
+    own = "/ui/accounts/albion-connect/engagements/new"
+    assert client.get(own).status_code == 200
+    foreign = fill(client, own, kind="dinner", participants=[PERSON], cost_amount="50.00",
+                   cost_currency="EUR", **WHEN)
+    refused = client.post(own, data=foreign)  # another account's person: as if unknown
+    assert refused.status_code == 422
+    assert re.search(r'id="participants-error"[^>]*>[^<]*unknown stakeholder', refused.text)
