@@ -98,3 +98,16 @@ def test_sorting_the_accounts_by_spend_orders_the_rows_both_ways(demo: Api) -> N
     assert 'href="/ui/?sort=-spend"' in up
     refused = client.get("/ui/", params={"sort": "colour"})
     assert refused.status_code == 422
+
+
+def test_an_engagement_outside_the_tokens_reach_shows_no_record(demo: Api) -> None:
+    """A team token off the account's team gets the not-found page, and no event of it."""
+    recorder = sign_in(demo, demo.recorder)
+    form = gift(recorder)
+    recorder.post(f"/ui/accounts/{ACCOUNT}/engagements/new", data=form)
+    eid = f"eng-{form['event_id'][:8]}"
+    assert 'data-event="engagement.recorded"' in recorder.get(f"/ui/engagements/{eid}").text
+    outsider = demo.runtime.tokens.create("chen.jing", "recorder", "team")
+    page = sign_in(demo, {"Authorization": f"Bearer {outsider}"}).get(f"/ui/engagements/{eid}")
+    assert page.status_code == 404
+    assert "data-event=" not in page.text and 'data-list="record"' not in page.text
