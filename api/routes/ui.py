@@ -21,6 +21,7 @@ from api.render import i18n
 from api.render.html import STATIC, environment
 from api.runtime import Runtime
 from api.ui import auth, forms, pages
+from api.ui.account_list import AccountSort, AccountSorting
 from api.ui.flag_list import FlagQuery as FlagFilters
 from api.ui.forms import WRITERS
 from ledger.domain.reach import Reach
@@ -175,13 +176,18 @@ def logout() -> RedirectResponse:
 
 @router.get("/", response_class=HTMLResponse)
 def accounts(request: Request, who: SignedIn, as_of: AsOf = None,
-             known_at: KnownAt = None, cursor: str | None = None) -> HTMLResponse:
-    """The accounts with tier, score, coverage, stage and spend, a page at a time."""
+             known_at: KnownAt = None, cursor: str | None = None,
+             sort: AccountSort | None = None,
+             page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> HTMLResponse:
+    """The accounts with owner, tier, score, coverage, stage, spend and open flags, a page
+    at a time; ``sort`` (``-`` for descending) orders them by a column."""
     reach = _reach(request, who)
-    page = PageRequest(cursor=cursor or None)
+    keyset = PageRequest(cursor=cursor or None)
+    sorting = AccountSorting(sort=sort, page=page)
     return _page(request, "accounts.html",
-                 lambda db: pages.accounts_page(db, parse_point(as_of, known_at), reach, page),
-                 user=who, section="accounts", first_page=page.cursor is None)
+                 lambda db: pages.accounts_page(db, parse_point(as_of, known_at), reach,
+                                                keyset, sorting),
+                 user=who, section="accounts", first_page=keyset.cursor is None)
 
 
 @router.get("/accounts/{account_id}", response_class=HTMLResponse)

@@ -24,6 +24,7 @@ from api.routes.ui import _page, _render
 from api.runtime import Runtime
 from api.ui import auth, envelopes, forms
 from api.ui.envelopes import GENERAL, FormInvalid, Typed, field_errors
+from api.ui.history import engagement_history
 from ledger.domain.reach import Reach
 from ledger.domain.submission import Principal, Receipt
 from ledger.errors import IdempotencyConflict, LedgerError
@@ -170,9 +171,11 @@ def engagement_page(request: Request, engagement_id: str, who: SignedIn,
                     recorded: str | None = None) -> HTMLResponse:
     """One engagement as it stands: fields, corrections, void, approvals, flags."""
     reach = _reach_of(request)
+    log = request.app.state.runtime.ledger
     return _page(request, "engagement.html",
                  lambda db: {**forms.engagement_context(db, engagement_id, reach),
-                             **forms.recorded_notice(db, recorded, reach)},
+                             **forms.recorded_notice(db, recorded, reach),
+                             "history": engagement_history(log, engagement_id)},
                  about=lambda built: (built["engagement"].account_id, None),
                  user=who, section="accounts")
 

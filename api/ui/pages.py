@@ -12,6 +12,7 @@ from api.render import charts
 from api.render import format as fmt
 from api.render.html import brief_context
 from api.render.i18n import gettext as _
+from api.ui.account_list import AccountSorting, account_list
 from api.ui.flag_list import STATUSES, FlagQuery, compliance_rows
 from ledger.domain.reach import EVERYWHERE, Reach
 from projections.compliance import FLAGS
@@ -27,13 +28,14 @@ from projections.timeaxis import point as bitemporal
 
 
 def accounts_page(db: sqlite_utils.Database, at: Moments, reach: Reach = EVERYWHERE,
-                  page: PageRequest | None = None) -> dict[str, Any]:
-    """A page of the accounts list (as ``GET /v1/accounts``) and a chart of their scores."""
-    listing = list_accounts(db, reach=reach, **at, page=page or PageRequest())
-    rows = listing["accounts"]
-    return {"listing": listing, "accounts": rows,
-            "score_chart": charts.score_bars(((a["name"], a["score"]) for a in rows),
-                                             _("Relationship score by account"))}
+                  page: PageRequest | None = None,
+                  sorting: AccountSorting | None = None) -> dict[str, Any]:
+    """A page of the accounts list (as ``GET /v1/accounts``, with owners, open flags and
+    totals, optionally sorted) and a chart of their scores."""
+    shown = account_list(db, at, reach, page, sorting)
+    rows = shown["accounts"]
+    return {**shown, "score_chart": charts.score_bars(((a["name"], a["score"]) for a in rows),
+                                                      _("Relationship score by account"))}
 
 
 def handover_page(db: sqlite_utils.Database, account_id: str, at: Moments,
