@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -42,3 +44,13 @@ def ledger_serve(env: dict[str, str], port: int, *, wait: float = 60) -> Iterato
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def serve_empty_store(folder: Path, admin_token: str) -> Iterator[str]:
+    """A real `ledger serve` over a new SQLite store in ``folder``, accepting
+    ``admin_token`` as an admin; its base URL."""
+    env = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{folder}/ledger.db",
+           "LEDGER_ADMIN_TOKEN": admin_token}
+    with ledger_serve(env, free_port(), wait=30) as url:
+        yield url

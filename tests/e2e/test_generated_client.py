@@ -20,7 +20,7 @@ from types import ModuleType
 import httpx
 import pytest
 
-from tests.e2e.serving import free_port, ledger_serve
+from tests.e2e.serving import serve_empty_store
 
 TOKEN = "generated-client-admin-token-0123456789"
 PACKAGE = "ledger_client"
@@ -29,9 +29,7 @@ PACKAGE = "ledger_client"
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
     """A `ledger serve` over an empty store, with an admin token."""
-    env = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.db",
-           "LEDGER_ADMIN_TOKEN": TOKEN}
-    with ledger_serve(env, free_port(), wait=30) as url:
+    with serve_empty_store(tmp_path, TOKEN) as url:
         yield url
 
 

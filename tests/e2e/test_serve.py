@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.serving import free_port, ledger_serve
+from tests.e2e.serving import serve_empty_store
 from tests.integration.helpers import base_setup, dinner, ev
 
 TOKEN = "e2e-admin-token-of-32-characters"
@@ -17,9 +16,7 @@ TOKEN = "e2e-admin-token-of-32-characters"
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    env = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.db",
-           "LEDGER_ADMIN_TOKEN": TOKEN}
-    with ledger_serve(env, free_port(), wait=30) as url:
+    with serve_empty_store(tmp_path, TOKEN) as url:
         yield url
 
 
