@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from statistics import median
 
@@ -16,6 +16,7 @@ from bench.stores import PAGE, BenchError, Result, Scratch
 from ledger.config import Settings
 from ledger.contract.records import EventRecord
 from ledger.domain.application import LedgerApplication
+from ledger.store.reading import SQLiteLog
 from projections.engine import ViewDatabase
 from projections.tables import TABLES
 
@@ -61,7 +62,7 @@ def measure_replay_and_rebuild(scratch: Scratch, first_replay: float,
                      "rebuild_ratio": result["rebuild_events_per_s"] / replay}
 
 
-SPLIT = ("read", "fold", "insert", "derive", "index", "install")
+SPLIT = ("read", "sql", "fold", "insert", "derive", "index", "install")
 """The phases of a rebuild the bench reports, in µs an event (see :func:`measure_rebuild`)."""
 
 
@@ -69,8 +70,9 @@ def measure_rebuild(scratch: Scratch) -> Result:
     """Rebuild the views from the log in a child process: events/s, its peak RSS (MB),
     where its time went and the floors measured beside it, in µs an event.
 
-    ``rebuild_<phase>_us`` for each of :data:`SPLIT`: reading the log for the views (rows,
-    decoding, keys, sealed fields), the handlers turning events into rows, inserting them,
+    ``rebuild_<phase>_us`` for each of :data:`SPLIT`: reading the log for the handlers
+    (rows, decoding, keys, sealed fields), folding the engagement recordings with SQL
+    straight from an SQLite store, the handlers turning events into rows, inserting them,
     deriving the current tables, building the query indexes, and copying the fresh file
     into the live views. Floors: ``floor_raw_read_us``, the library's own read of the
     stored rows without decoding them; ``floor_insert_us``, SQLite inserting the
@@ -103,19 +105,9 @@ def child_rebuild(database_url: str, views_path: str) -> Result:
 
     ledger = LedgerApplication(Settings(database_url=database_url, views_path=views_path))
     views = ViewDatabase(views_path)
-    reading = [0.0]
-
-    def timed(records: Iterator[EventRecord]) -> Iterator[EventRecord]:
-        while True:
-            started = time.perf_counter()
-            record = next(records, None)
-            reading[0] += time.perf_counter() - started
-            if record is None:
-                return
-            yield record
-
+    log = _TimedLog(ledger)
     started = time.perf_counter()
-    applied = views.rebuild(timed(ledger.iter_records(chained=False)))
+    applied = views.rebuild_from(log)
     seconds = time.perf_counter() - started
     split = views.last_split
     assert split is not None
@@ -126,10 +118,32 @@ def child_rebuild(database_url: str, views_path: str) -> Result:
     floor_read = _floor_read(ledger)
     ledger.close()
     return {"events": applied, "seconds": seconds, "peak_rss_mb": peak,
-            "read": reading[0], "fold": split.fold, "insert": split.insert,
+            "read": log.seconds, "sql": split.sql, "fold": split.fold, "insert": split.insert,
             "derive": split.derive, "index": split.index, "install": split.install,
             "rows": rows, "floor_read": floor_read,
             "floor_insert": _floor_insert(rows, Path(views_path).parent)}
+
+
+class _TimedLog:
+    """The ledger's log as a rebuild reads it, adding up the time spent reading records."""
+
+    def __init__(self, ledger: LedgerApplication) -> None:
+        self.ledger = ledger
+        self.seconds = 0.0
+
+    def iter_records(self, after: int = 0, page: int = 1000, *, chained: bool = True,
+                     types: Sequence[str] = ()) -> Iterator[EventRecord]:
+        records = self.ledger.iter_records(after, page, chained=chained, types=types)
+        while True:
+            started = time.perf_counter()
+            record = next(records, None)
+            self.seconds += time.perf_counter() - started
+            if record is None:
+                return
+            yield record
+
+    def sqlite_log(self) -> SQLiteLog | None:
+        return self.ledger.sqlite_log()
 
 
 def _floor_read(ledger: LedgerApplication) -> float:

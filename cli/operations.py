@@ -98,8 +98,8 @@ def rebuild(database_url: DatabaseUrl = None, views_path: ViewsPath = None) -> N
     started = time.perf_counter()
     with progress_bar() as progress:
         task = progress.add_task("rebuilding views", total=total)
-        applied = views.rebuild(ledger.iter_records(chained=False),
-                                progress=lambda n, pos: progress.update(task, completed=pos))
+        applied = views.rebuild_from(ledger,
+                                     progress=lambda n, pos: progress.update(task, completed=pos))
     elapsed = time.perf_counter() - started
     views.close()
     rate = applied / elapsed if elapsed else 0.0

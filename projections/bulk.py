@@ -25,21 +25,39 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, takewhile
 from pathlib import Path
 
 import sqlite_utils
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
 from ledger.contract.records import EventRecord
+from ledger.store.reading import SQLiteLog
 from projections.batch import Batch
 from projections.derive import derive_current
 from projections.errors import NotAViewsFile, OutOfOrder
+from projections.log_fold import LogFold
 from projections.tables import TABLES, create_tables
 
 Apply = Callable[[Batch, EventRecord], None]
+ReadSkipping = Callable[[Sequence[str]], Iterable[EventRecord]]
+"""The log's records in position order, leaving out events of the given types."""
+
+
+@dataclass(frozen=True)
+class LogSource:
+    """What a bulk build reads: the records, and the SQLite store they come from when SQL
+    may fold part of it itself (:mod:`projections.log_fold`)."""
+
+    read: ReadSkipping
+    sqlite: SQLiteLog | None = None
+
+    @classmethod
+    def of(cls, records: Iterable[EventRecord]) -> LogSource:
+        """Records handed over as they are (every event through the handlers)."""
+        return cls(lambda skipped: records)
 Progress = Callable[[int, int], None]
 Finish = Callable[[sqlite_utils.Database], None]
 """What runs once after the load, over the whole history with its indexes built (the flags)."""
@@ -56,6 +74,8 @@ cache's size, so a small cache keeps a big log's index builds from raising peak 
 class Split:
     """Where a bulk rebuild's time went, in seconds (reading the log is the caller's)."""
 
+    sql: float = 0.0
+    """Folding events into rows with SQL straight from the store (:mod:`projections.log_fold`)."""
     fold: float = 0.0
     """Handlers turning events into rows (Python)."""
     insert: float = 0.0
@@ -71,26 +91,44 @@ class Split:
     extra: dict[str, float] = field(default_factory=dict)
 
 
-def build_fresh(path: str, records: Iterable[EventRecord], apply: Apply, *,
+def build_fresh(path: str, source: LogSource, apply: Apply, *,
                 application_name: str, batch_size: int = 5000,
                 progress: Progress | None = None, finish: Finish = lambda _: None,
                 connection_factory: type[sqlite3.Connection] = sqlite3.Connection) -> Split:
-    """Build a complete views file at ``path`` (which must not exist) from ``records``;
+    """Build a complete views file at ``path`` (which must not exist) from ``source``;
     ``finish`` runs after the indexes are built, in the same transaction."""
     datastore = SQLiteDatastore(path)
     tracking = SQLiteTrackingRecorder(datastore)
     tracking.create_table()  # the library's own tracking table, as a follower makes it
     datastore.close()
-    connection = sqlite3.connect(path, isolation_level=None, factory=connection_factory)
+    connection = sqlite3.connect(Path(path).resolve().as_uri(), uri=True,
+                                 isolation_level=None, factory=connection_factory)
     split = Split()
+    fold = LogFold(connection, source.sqlite) if source.sqlite is not None else None
     try:
-        for pragma in ("journal_mode = OFF", "synchronous = OFF", "locking_mode = EXCLUSIVE",
+        for pragma in ("journal_mode = OFF", "synchronous = OFF",
+                       "main.locking_mode = EXCLUSIVE",  # not the attached store's
                        f"cache_size = -{LOAD_CACHE_KB}", "temp_store = FILE"):
             connection.execute(f"PRAGMA {pragma}")
         db = sqlite_utils.Database(connection)
-        connection.execute("BEGIN EXCLUSIVE")
+        if fold is not None:
+            fold.attach()  # outside the transaction, as SQLite requires
+        # Deferred: the views file is locked at its first write, the store is only read
+        # (one snapshot, from the fold's first read on: writers go on meanwhile).
+        connection.execute("BEGIN")
         create_tables(db, read_indexes=False)
-        _load(db, records, apply, split, batch_size, progress)
+        if fold is not None and not fold.prepare():
+            fold.detach()
+            fold = None
+        records = source.read(fold.skipped() if fold is not None else ())
+        if fold is not None:
+            head = fold.head
+            records = takewhile(lambda record: record.position <= head, records)
+        _load(db, records, apply, split, batch_size, progress, fold)
+        if fold is not None:
+            fold.finish()
+            split.position = fold.head
+            split.sql, split.events = fold.seconds, split.events + fold.events
         started = time.perf_counter()
         derive_current(db)
         split.derive = time.perf_counter() - started
@@ -106,6 +144,8 @@ def build_fresh(path: str, records: Iterable[EventRecord], apply: Apply, *,
         connection.execute("PRAGMA journal_mode = WAL")
         split.index = time.perf_counter() - started
     finally:
+        if fold is not None:
+            fold.detach()
         connection.close()
     return split
 
@@ -161,24 +201,29 @@ def fresh_path(beside: str) -> Iterator[str]:
 
 
 def _load(db: sqlite_utils.Database, records: Iterable[EventRecord], apply: Apply,
-          split: Split, batch_size: int, progress: Progress | None) -> None:
+          split: Split, batch_size: int, progress: Progress | None,
+          fold: LogFold | None) -> None:
     iterator = iter(records)
     last = 0
     while chunk := list(islice(iterator, batch_size)):
         started = time.perf_counter()
+        folding = fold.seconds if fold is not None else 0.0
         out = Batch(db)  # a new one per chunk: what it remembers stays one chunk's worth
         for record in chunk:
             if record.position <= last:
                 raise OutOfOrder(f"position {record.position} after {last}")
+            if fold is not None:
+                fold.before(record.position)
             apply(out, record)
             last = record.position
         out.flush()
-        split.fold += time.perf_counter() - started - out.flush_seconds
+        folded = fold.seconds - folding if fold is not None else 0.0
+        split.fold += time.perf_counter() - started - out.flush_seconds - folded
         split.insert += out.flush_seconds
         split.events += len(chunk)
         split.position = last
         if progress is not None:
-            progress(split.events, last)
+            progress(split.events + (fold.events if fold is not None else 0), last)
 
 
 def _remove(path: str) -> None:

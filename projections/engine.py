@@ -14,7 +14,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
@@ -25,9 +25,10 @@ from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
 from ledger.contract.records import EventRecord
 from ledger.errors import StorageConfigError
+from ledger.store.reading import SQLiteLog
 from projections import current, directory_rows, engagement_rows, flag_rows, reference_rows
 from projections.batch import Batch
-from projections.bulk import Split, build_fresh, fresh_path, install, snapshot_copy
+from projections.bulk import LogSource, Split, build_fresh, fresh_path, install, snapshot_copy
 from projections.errors import (
     NotAViewsFile,
     OutOfOrder,
@@ -142,6 +143,17 @@ class ViewDatabase:
                 self._write_position(last)
         return last
 
+    def rebuild_from(self, log: BulkLog, *, progress: Progress | None = None,
+                     batch_size: int = 5000) -> int:
+        """:meth:`rebuild` from a log that can also be read with SQL: an SQLite store's
+        engagement recordings are folded in SQL (:mod:`projections.log_fold`), every other
+        event goes through the handlers; any other store is read record by record."""
+        def read(skipped: Sequence[str]) -> Iterable[EventRecord]:
+            types = [name for name in HANDLERS if name not in skipped] if skipped else []
+            return log.iter_records(chained=False, types=types)
+
+        return self._rebuild(LogSource(read, log.sqlite_log()), progress, batch_size)
+
     def rebuild(self, records: Iterable[EventRecord], *, progress: Progress | None = None,
                 batch_size: int = 5000) -> int:
         """Rebuild every view from ``records`` at bulk-load speed (:mod:`projections.bulk`):
@@ -149,8 +161,11 @@ class ViewDatabase:
         so readers see the old views until the new ones are complete, and an interrupted
         rebuild leaves the old views as they were. Returns the number of events applied;
         :attr:`last_split` says where the time went."""
+        return self._rebuild(LogSource.of(records), progress, batch_size)
+
+    def _rebuild(self, source: LogSource, progress: Progress | None, batch_size: int) -> int:
         with fresh_path(self.path) as fresh:
-            split = build_fresh(fresh, records, apply, application_name=self.application_name,
+            split = build_fresh(fresh, source, apply, application_name=self.application_name,
                                 batch_size=batch_size, progress=progress,
                                 finish=flag_rows.evaluate_all,
                                 connection_factory=self._connection_factory)
@@ -244,6 +259,15 @@ def event_id_at(db: sqlite_utils.Database, position: int) -> str | None:
             if row is not None:
                 return str(row[0])
     return None
+
+
+class BulkLog(Protocol):
+    """What :meth:`ViewDatabase.rebuild_from` reads: the write side's log reader."""
+
+    def iter_records(self, after: int = 0, page: int = 1000, *, chained: bool = True,
+                     types: Sequence[str] = ()) -> Iterator[EventRecord]: ...  # noqa: D102
+
+    def sqlite_log(self) -> SQLiteLog | None: ...  # noqa: D102
 
 
 class Waitable(Protocol):

@@ -67,7 +67,7 @@ def follow(follower: Follower, ledger: LedgerApplication, stop: Waitable,
         # A new node (views that applied nothing yet): the first build goes in bulk,
         # installed in one transaction; the server listens and reads wait meanwhile.
         try:
-            follower.views.rebuild(ledger.iter_records(chained=False))
+            follower.views.rebuild_from(ledger)
         except (sqlite3.Error, OSError) as exc:  # e.g. the views' disk is full
             # Batch by batch instead: the follower reports the fault and retries.
             log.warning("the views' first build failed (%s); following the log batch by "

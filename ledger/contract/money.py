@@ -41,6 +41,18 @@ def minor_units(currency: str) -> int:
     return int(exponent)
 
 
+def currency_units() -> dict[str, int]:
+    """Every ISO 4217 currency with minor units, and how many (:func:`minor_units`)."""
+    units = {}
+    for currency in iso4217.Currency:
+        code = str(currency.code)
+        try:
+            units[code] = minor_units(code)
+        except MoneyError:
+            continue  # a code without minor units is no currency an amount can be in
+    return units
+
+
 def shown(text: str) -> str:
     """``text`` quoted for an error message, cut short when it is long."""
     return repr(text if len(text) <= 40 else text[:40] + "…")

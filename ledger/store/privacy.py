@@ -159,18 +159,23 @@ def unseal(event_type: str, data: dict[str, Any], key: bytes | None,
             data["changes"][name].startswith(SEALED_PREFIX) for name in changed):
         return data
     opened = _copy(data)
-    found = _cipher(key, ciphers) if key is not None else None
     for container, names in _containers(opened, top, changed):
         for name in names:
-            value = container[name]
-            if not value.startswith(SEALED_PREFIX):
-                continue
-            if found is None or not value.startswith(found[1]):
-                container[name] = FORGOTTEN  # sealed under a key that was destroyed
-                continue
-            token = base64.b64decode(value[len(found[1]):])
-            container[name] = found[0].decrypt(token[:12], token[12:], None).decode()
+            container[name] = open_value(container[name], key, ciphers)
     return opened
+
+
+def open_value(value: str, key: bytes | None,
+               ciphers: dict[bytes, tuple[AESGCM, str]] | None = None) -> str:
+    """One stored personal field in the clear: itself when not sealed, ``[forgotten]``
+    when sealed under a key other than ``key`` (a destroyed one) or without a key."""
+    if not value.startswith(SEALED_PREFIX):
+        return value
+    found = _cipher(key, ciphers) if key is not None else None
+    if found is None or not value.startswith(found[1]):
+        return FORGOTTEN  # sealed under a key that was destroyed
+    token = base64.b64decode(value[len(found[1]):])
+    return found[0].decrypt(token[:12], token[12:], None).decode()
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import Any, NamedTuple, cast
@@ -25,6 +26,7 @@ from ledger.store.chain import StoredRow, Verification, verify
 from ledger.store.integrity import check_companions, erased_subjects
 from ledger.store.privacy import subject_of, unseal
 from ledger.store.recorder import LedgerRecorderMixin
+from ledger.store.recorder_sqlite import SQLiteLedgerRecorder
 
 _json_object = json.JSONDecoder().decode
 _TYPE_OF_TOPIC = {get_topic(cls): name for cls, name in LEDGER_TYPES.items()}
@@ -46,6 +48,17 @@ def _stream_text(stream: UUID | str) -> str:
     if isinstance(stream, UUID) or len(stream) != 32:
         return str(stream if isinstance(stream, UUID) else UUID(stream))
     return f"{stream[:8]}-{stream[8:12]}-{stream[12:16]}-{stream[16:20]}-{stream[20:]}"
+
+
+@dataclass(frozen=True)
+class SQLiteLog:
+    """Where an SQLite event store keeps what a bulk rebuild may read with SQL itself:
+    the database file, its events table (``rowid`` is the log position, ``state`` the
+    library's plain JSON) and the table of subject keys that open personal fields."""
+
+    path: str
+    events_table: str
+    keys_table: str = "ledger_subject_keys"
 
 
 class LogReader(Application):
@@ -140,12 +153,24 @@ class LogReader(Application):
         """:meth:`read_records` as the views read the log: without the hash chain."""
         return self.read_records(after, limit, chained=False)
 
-    def iter_records(self, after: int = 0, page: int = 1000, *,
-                     chained: bool = True) -> Iterator[EventRecord]:
-        """Every event after ``after`` in position order, read page by page."""
-        while records := self.read_records(after, page, chained=chained):
+    def iter_records(self, after: int = 0, page: int = 1000, *, chained: bool = True,
+                     types: Sequence[str] = ()) -> Iterator[EventRecord]:
+        """Every event after ``after`` in position order (only ``types``, when given),
+        read page by page."""
+        while records := self.read_records(after, page, chained=chained, types=types):
             yield from records
             after = records[-1].position
+
+    def sqlite_log(self) -> SQLiteLog | None:
+        """The store's file and tables when it is an SQLite file whose states are plain
+        JSON (no cipher or compressor of the library's), else None."""
+        recorder = self.recorder
+        if not isinstance(recorder, SQLiteLedgerRecorder) or not self._plain_states:
+            return None
+        pool = recorder.datastore.pool
+        if pool.is_sqlite_memory_mode:
+            return None
+        return SQLiteLog(pool.db_name, recorder.events_table_name)
 
     def receipts_at(self, positions: Sequence[int]) -> dict[int, Receipt]:
         """The receipts of the events at ``positions`` (for idempotent replays)."""

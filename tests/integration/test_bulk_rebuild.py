@@ -74,7 +74,7 @@ def test_a_bulk_rebuild_equals_following_the_store_in_any_batches(kind: str) -> 
                 followed = ViewDatabase(Path(directory) / "followed.db")
                 Follower(followed, app.read_for_views, batch_size=follow_batch).catch_up()
                 rebuilt = ViewDatabase(Path(directory) / "rebuilt.db")
-                rebuilt.rebuild(app.iter_records(chained=False), batch_size=bulk_batch)
+                rebuilt.rebuild_from(app, batch_size=bulk_batch)
                 assert rebuilt.position() == followed.position() == app.head_position()
                 assert sorted(rebuilt.db.conn.iterdump()) == sorted(followed.db.conn.iterdump())
                 followed.close()

@@ -14,8 +14,8 @@ KINDS = ("office_visit", "regular_visit", "dinner", "family_banquet", "home_visi
          "executive_visit", "hq_visit", "gift", "business_exchange", "summit",
          "joint_initiative", "culture_recognition", "open_letter")
 CURRENCIES = ("EUR", "USD", "JPY", "GBP")
-AMOUNTS = {"EUR": ("0.00", "0.01", "10.00", "99.99", "250.50", "1000.00"),
-           "USD": ("0.03", "10.00", "333.33", "1200.00"),
+AMOUNTS = {"EUR": ("0.00", "0.01", "10.00", "99.99", "250.50", "1000.00", "75", "0.5"),
+           "USD": ("0.03", "10.00", "333.33", "1200.00", "12.5"),
            "GBP": ("1.00", "75.25"), "JPY": ("1", "999", "15000")}
 RATES = {"USD": ("0.9", "0.91234", "1.05"), "GBP": ("1.17", "1.2"), "JPY": ("0.0061",)}
 

@@ -1,0 +1,307 @@
+"""Folding the bulk of an SQLite log with SQL: engagement recordings straight into rows.
+
+Most of a log is ``engagement.recorded`` events, and each turns into the same rows
+whatever came before it: its ``engagements`` row, its first ``engagement_versions`` row and
+one ``engagement_shares`` row per participant. A bulk rebuild from an SQLite event store
+attaches the store's file read-only and writes those rows with ``INSERT … SELECT``,
+extracting the fields with SQLite's JSON functions; Python runs only where SQL cannot do
+the job exactly (UTC stamps of offset times, money formatted to the currency's minor units,
+the SPEC §4.1 split of a cost, JSON text as the handlers write it, opening sealed fields),
+as functions registered on the connection. Every other event type goes through the
+handlers, in log order.
+
+Order still matters in one place: an erasure (``stakeholder.forgotten``) rewrites the free
+text of the engagements its person took part in *so far*. So the recordings are folded in
+segments that end at each erasure: before the handlers apply an event at position ``p``,
+:meth:`LogFold.before` folds every recording up to the first erasure at or after ``p``.
+Nothing a handler looks up can be missing (a correction, void or approval always comes
+after its recording) and nothing an erasure rewrites can be early.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from bisect import bisect_left
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from ledger.aggregates import topics_of
+from ledger.contract.money import currency_units, format_amount
+from ledger.store.privacy import open_value
+from ledger.store.reading import SQLiteLog
+from projections.allocation import allocate
+from projections.timeaxis import stamp
+
+FOLDED_TYPES = ("engagement.recorded",)
+"""The event types folded in SQL; the handlers apply every other type."""
+BARRIER_TYPES = ("stakeholder.forgotten",)
+"""The event types a segment of folded recordings never crosses."""
+SCHEMA = "log"
+"""The name the event store's file is attached under."""
+
+_PLAIN = ("instr(state, '\"class_version\"') = 0 AND "
+          "length(state) - length(replace(state, '\"_type_\"', '')) = 16")
+"""A state the SQL reads as the handlers would see it: the library's plain JSON with exactly
+the two datetime markers (``timestamp`` and ``occurred_at``) and no upcasting; the log
+reader's own fast path tests the same."""
+
+
+_EXTRACTED = ", ".join(f"json_extract(s, '{path}') AS {name}" for name, path in (
+    ("event_id", "$.event_id"), ("occurred", "$.occurred_at._data_"),
+    ("recorded", "$.timestamp._data_"), ("recorded_by", "$.recorded_by"),
+    ("engagement_id", "$.data.engagement_id"), ("account_id", "$.data.account_id"),
+    ("kind", "$.data.kind"), ("owner", "$.data.owner"), ("hosts_json", "$.data.hosts"),
+    ("people_json", "$.data.participants"), ("amount", "$.data.cost.amount"),
+    ("currency", "$.data.cost.currency"), ("allocation", "$.data.allocation"),
+    ("opportunity_id", "$.data.opportunity_id"), ("approval_ref", "$.data.approval_ref"),
+    ("location", "$.data.location"), ("notes", "$.data.notes"),
+)) + " "
+"""The fields of a recording's state, each extracted once (into a materialized table)."""
+
+
+class LogFold:
+    """Folds the ``engagement.recorded`` events of ``log`` into ``connection``'s tables.
+
+    :meth:`attach` it before the build's transaction and :meth:`prepare` it inside (False:
+    the log holds states the SQL cannot read; fold nothing then, and hand every event to the
+    handlers); call :meth:`before` before each event the handlers apply, :meth:`finish` after
+    the last, and :meth:`detach` after the commit. ``seconds`` adds up the time spent in
+    SQL, ``events`` the recordings folded.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, log: SQLiteLog) -> None:
+        self.connection = connection
+        self.log = log
+        self.seconds = 0.0
+        self.events = 0
+        self._topic = topics_of(FOLDED_TYPES)[0]
+        self._folded_to = 0
+        """Every recording before this position is folded."""
+        self._barriers: list[int] = []
+        self._attached = False
+        self.head = 0
+        """The last position of the store's snapshot: the build applies the log up to it."""
+
+    def attach(self) -> None:
+        """Attach the store's file, read-only (outside a transaction: SQLite's rule)."""
+        uri = Path(self.log.path).resolve().as_uri() + "?mode=ro"
+        self.connection.execute(f"ATTACH DATABASE ? AS {SCHEMA}", [uri])
+        self._attached = True
+
+    def prepare(self) -> bool:
+        """Take the store's snapshot (inside the build's transaction): its head and the
+        segments' ends. False when the store holds a recording whose state the SQL cannot
+        read as the handlers would: fold nothing then, and hand every event to them."""
+        started = time.perf_counter()
+        table = f"{SCHEMA}.[{self.log.events_table}]"
+        self.head = self.connection.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0] or 0
+        odd = self.connection.execute(
+            f"SELECT 1 FROM (SELECT CAST(state AS TEXT) AS state FROM {table} WHERE topic = ? "
+            f"AND rowid <= ?) WHERE NOT ({_PLAIN}) LIMIT 1", [self._topic, self.head]).fetchone()
+        if odd is not None:
+            return False
+        barriers = topics_of(BARRIER_TYPES)
+        self._barriers = [row[0] for row in self.connection.execute(
+            f"SELECT rowid FROM {table} WHERE topic IN ({', '.join('?' * len(barriers))}) "
+            "AND rowid <= ? ORDER BY rowid", [*barriers, self.head])]
+        _register(self.connection)
+        self.connection.execute("CREATE TEMP TABLE IF NOT EXISTS minor_units "
+                                "(currency TEXT PRIMARY KEY, exponent INTEGER, scale INTEGER)")
+        self.connection.executemany("INSERT OR REPLACE INTO temp.minor_units VALUES (?, ?, ?)",
+                                    [(code, units, 10 ** units)
+                                     for code, units in currency_units().items()])
+        self.seconds += time.perf_counter() - started
+        return True
+
+    @staticmethod
+    def skipped() -> Sequence[str]:
+        """The event types the handlers must not see (the fold writes their rows)."""
+        return FOLDED_TYPES
+
+    def before(self, position: int) -> None:
+        """Fold every recording the handlers' event at ``position`` may depend on: up to
+        the first erasure at or after it (or the whole snapshot when none follows)."""
+        if position < self._folded_to:
+            return
+        index = bisect_left(self._barriers, position)
+        end = self._barriers[index] if index < len(self._barriers) else self.head + 1
+        self._fold(self._folded_to, end)
+        self._folded_to = end
+
+    def finish(self) -> None:
+        """Fold what is left of the snapshot (the log up to :attr:`head`)."""
+        self.before(self.head + 1)
+
+    def detach(self) -> None:
+        """Detach the store (outside a transaction); harmless when not attached."""
+        if self._attached:
+            self.connection.execute(f"DETACH DATABASE {SCHEMA}")
+            self._attached = False
+
+    def _fold(self, start: int, end: int) -> None:
+        """Write the rows of the recordings at positions in [start, end)."""
+        if end <= start:
+            return
+        started = time.perf_counter()
+        table = f"{SCHEMA}.[{self.log.events_table}]"
+        keys = f"{SCHEMA}.[{self.log.keys_table}]"
+        # One pass over the segment's states into a temporary table of the fields, then
+        # the three tables from it.
+        self.connection.execute("DROP TABLE IF EXISTS temp.folded")
+        self.connection.execute(
+            "CREATE TEMP TABLE folded AS WITH r AS MATERIALIZED (SELECT e.rowid AS position, "
+            + _EXTRACTED +
+            f"FROM (SELECT rowid, CAST(state AS TEXT) AS s FROM {table} "
+            "WHERE topic = ? AND rowid >= ? AND rowid < ?) e) "
+            "SELECT r.*, u.exponent, u.scale, "
+            f"{_stamp_sql('occurred')} AS occurred_at, {_stamp_sql('recorded')} AS recorded_at, "
+            f"{_list_sql('hosts_json')} AS hosts, {_list_sql('people_json')} AS participants, "
+            f"CASE WHEN {_plain_amount_sql('r.amount', 'u.exponent')} THEN r.amount "
+            "ELSE ledger_amount(r.amount, r.currency) END AS cost_amount "
+            "FROM r "
+            "LEFT JOIN temp.minor_units u ON u.currency = r.currency",
+            [self._topic, start, end])
+        self.connection.execute(
+            "INSERT INTO engagements (engagement_id, account_id, occurred_at, recorded_at, "
+            "position, event_id, recorded_by) SELECT engagement_id, account_id, occurred_at, "
+            "recorded_at, position, event_id, recorded_by FROM temp.folded")
+        self.connection.execute(
+            "INSERT INTO engagement_versions (position, event_id, event_type, occurred_at, "
+            "recorded_at, engagement_id, account_id, engagement_occurred_at, kind, owner, "
+            "hosts, participants, cost_amount, cost_currency, allocation, unallocated_amount, "
+            "opportunity_id, approval_ref, location, notes, changes, reason) "
+            "SELECT f.position, f.event_id, 'engagement.recorded', f.occurred_at, "
+            "f.recorded_at, f.engagement_id, f.account_id, f.occurred_at, f.kind, f.owner, "
+            "f.hosts, f.participants, f.cost_amount, f.currency, ledger_sorted(f.allocation), "
+            "CASE WHEN f.participants = '[]' THEN f.cost_amount END, "
+            "f.opportunity_id, f.approval_ref, "
+            "CASE WHEN f.location IS NULL OR f.location NOT LIKE 'sealed:%' THEN f.location "
+            "ELSE ledger_open(f.location, k.key) END, "
+            "CASE WHEN f.notes IS NULL OR f.notes NOT LIKE 'sealed:%' THEN f.notes "
+            "ELSE ledger_open(f.notes, k.key) END, NULL, NULL "
+            # the subject of an engagement's text, as ledger.store.privacy names it
+            f"FROM temp.folded f LEFT JOIN {keys} k "
+            "ON k.subject = 'engagement:' || f.engagement_id "
+            "AND (f.location IS NOT NULL OR f.notes IS NOT NULL)")
+        # Shares: SPEC 4.1's even split in SQL when the amount is plain (exactly the
+        # currency's decimals), each participant's share in minor units, the remainder a
+        # unit each to the first in id order; explicit allocations and odd amounts in Python.
+        self.connection.execute(
+            "INSERT INTO engagement_shares (version_position, stakeholder_id, engagement_id, "
+            "account_id, engagement_occurred_at, recorded_at, share_amount, currency) "
+            "SELECT position, stakeholder_id, engagement_id, account_id, occurred_at, "
+            "recorded_at, CASE WHEN minor IS NULL THEN NULL ELSE "
+            f"{_format_minor_sql('(minor / n + (rank <= minor % n))', 'exponent', 'scale')} END, "
+            "currency FROM (SELECT f.position, p.value AS stakeholder_id, f.engagement_id, "
+            "f.account_id, f.occurred_at, f.recorded_at, f.currency, f.exponent, f.scale, "
+            "json_array_length(f.people_json) AS n, "
+            "CAST(replace(f.amount, '.', '') AS INTEGER) AS minor, "
+            "ROW_NUMBER() OVER (PARTITION BY f.position ORDER BY p.value) AS rank "
+            "FROM temp.folded f, json_each(f.people_json) p "
+            "WHERE f.participants != '[]' AND f.allocation IS NULL "
+            f"AND (f.amount IS NULL OR {_plain_amount_sql('f.amount', 'f.exponent')}))")
+        self.connection.execute(
+            "INSERT INTO engagement_shares (version_position, stakeholder_id, engagement_id, "
+            "account_id, engagement_occurred_at, recorded_at, share_amount, currency) "
+            "SELECT f.position, p.key, f.engagement_id, f.account_id, f.occurred_at, "
+            "f.recorded_at, p.value, f.currency FROM temp.folded f, "
+            "json_each(ledger_shares(f.amount, f.currency, f.participants, f.allocation)) p "
+            "WHERE f.participants != '[]' AND f.amount IS NOT NULL AND (f.allocation IS NOT "
+            f"NULL OR NOT {_plain_amount_sql('f.amount', 'f.exponent')})")
+        self.events += self.connection.execute("SELECT COUNT(*) FROM temp.folded").fetchone()[0]
+        self.connection.execute("DROP TABLE temp.folded")
+        self.seconds += time.perf_counter() - started
+
+
+def _stamp_sql(column: str) -> str:
+    """SQL for :func:`projections.timeaxis.stamp` of an ISO time with a ``±HH:MM`` offset
+    (SQLite's date functions take it to UTC; the microseconds are copied), Python else."""
+    return (f"CASE WHEN {column} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T"
+            f"[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*[+-][0-9][0-9]:[0-9][0-9]' "
+            f"AND (length({column}) = 25 OR (length({column}) = 32 "
+            f"AND substr({column}, 20, 1) = '.')) "
+            f"THEN strftime('%Y-%m-%dT%H:%M:%S', {column}) || '.' || "
+            f"CASE WHEN length({column}) = 32 THEN substr({column}, 21, 6) ELSE '000000' END "
+            f"|| 'Z' ELSE ledger_stamp({column}) END")
+
+
+def _list_sql(column: str) -> str:
+    """SQL for ``json.dumps(list)`` of a JSON list SQLite extracted (compact): the same
+    text with ``", "`` between items when the items are plain printable ASCII strings
+    without escapes, Python else."""
+    return (f"CASE WHEN {column} IS NULL THEN '[]' "
+            f"WHEN {column} GLOB '[[]*]' AND NOT {column} GLOB '*[^ -~]*' "
+            f"AND instr({column}, '\\') = 0 AND ({column} = '[]' OR "
+            f"({column} GLOB '[[]\"*\"]' AND (length({column}) - "
+            f"length(replace({column}, '\",\"', ''))) / 3 = json_array_length({column}) - 1)) "
+            f"THEN replace({column}, '\",\"', '\", \"') ELSE ledger_list({column}) END")
+
+
+def _plain_amount_sql(amount: str, exponent: str) -> str:
+    """SQL: whether ``amount`` is written exactly as :func:`format_amount` writes it (digits,
+    no leading zero, exactly ``exponent`` decimals), so it is its own formatted amount."""
+    return (f"({amount} IS NOT NULL AND {exponent} IS NOT NULL "
+            f"AND NOT {amount} GLOB '*[^0-9.]*' "
+            f"AND ({amount} GLOB '[1-9]*' OR {amount} GLOB '0.*' OR {amount} = '0') "
+            f"AND CASE WHEN {exponent} = 0 THEN instr({amount}, '.') = 0 "
+            f"ELSE instr({amount}, '.') > 1 "
+            f"AND length({amount}) - instr({amount}, '.') = {exponent} END)")
+
+
+def _format_minor_sql(units: str, exponent: str, scale: str) -> str:
+    """SQL rendering a non-negative count of minor units as a decimal string with exactly
+    ``exponent`` decimals (``scale`` = 10 ** exponent)."""
+    return (f"CASE WHEN {exponent} = 0 THEN CAST({units} AS TEXT) ELSE "
+            f"CAST({units} / {scale} AS TEXT) || '.' || "
+            f"substr('0000' || ({units} % {scale}), -{exponent}) END")
+
+
+def _register(connection: sqlite3.Connection) -> None:
+    """The functions the fold's SQL calls, each exactly what the handlers compute."""
+    for name, arity, function in (
+        ("ledger_stamp", 1, _stamp), ("ledger_list", 1, _list),
+        ("ledger_amount", 2, _amount), ("ledger_sorted", 1, _sorted),
+        ("ledger_open", 2, _open), ("ledger_shares", 4, _shares),
+    ):
+        connection.create_function(name, arity, function, deterministic=True)
+
+
+def _stamp(text: str) -> str:
+    return stamp(datetime.fromisoformat(text))
+
+
+def _list(text: str | None) -> str:
+    return json.dumps(list(json.loads(text) or []) if text is not None else [])
+
+
+def _amount(amount: str | None, currency: str | None) -> str | None:
+    if amount is None or currency is None:
+        return None
+    return format_amount(Decimal(amount), currency)
+
+
+def _sorted(text: str | None) -> str | None:
+    return None if text is None else json.dumps(json.loads(text), sort_keys=True)
+
+
+def _open(value: str | None, key: bytes | None) -> str | None:
+    if value is None:
+        return None
+    return open_value(value, key, None)
+
+
+def _shares(amount: str | None, currency: str | None, participants: str,
+            allocation: str | None) -> str:
+    """Each participant's share as the handlers write it (JSON object, participant →
+    amount text, or null without a cost)."""
+    people = json.loads(participants)
+    if amount is None or currency is None:
+        return json.dumps(dict.fromkeys(people))
+    shares = allocate(Decimal(amount), currency, people,
+                      json.loads(allocation) if allocation is not None else None)
+    return json.dumps({sid: format_amount(shares[sid], currency) for sid in people})
+
