@@ -3,8 +3,10 @@
 Following the log commits each batch with its position (exactly once, crash-safe). A
 rebuild needs none of that until it is done, so it builds a new file beside the views:
 no journal, no syncs, an exclusive lock, one transaction; the history rows are written
-batch by batch (lookups of earlier batches go through the few indexes applying needs),
-the current tables are derived once at the end (:mod:`projections.derive`), the position
+batch by batch (lookups of earlier batches go through the few indexes applying needs;
+from an SQLite store the engagement recordings are folded with SQL, :mod:`projections.log_fold`),
+the current tables and the flags are derived once at the end (:mod:`projections.derive`,
+:mod:`projections.flag_sql`), the position
 is written once, and the indexes only queries use are built after the load. The file is
 then switched to WAL and copied into the live views file with SQLite's online backup, in
 one write transaction: readers and a follower see the old views or the new, never a mix,
@@ -58,9 +60,9 @@ class LogSource:
     def of(cls, records: Iterable[EventRecord]) -> LogSource:
         """Records handed over as they are (every event through the handlers)."""
         return cls(lambda skipped: records)
+
+
 Progress = Callable[[int, int], None]
-Finish = Callable[[sqlite_utils.Database], None]
-"""What runs once after the load, over the whole history with its indexes built (the flags)."""
 
 LOAD_CACHE_KB = 65_536
 """The fresh file's page cache while loading."""
@@ -81,7 +83,7 @@ class Split:
     insert: float = 0.0
     """Writing the buffered history rows (``executemany``)."""
     derive: float = 0.0
-    """Deriving the current tables from the history."""
+    """Deriving the current tables and the flags from the history."""
     index: float = 0.0
     """Building the query indexes after the load, and the commit."""
     install: float = 0.0
@@ -93,10 +95,9 @@ class Split:
 
 def build_fresh(path: str, source: LogSource, apply: Apply, *,
                 application_name: str, batch_size: int = 5000,
-                progress: Progress | None = None, finish: Finish = lambda _: None,
+                progress: Progress | None = None,
                 connection_factory: type[sqlite3.Connection] = sqlite3.Connection) -> Split:
-    """Build a complete views file at ``path`` (which must not exist) from ``source``;
-    ``finish`` runs after the indexes are built, in the same transaction."""
+    """Build a complete views file at ``path`` (which must not exist) from ``source``."""
     datastore = SQLiteDatastore(path)
     tracking = SQLiteTrackingRecorder(datastore)
     tracking.create_table()  # the library's own tracking table, as a follower makes it
@@ -139,7 +140,6 @@ def build_fresh(path: str, source: LogSource, apply: Apply, *,
         started = time.perf_counter()
         connection.execute(f"PRAGMA cache_size = -{SORT_CACHE_KB}")
         create_tables(db)  # the query indexes, in the order a follower creates them
-        finish(db)  # what is evaluated once over the whole history (through the indexes)
         connection.execute("COMMIT")
         connection.execute("PRAGMA journal_mode = WAL")
         split.index = time.perf_counter() - started

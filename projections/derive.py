@@ -23,6 +23,7 @@ import sqlite_utils
 from ledger.contract.vocabulary import LADDER_LEVELS, ORG_ELEMENTS, ROLE_WEIGHTS
 from projections.current import base_currency, in_base_minor
 from projections.figures import DECISION_ROLES
+from projections.flag_sql import derive_flags
 from projections.people import StakeholderState
 from projections.tables import insert_sql, select
 
@@ -31,12 +32,13 @@ CHUNK = 5000
 
 
 def derive_current(db: sqlite_utils.Database) -> None:
-    """Fill the (empty) current tables from the history tables, inside the caller's
-    transaction."""
+    """Fill the (empty) current tables and the flags from the history tables, inside the
+    caller's transaction."""
     _stakeholders(db)
-    _engagements(db)
+    voided_shares = _engagements(db)
     _stakeholder_figures(db)
     _accounts(db)
+    derive_flags(db, voided_shares)
 
 
 def _stakeholders(db: sqlite_utils.Database) -> None:
@@ -118,9 +120,11 @@ def _latest_versions(db: sqlite_utils.Database) -> Iterator[list[dict[str, Any]]
         yield chunk
 
 
-def _engagements(db: sqlite_utils.Database) -> None:
+def _engagements(db: sqlite_utils.Database) -> list[tuple[str, str, int | None]]:
     """Each engagement's current row and its participants' base shares, as
-    :func:`current.refresh_engagement` writes them."""
+    :func:`current.refresh_engagement` writes them; returns the base shares of the voided
+    engagements, which the current tables leave out and the flags need."""
+    voided: list[tuple[str, str, int | None]] = []
     base = base_currency(db)
     rates = _Rates(db)
     engagement_sql = "INSERT INTO current_engagements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -144,8 +148,12 @@ def _engagements(db: sqlite_utils.Database) -> None:
                 ladder = LADDER_LEVELS.get(version["kind"], 0)
                 shares += [(version["engagement_id"], sid, account_id, occurred_at, ladder,
                             share) for sid, share in base_shares.items()]
+            else:
+                voided += [(version["engagement_id"], sid, share)
+                           for sid, share in base_shares.items()]
         db.conn.executemany(engagement_sql, engagements)
         db.conn.executemany(share_sql, shares)
+    return voided
 
 
 def _stakeholder_figures(db: sqlite_utils.Database) -> None:

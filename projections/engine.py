@@ -167,7 +167,6 @@ class ViewDatabase:
         with fresh_path(self.path) as fresh:
             split = build_fresh(fresh, source, apply, application_name=self.application_name,
                                 batch_size=batch_size, progress=progress,
-                                finish=flag_rows.evaluate_all,
                                 connection_factory=self._connection_factory)
             with self._lock:
                 split.install = install(fresh, self.db.conn)

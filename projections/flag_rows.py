@@ -6,13 +6,15 @@ event, so the views file answers "which flags are there" with plain SQL. A flag 
 engagement depends only on the engagements of the same account in the same calendar year
 (the annual limit sums per person and year) and on the policies and rates, so after each
 batch the flags of every touched (account, year) are evaluated again; a policy change
-touches every one. The rows are a pure function of the events applied, so a rebuild,
-which evaluates every flag once at its end, writes the same rows as incremental batches.
+touches every one. The rows are a pure function of the events applied, so a bulk
+rebuild, which derives every flag once at its end with SQL (:mod:`projections.flag_sql`),
+writes the same rows as incremental batches (a hypothesis property compares them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import groupby
 from typing import Any
 
 import sqlite_utils
@@ -30,6 +32,9 @@ Unit = tuple[str, str]
 PENDING = "flags_pending"
 """The ``view_state`` row saying the flags must be evaluated for every account (set when
 an older views file gains the table)."""
+
+_CHUNK = 5000
+"""Flag rows written per statement by :func:`evaluate_all` (memory stays flat)."""
 
 _COLUMNS = ("engagement_id", "seq", "flag", "account_id", "stakeholder_id", "kind",
             "amount", "limit_value", "base_currency", "cost_amount", "cost_currency",
@@ -58,18 +63,36 @@ def follow_up(out: Batch) -> None:
 
 
 def evaluate_all(db: sqlite_utils.Database) -> None:
-    """Evaluate every account's flags at once (the end of a bulk build)."""
-    mark_pending(db)
-    refresh_pending(db)
+    """Evaluate every account's flags at once, replacing every row (the end of a bulk
+    build, and an older views file gaining the table): each account's engagements are
+    loaded once and evaluated year by year, as :func:`refresh` evaluates a unit."""
+    db.conn.execute("DELETE FROM flags")
+    reference = load_reference(db, END_OF_TIME)
+    officials: dict[str, set[str]] = {}
+    for account_id, sid in db.conn.execute(
+            "SELECT account_id, stakeholder_id FROM stakeholders WHERE public_official = 1"):
+        officials.setdefault(account_id, set()).add(sid)
+    sql = insert_sql("flags", _COLUMNS)
+    rows: list[tuple[Any, ...]] = []
+    accounts = [row[0] for row in db.conn.execute(
+        "SELECT DISTINCT account_id FROM engagements ORDER BY account_id")]
+    for account_id in accounts:
+        engagements = load_engagements(db, END_OF_TIME, account_id=account_id)
+        for _, unit in groupby(engagements, key=lambda e: e.occurred_at[:4]):
+            found = evaluate(unit, reference, officials.get(account_id, set()),
+                             END_OF_TIME.as_of)
+            rows += _rows(found, reference.base_currency)
+        if len(rows) >= _CHUNK:
+            db.conn.executemany(sql, rows)
+            rows = []
+    db.conn.executemany(sql, rows)
+    db.conn.execute("DELETE FROM view_state WHERE name = ?", [PENDING])
 
 
 def refresh_pending(db: sqlite_utils.Database) -> None:
     """Evaluate every account's flags if they are pending, and clear the mark."""
-    if not is_pending(db):
-        return
-    db.conn.execute("DELETE FROM flags")
-    refresh(db, _all_units(db))
-    db.conn.execute("DELETE FROM view_state WHERE name = ?", [PENDING])
+    if is_pending(db):
+        evaluate_all(db)
 
 
 def touched_units(out: Batch) -> set[Unit]:

@@ -27,27 +27,28 @@ policies, erasures and account teams."""
 
 @st.composite
 def event_logs(draw: st.DrawFn, *, corrections: bool = True, max_steps: int = 25,
-               every_type: bool = False) -> Log:
+               every_type: bool = False, limits: bool = False) -> Log:
     """A valid log: a policy, accounts, stakeholders, then random activity.
 
     ``recorded_at`` never decreases with position (the server's clock); ``occurred_at``
     is at or before it, sometimes weeks before (late entries). ``every_type`` adds every
     other event type of SPEC §3.2 (a later engagement may still name a person who departed
     or was forgotten: the write side refuses some of those, the views take what comes).
+    ``limits`` always starts with a policy that has every limit (flags of every kind).
     """
     log = Log()
     clock = [EPOCH]
 
     def tick(late: bool = True) -> tuple[Any, Any]:
         clock[0] += timedelta(hours=draw(st.integers(0, 24 * 20)))
-        lateness = timedelta(days=draw(st.sampled_from((0, 0, 0, 1, 10, 45)))) if late else (
+        lateness = timedelta(days=draw(st.sampled_from((0, 0, 0, 1, 10, 30, 45)))) if late else (
             timedelta(0))
         return clock[0] - lateness, clock[0]
 
-    limits = draw(st.sampled_from((
-        {}, {"gift_item_limit": "50.00", "hospitality_per_person_limit": "100.00",
-             "annual_recipient_limit": "300.00", "pre_approval_above": "500.00"})))
-    log.policy(*tick(late=False), **limits)
+    every_limit = {"gift_item_limit": "50.00", "hospitality_per_person_limit": "100.00",
+                   "annual_recipient_limit": "300.00", "pre_approval_above": "500.00"}
+    first = every_limit if limits else draw(st.sampled_from(({}, every_limit)))
+    log.policy(*tick(late=False), **first)
     for currency in draw(st.sets(st.sampled_from(sorted(RATES)))):
         log.add("fx.rate_set", {"currency": currency,
                                 "rate": draw(st.sampled_from(RATES[currency]))},
