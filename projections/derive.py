@@ -2,17 +2,15 @@
 
 Following the log, :func:`projections.current.follow_up` keeps the ``current_*`` tables up
 to date batch by batch. A rebuild writes every history row first and then derives the
-current tables once, here: set-based SQL for every sum and aggregate, and one streamed pass
-in Python for the conversions to the base currency (exact decimals, half-even rounding),
-which SQL cannot do. The result is the same rows, byte for byte, as following the log in
-any batches (a hypothesis property compares the files).
+current tables once, here: set-based SQL for every sum, aggregate and conversion, with
+Python called from SQL only for what it cannot do exactly (converting a foreign amount at
+a decimal rate with half-even rounding), and one streamed pass in Python for the people's
+states. The result is the same rows, byte for byte, as following the log in any batches
+(a hypothesis property compares the files). The flags follow (:mod:`projections.flag_sql`).
 """
 
 from __future__ import annotations
 
-import json
-from bisect import bisect_right
-from collections.abc import Iterator
 from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
@@ -20,11 +18,14 @@ from typing import Any
 
 import sqlite_utils
 
+from ledger.contract.money import minor_units, to_minor
 from ledger.contract.vocabulary import LADDER_LEVELS, ORG_ELEMENTS, ROLE_WEIGHTS
-from projections.current import base_currency, in_base_minor
+from projections.current import base_currency
 from projections.figures import DECISION_ROLES
 from projections.flag_sql import derive_flags
 from projections.people import StakeholderState
+from projections.reference import MAX_BASE_AMOUNT, convert
+from projections.sql_money import plain_amount
 from projections.tables import insert_sql, select
 
 CHUNK = 5000
@@ -35,10 +36,11 @@ def derive_current(db: sqlite_utils.Database) -> None:
     """Fill the (empty) current tables and the flags from the history tables, inside the
     caller's transaction."""
     _stakeholders(db)
-    voided_shares = _engagements(db)
+    _engagements(db)
     _stakeholder_figures(db)
     _accounts(db)
-    derive_flags(db, voided_shares)
+    derive_flags(db, "temp.base_shares")
+    db.conn.execute("DROP TABLE temp.base_shares")
 
 
 def _stakeholders(db: sqlite_utils.Database) -> None:
@@ -72,88 +74,71 @@ def _insert_stakeholders(db: sqlite_utils.Database, states: list[tuple[Any, ...]
         "ladder_level", "spend_minor")), states)
 
 
-class _Rates:
-    """Every rate as known now, per currency in (occurred_at, position) order."""
-
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self._keys: dict[str, list[tuple[str, int]]] = {}
-        self._rates: dict[str, list[Decimal]] = {}
-        for currency, moment, position, rate in db.conn.execute(
-                "SELECT currency, occurred_at, position, rate FROM fx_rates "
-                "ORDER BY currency, occurred_at, position"):
-            self._keys.setdefault(currency, []).append((moment, position))
-            self._rates.setdefault(currency, []).append(Decimal(rate))
-
-    def at(self, currency: str, moment: str, base: str) -> Decimal | None:
-        """The rate in force at ``moment`` (1 for the base currency), as
-        :func:`projections.current.rate` finds it."""
-        if currency == base:
-            return Decimal(1)
-        index = bisect_right(self._keys.get(currency, []), (moment, 2**63))
-        return self._rates[currency][index - 1] if index else None
-
-
-_VERSION = ("engagement_id", "account_id", "engagement_occurred_at", "kind", "owner",
-            "opportunity_id", "participants", "cost_amount", "cost_currency",
-            "unallocated_amount", "position")
-
-
-def _latest_versions(db: sqlite_utils.Database) -> Iterator[list[dict[str, Any]]]:
-    """Each engagement's newest version with its shares and whether it was voided, in
-    chunks in engagement order (one pass over the versions' index, streamed)."""
-    voided = {row[0] for row in db.conn.execute("SELECT engagement_id FROM engagement_voids")}
-    cursor = db.conn.execute(
-        f"SELECT {', '.join('v.' + name for name in _VERSION)} FROM engagement_versions v "
-        "JOIN (SELECT engagement_id, MAX(position) AS latest FROM engagement_versions "
-        "GROUP BY engagement_id) m ON v.position = m.latest ORDER BY v.engagement_id")
-    while rows := cursor.fetchmany(CHUNK):
-        chunk = [dict(zip(_VERSION, row, strict=True)) for row in rows]
-        shares: dict[int, dict[str, str | None]] = {}
-        positions = [version["position"] for version in chunk]
-        for position, sid, amount in db.conn.execute(
-                "SELECT version_position, stakeholder_id, share_amount FROM engagement_shares "
-                f"WHERE version_position IN ({', '.join('?' * len(positions))})", positions):
-            shares.setdefault(position, {})[sid] = amount
-        for version in chunk:
-            version["shares"] = shares.get(version["position"], {})
-            version["voided"] = int(version["engagement_id"] in voided)
-        yield chunk
-
-
-def _engagements(db: sqlite_utils.Database) -> list[tuple[str, str, int | None]]:
+def _engagements(db: sqlite_utils.Database) -> None:
     """Each engagement's current row and its participants' base shares, as
-    :func:`current.refresh_engagement` writes them; returns the base shares of the voided
-    engagements, which the current tables leave out and the flags need."""
-    voided: list[tuple[str, str, int | None]] = []
+    :func:`current.refresh_engagement` writes them, in SQL: the latest version of each,
+    the rate in force at its occurred_at as known now, each share in base minor units
+    (a plain amount in the base currency is its own count of minor units; any other is
+    converted by :func:`_base_minor`, the Python that the follower uses) and the total,
+    unknown when any part is. Leaves ``temp.base_shares`` (every engagement's shares,
+    the voided ones' too) for the flags."""
     base = base_currency(db)
-    rates = _Rates(db)
-    engagement_sql = "INSERT INTO current_engagements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    share_sql = insert_sql("current_shares", ("engagement_id", "stakeholder_id", "account_id",
-                                              "occurred_at", "ladder_level", "base_minor"))
-    for chunk in _latest_versions(db):
-        engagements, shares = [], []
-        for version in chunk:
-            occurred_at, account_id = version["engagement_occurred_at"], version["account_id"]
-            participants = json.loads(version["participants"])
-            in_force = None if version["cost_currency"] is None else rates.at(
-                version["cost_currency"], occurred_at, base)
-            base_shares, total = in_base_minor(version, participants, version["shares"],
-                                               in_force, base)
-            engagements.append((
-                version["engagement_id"], account_id, occurred_at, version["kind"],
-                version["owner"], version["opportunity_id"], len(participants),
-                version["cost_amount"], version["cost_currency"], version["voided"], base,
-                total))
-            if not version["voided"]:
-                ladder = LADDER_LEVELS.get(version["kind"], 0)
-                shares += [(version["engagement_id"], sid, account_id, occurred_at, ladder,
-                            share) for sid, share in base_shares.items()]
-            else:
-                voided += [(version["engagement_id"], sid, share)
-                           for sid, share in base_shares.items()]
-        db.conn.executemany(engagement_sql, engagements)
-        db.conn.executemany(share_sql, shares)
-    return voided
+    units = minor_units(base)
+    conn = db.conn
+    conn.create_function("ledger_base_minor", 3, _base_minor, deterministic=True)
+    conn.execute(
+        "CREATE TEMP TABLE latest AS SELECT v.engagement_id, v.account_id, "
+        "v.engagement_occurred_at AS occurred_at, v.kind, v.owner, v.opportunity_id, "
+        "v.participants, v.cost_amount, v.cost_currency, v.unallocated_amount, v.position, "
+        "EXISTS (SELECT 1 FROM engagement_voids d WHERE d.engagement_id = v.engagement_id) "
+        "AS voided, CASE WHEN v.cost_currency IS NULL THEN NULL WHEN v.cost_currency = :base "
+        "THEN '1' ELSE (SELECT r.rate FROM fx_rates r WHERE r.currency = v.cost_currency "
+        "AND r.occurred_at <= v.engagement_occurred_at "
+        "ORDER BY r.occurred_at DESC, r.position DESC LIMIT 1) END AS rate "
+        "FROM engagement_versions v JOIN (SELECT engagement_id, MAX(position) AS latest "
+        "FROM engagement_versions GROUP BY engagement_id) m ON v.position = m.latest",
+        {"base": base})
+    conn.execute(
+        "CREATE TEMP TABLE base_shares AS SELECT l.engagement_id, s.stakeholder_id, l.voided, "
+        f"{_in_base('s.share_amount', base, units)} AS base_minor "
+        "FROM temp.latest l JOIN engagement_shares s ON s.version_position = l.position")
+    conn.execute(
+        "INSERT INTO current_engagements SELECT l.engagement_id, l.account_id, l.occurred_at, "
+        "l.kind, l.owner, l.opportunity_id, json_array_length(l.participants), l.cost_amount, "
+        "l.cost_currency, l.voided, :base, CASE WHEN t.unknown > 0 OR t.unallocated IS NULL "
+        "THEN NULL ELSE t.unallocated + t.shares END FROM temp.latest l JOIN (SELECT "
+        f"l.position, {_in_base('l.unallocated_amount', base, units)} AS unallocated, "
+        "COALESCE(SUM(s.base_minor), 0) AS shares, COUNT(s.stakeholder_id) - COUNT(s.base_minor) "
+        "AS unknown FROM temp.latest l LEFT JOIN temp.base_shares s "
+        "ON s.engagement_id = l.engagement_id GROUP BY l.position) t USING (position)",
+        {"base": base})
+    ladder = "CASE l.kind " + " ".join(f"WHEN '{kind}' THEN {level}"
+                                       for kind, level in LADDER_LEVELS.items()) + " ELSE 0 END"
+    conn.execute(
+        "INSERT INTO current_shares (engagement_id, stakeholder_id, account_id, occurred_at, "
+        f"ladder_level, base_minor) SELECT s.engagement_id, s.stakeholder_id, l.account_id, "
+        f"l.occurred_at, {ladder}, s.base_minor FROM temp.base_shares s "
+        "JOIN temp.latest l USING (engagement_id) WHERE s.voided = 0")
+    conn.execute("DROP TABLE temp.latest")
+
+
+def _in_base(amount: str, base: str, units: int) -> str:
+    """SQL: ``amount`` (of the row's ``l.cost_currency``, at the row's ``l.rate``) in base
+    minor units, as :func:`projections.current.in_base_minor` converts it: 0 without an
+    amount, unknown without a rate."""
+    limit = MAX_BASE_AMOUNT * 10 ** units
+    return (f"CASE WHEN {amount} IS NULL THEN 0 WHEN l.rate IS NULL THEN NULL "
+            f"WHEN l.cost_currency = '{base}' AND {plain_amount(amount, str(units))} "
+            f"AND length({amount}) <= 18 "
+            f"AND CAST(replace({amount}, '.', '') AS INTEGER) < {limit} "
+            f"THEN CAST(replace({amount}, '.', '') AS INTEGER) "
+            f"ELSE ledger_base_minor({amount}, l.rate, '{base}') END")
+
+
+def _base_minor(amount: str, rate: str, base: str) -> int | None:
+    """``amount`` at ``rate`` in base minor units, or None when too large to be a cost."""
+    converted = convert(Decimal(amount), Decimal(rate), base)
+    return None if converted is None else to_minor(converted, base)
 
 
 def _stakeholder_figures(db: sqlite_utils.Database) -> None:

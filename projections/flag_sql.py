@@ -34,15 +34,16 @@ import sqlite_utils
 
 from ledger.contract.money import format_amount, minor_units
 from projections.current import base_currency
+from projections.sql_money import minor_text
 
 _LIMITS = ("gift_item_limit", "hospitality_per_person_limit", "annual_recipient_limit",
            "pre_approval_above")
 
 
-def derive_flags(db: sqlite_utils.Database, voided_shares: list[tuple[str, str, int | None]],
-                 ) -> None:
-    """Fill the (empty) flags table; ``voided_shares`` are the (engagement, person, base
-    minor units) of voided engagements, which ``current_shares`` leaves out."""
+def derive_flags(db: sqlite_utils.Database, shares: str) -> None:
+    """Fill the (empty) flags table; ``shares`` names a table of every engagement's
+    (engagement_id, stakeholder_id, base_minor), the voided ones' too (which
+    ``current_shares`` leaves out)."""
     base = base_currency(db)
     exponent = minor_units(base)
     scale = 10 ** exponent
@@ -58,8 +59,7 @@ def derive_flags(db: sqlite_utils.Database, voided_shares: list[tuple[str, str, 
     conn.execute("CREATE TEMP TABLE flag_shares (engagement_id TEXT, stakeholder_id TEXT, "
                  "base_minor INTEGER, PRIMARY KEY (engagement_id, stakeholder_id))")
     conn.execute("INSERT INTO temp.flag_shares SELECT engagement_id, stakeholder_id, base_minor "
-                 "FROM current_shares")
-    conn.executemany("INSERT INTO temp.flag_shares VALUES (?, ?, ?)", voided_shares)
+                 f"FROM {shares}")
     conn.execute(
         "CREATE TEMP TABLE flag_engagements AS SELECT c.engagement_id, c.account_id, "
         "c.occurred_at, e.recorded_at, e.position, c.kind, c.cost_amount, c.cost_currency, "
@@ -78,7 +78,8 @@ def derive_flags(db: sqlite_utils.Database, voided_shares: list[tuple[str, str, 
                      "occurred_at, recorded_at FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY "
                      f"engagement_id ORDER BY occurred_at, position) AS n FROM {table}) "
                      "WHERE n = 1")
-    money = _money_sql(exponent, scale)
+    def money(units: str) -> str:
+        return minor_text(units, str(exponent), str(scale))
     raised = " UNION ALL ".join((
         # fx_rate_missing: with or without a policy in force
         "SELECT f.engagement_id, 0 AS k, NULL AS sid, 'fx_rate_missing' AS flag, "
@@ -160,17 +161,6 @@ def _policy_row(row: tuple[Any, ...], base: str, scale: int) -> tuple[Any, ...]:
             amount = Decimal(limit)
             values += [math.floor(amount * scale), format_amount(amount, base)]
     return (*values, officials, late_days)
-
-
-def _money_sql(exponent: int, scale: int) -> Any:
-    """A function of an SQL expression of base minor units (never negative) that renders
-    it as :func:`projections.reference.Reference.money` does."""
-    def render(units: str) -> str:
-        if exponent == 0:
-            return f"CAST(({units}) AS TEXT)"
-        return (f"CAST(({units}) / {scale} AS TEXT) || '.' || "
-                f"substr('{'0' * exponent}' || (({units}) % {scale}), -{exponent})")
-    return render
 
 
 def _micros(stamp: str) -> str:

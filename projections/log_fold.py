@@ -34,6 +34,7 @@ from ledger.contract.money import currency_units, format_amount
 from ledger.store.privacy import open_value
 from ledger.store.reading import SQLiteLog
 from projections.allocation import allocate
+from projections.sql_money import minor_text, plain_amount
 from projections.timeaxis import stamp
 
 FOLDED_TYPES = ("engagement.recorded",)
@@ -160,7 +161,7 @@ class LogFold:
             "SELECT r.*, u.exponent, u.scale, "
             f"{_stamp_sql('occurred')} AS occurred_at, {_stamp_sql('recorded')} AS recorded_at, "
             f"{_list_sql('hosts_json')} AS hosts, {_list_sql('people_json')} AS participants, "
-            f"CASE WHEN {_plain_amount_sql('r.amount', 'u.exponent')} THEN r.amount "
+            f"CASE WHEN {plain_amount('r.amount', 'u.exponent')} THEN r.amount "
             "ELSE ledger_amount(r.amount, r.currency) END AS cost_amount "
             "FROM r "
             "LEFT JOIN temp.minor_units u ON u.currency = r.currency",
@@ -195,7 +196,7 @@ class LogFold:
             "account_id, engagement_occurred_at, recorded_at, share_amount, currency) "
             "SELECT position, stakeholder_id, engagement_id, account_id, occurred_at, "
             "recorded_at, CASE WHEN minor IS NULL THEN NULL ELSE "
-            f"{_format_minor_sql('(minor / n + (rank <= minor % n))', 'exponent', 'scale')} END, "
+            f"{minor_text('(minor / n + (rank <= minor % n))', 'exponent', 'scale')} END, "
             "currency FROM (SELECT f.position, p.value AS stakeholder_id, f.engagement_id, "
             "f.account_id, f.occurred_at, f.recorded_at, f.currency, f.exponent, f.scale, "
             "json_array_length(f.people_json) AS n, "
@@ -203,7 +204,7 @@ class LogFold:
             "ROW_NUMBER() OVER (PARTITION BY f.position ORDER BY p.value) AS rank "
             "FROM temp.folded f, json_each(f.people_json) p "
             "WHERE f.participants != '[]' AND f.allocation IS NULL "
-            f"AND (f.amount IS NULL OR {_plain_amount_sql('f.amount', 'f.exponent')}))")
+            f"AND (f.amount IS NULL OR {plain_amount('f.amount', 'f.exponent')}))")
         self.connection.execute(
             "INSERT INTO engagement_shares (version_position, stakeholder_id, engagement_id, "
             "account_id, engagement_occurred_at, recorded_at, share_amount, currency) "
@@ -211,7 +212,7 @@ class LogFold:
             "f.recorded_at, p.value, f.currency FROM temp.folded f, "
             "json_each(ledger_shares(f.amount, f.currency, f.participants, f.allocation)) p "
             "WHERE f.participants != '[]' AND f.amount IS NOT NULL AND (f.allocation IS NOT "
-            f"NULL OR NOT {_plain_amount_sql('f.amount', 'f.exponent')})")
+            f"NULL OR NOT {plain_amount('f.amount', 'f.exponent')})")
         self.events += self.connection.execute("SELECT COUNT(*) FROM temp.folded").fetchone()[0]
         self.connection.execute("DROP TABLE temp.folded")
         self.seconds += time.perf_counter() - started
@@ -239,25 +240,6 @@ def _list_sql(column: str) -> str:
             f"({column} GLOB '[[]\"*\"]' AND (length({column}) - "
             f"length(replace({column}, '\",\"', ''))) / 3 = json_array_length({column}) - 1)) "
             f"THEN replace({column}, '\",\"', '\", \"') ELSE ledger_list({column}) END")
-
-
-def _plain_amount_sql(amount: str, exponent: str) -> str:
-    """SQL: whether ``amount`` is written exactly as :func:`format_amount` writes it (digits,
-    no leading zero, exactly ``exponent`` decimals), so it is its own formatted amount."""
-    return (f"({amount} IS NOT NULL AND {exponent} IS NOT NULL "
-            f"AND NOT {amount} GLOB '*[^0-9.]*' "
-            f"AND ({amount} GLOB '[1-9]*' OR {amount} GLOB '0.*' OR {amount} = '0') "
-            f"AND CASE WHEN {exponent} = 0 THEN instr({amount}, '.') = 0 "
-            f"ELSE instr({amount}, '.') > 1 "
-            f"AND length({amount}) - instr({amount}, '.') = {exponent} END)")
-
-
-def _format_minor_sql(units: str, exponent: str, scale: str) -> str:
-    """SQL rendering a non-negative count of minor units as a decimal string with exactly
-    ``exponent`` decimals (``scale`` = 10 ** exponent)."""
-    return (f"CASE WHEN {exponent} = 0 THEN CAST({units} AS TEXT) ELSE "
-            f"CAST({units} / {scale} AS TEXT) || '.' || "
-            f"substr('0000' || ({units} % {scale}), -{exponent}) END")
 
 
 def _register(connection: sqlite3.Connection) -> None:
