@@ -92,8 +92,8 @@ def run_scale(sizes: list[int], database_url: str | None = None, *, seed: int = 
               repeats: int = READ_REPEATS, http: bool = True) -> Result:
     """How read p95 latencies and rebuild memory grow with the size of the log.
 
-    For each size: ingest, rebuild, in-process reads, then HTTP reads against a server
-    on that store. Growth figures compare every size with the smallest.
+    For each size: ingest, rebuild (with the library's replay after it, for
+    ``rebuild_ratio``), in-process reads, then HTTP reads against a server on that store. Growth figures compare every size with the smallest.
     Example: ``run_scale([10_000, 100_000, 1_000_000])``.
     """
     runs = [_scale_run(size, database_url, seed, repeats, http) for size in sorted(sizes)]
@@ -114,6 +114,10 @@ def _scale_run(size: int, database_url: str | None, seed: int, repeats: int,
         run |= measure_writes(store, size, seed, baseline=False)
         sample = sample_ids(size, seed)
         _measure(run, missing, REBUILD_KEYS[:-1], lambda: measure_rebuild(store))
+        if "rebuild_events_per_s" in run:
+            run["baseline_replay_events_per_s"] = measure_replay(store)
+            run["rebuild_ratio"] = (run["rebuild_events_per_s"]
+                                    / run["baseline_replay_events_per_s"])
         if "rebuild_events_per_s" in run:
             _measure(run, missing, ("read_*",),
                      lambda: _split(measure_reads(store, sample, repeats), missing))

@@ -16,8 +16,8 @@ from bench import run_bench, run_scale
 FIGURE_SUFFIXES = ("_per_s", "_ratio", "_ms", "_mb", "_us")
 HEADLINE = ("baseline_es_events_per_s", "ingest_events_per_s", "ingest_ratio",
             "baseline_replay_events_per_s", "rebuild_events_per_s", "rebuild_peak_rss_mb",
-            "rebuild_ratio", "rebuild_read_us", "rebuild_fold_us", "rebuild_insert_us",
-            "rebuild_derive_us", "rebuild_index_us", "rebuild_install_us", "floor_raw_read_us",
+            "rebuild_ratio", "rebuild_read_us", "rebuild_sql_us", "rebuild_fold_us",
+            "rebuild_insert_us", "rebuild_derive_us", "rebuild_index_us", "rebuild_install_us", "floor_raw_read_us",
             "floor_insert_us",
             "http_batch_events_per_s", "http_single_events_per_s", "http_batch_ratio")
 READS = ("accounts", "power_map", "handover", "stakeholder", "history", "fishbone", "spend",
@@ -78,6 +78,8 @@ def test_scale_mode_reports_growth_against_the_smallest_size(tmp_path: Path) -> 
     assert [run["events"] for run in result["runs"]] == [800, 1600]
     for run in result["runs"]:
         assert all(v > 0 for v in figures(run).values())
+        assert 0 < run["rebuild_ratio"] == (run["rebuild_events_per_s"]
+                                            / run["baseline_replay_events_per_s"])
     for growth in result["growth_vs_smallest"].values():
         assert growth["800"] == 1.0 and growth["1600"] > 0
 
