@@ -93,7 +93,8 @@ def run_scale(sizes: list[int], database_url: str | None = None, *, seed: int = 
     """How read p95 latencies and rebuild memory grow with the size of the log.
 
     For each size: ingest, rebuild (with the library's replay after it, for
-    ``rebuild_ratio``), in-process reads, then HTTP reads against a server on that store. Growth figures compare every size with the smallest.
+    ``rebuild_ratio``), in-process reads, then HTTP reads against a server on that store.
+    Growth figures compare every size with the smallest.
     Example: ``run_scale([10_000, 100_000, 1_000_000])``.
     """
     runs = [_scale_run(size, database_url, seed, repeats, http) for size in sorted(sizes)]

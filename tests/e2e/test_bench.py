@@ -17,8 +17,8 @@ FIGURE_SUFFIXES = ("_per_s", "_ratio", "_ms", "_mb", "_us")
 HEADLINE = ("baseline_es_events_per_s", "ingest_events_per_s", "ingest_ratio",
             "baseline_replay_events_per_s", "rebuild_events_per_s", "rebuild_peak_rss_mb",
             "rebuild_ratio", "rebuild_read_us", "rebuild_sql_us", "rebuild_fold_us",
-            "rebuild_insert_us", "rebuild_derive_us", "rebuild_index_us", "rebuild_install_us", "floor_raw_read_us",
-            "floor_insert_us",
+            "rebuild_insert_us", "rebuild_derive_us", "rebuild_index_us", "rebuild_install_us",
+            "floor_raw_read_us", "floor_insert_us",
             "http_batch_events_per_s", "http_single_events_per_s", "http_batch_ratio")
 READS = ("accounts", "power_map", "handover", "stakeholder", "history", "fishbone", "spend",
          "flags", "audit", "verify")
