@@ -67,9 +67,9 @@ Progress = Callable[[int, int], None]
 LOAD_CACHE_KB = 65_536
 """The fresh file's page cache while loading."""
 SORT_CACHE_KB = 8_192
-"""Its page cache while the query indexes are built: SQLite sorts in memory up to the
-cache's size, so a small cache keeps a big log's index builds from raising peak memory
-(they spill to temporary files instead)."""
+"""Its page cache while the current tables and flags are derived and the query indexes
+built: SQLite sorts in memory up to the cache's size, so a small cache keeps a big log's
+sorts from raising peak memory (they spill to temporary files instead)."""
 
 
 @dataclass
@@ -131,6 +131,9 @@ def build_fresh(path: str, source: LogSource, apply: Apply, *,
             split.position = fold.head
             split.sql, split.events = fold.seconds, split.events + fold.events
         started = time.perf_counter()
+        # From here on SQL sorts (derivations, then index builds): a small cache keeps them
+        # from holding a big log in memory (they spill to temporary files instead).
+        connection.execute(f"PRAGMA cache_size = -{SORT_CACHE_KB}")
         derive_current(db)
         split.derive = time.perf_counter() - started
         if split.position:
@@ -138,7 +141,6 @@ def build_fresh(path: str, source: LogSource, apply: Apply, *,
                                {"application_name": application_name,
                                 "notification_id": split.position}).fetchall()
         started = time.perf_counter()
-        connection.execute(f"PRAGMA cache_size = -{SORT_CACHE_KB}")
         create_tables(db)  # the query indexes, in the order a follower creates them
         connection.execute("COMMIT")
         connection.execute("PRAGMA journal_mode = WAL")
