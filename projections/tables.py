@@ -196,6 +196,7 @@ TABLES: dict[str, dict[str, Any]] = {
         "indexes": [["account_id"]],
     },
     "flags": {
+        "derived": True,
         "doc": ("Every compliance flag (SPEC 4.7) as known now, at the end of valid time: "
                 "what GET /v1/compliance/flags answers, open and resolved, kept up to date "
                 "by the projection."),
