@@ -21,6 +21,7 @@ from typing import Any
 import sqlite_utils
 
 from ledger.contract.vocabulary import LADDER_LEVELS, ORG_ELEMENTS, ROLE_WEIGHTS
+from projections import paged
 from projections.current import base_currency, in_base_minor
 from projections.figures import DECISION_ROLES
 from projections.people import StakeholderState
@@ -37,6 +38,7 @@ def derive_current(db: sqlite_utils.Database) -> None:
     _engagements(db)
     _stakeholder_figures(db)
     _accounts(db)
+    paged.derive(db, base_currency(db))
 
 
 def _stakeholders(db: sqlite_utils.Database) -> None:

@@ -25,7 +25,15 @@ from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
 from ledger.contract.records import EventRecord
 from ledger.errors import StorageConfigError
-from projections import current, directory_rows, engagement_rows, flag_rows, reference_rows
+from projections import (
+    current,
+    directory_rows,
+    engagement_rows,
+    flag_rows,
+    history_rows,
+    horizons,
+    reference_rows,
+)
 from projections.batch import Batch
 from projections.bulk import Split, build_fresh, fresh_path, install, snapshot_copy
 from projections.errors import (
@@ -109,11 +117,18 @@ class ViewDatabase:
         self.db = sqlite_utils.Database(connection)
         self._lock = threading.Lock()
         with self._transaction():
-            older = not self.db["flags"].exists() and self._position_in_transaction() > 0
+            applied = self._position_in_transaction() > 0
+            older = applied and not self.db["flags"].exists()
+            no_steps = applied and not self.db["history_steps"].exists()
+            no_horizons = applied and not self.db["account_horizons"].exists()
             create_tables(self.db)
             if older:  # a views file from before the flags table: evaluate every flag
                 flag_rows.mark_pending(self.db)
                 flag_rows.refresh_pending(self.db)
+            if no_steps:  # from before the history steps: derive them from the history
+                history_rows.derive_steps(self.db, current.base_currency(self.db))
+            if no_horizons:
+                horizons.derive_horizons(self.db)
 
     def position(self) -> int:
         """The last log position applied to the views (0 when none)."""
