@@ -30,8 +30,7 @@ from projections import (
     directory_rows,
     engagement_rows,
     flag_rows,
-    history_rows,
-    horizons,
+    paged,
     reference_rows,
 )
 from projections.batch import Batch
@@ -117,18 +116,14 @@ class ViewDatabase:
         self.db = sqlite_utils.Database(connection)
         self._lock = threading.Lock()
         with self._transaction():
-            applied = self._position_in_transaction() > 0
-            older = applied and not self.db["flags"].exists()
-            no_steps = applied and not self.db["history_steps"].exists()
-            no_horizons = applied and not self.db["account_horizons"].exists()
+            older = not self.db["flags"].exists() and self._position_in_transaction() > 0
+            absent = paged.absent(self.db) if self._position_in_transaction() > 0 else set()
             create_tables(self.db)
             if older:  # a views file from before the flags table: evaluate every flag
                 flag_rows.mark_pending(self.db)
                 flag_rows.refresh_pending(self.db)
-            if no_steps:  # from before the history steps: derive them from the history
-                history_rows.derive_steps(self.db, current.base_currency(self.db))
-            if no_horizons:
-                horizons.derive_horizons(self.db)
+            if absent:  # from before the tables paged reads use: derive them
+                paged.derive(self.db, current.base_currency(self.db), absent)
 
     def position(self) -> int:
         """The last log position applied to the views (0 when none)."""

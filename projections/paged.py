@@ -17,12 +17,23 @@ import sqlite_utils
 from projections import history_rows, horizons
 from projections.batch import Batch
 
+TABLES = ("history_steps", "account_horizons")
 
-def derive(db: sqlite_utils.Database, base: str) -> None:
-    """Fill the (empty) derived tables at the end of a bulk load; ``base``: the base
+
+def absent(db: sqlite_utils.Database) -> set[str]:
+    """Which of the derived tables a views file lacks (one written before them)."""
+    return {name for name in TABLES if not db[name].exists()}
+
+
+def derive(db: sqlite_utils.Database, base: str,
+           tables: Iterable[str] = TABLES) -> None:
+    """Fill the (empty) derived ``tables`` from the history and current tables, at the
+    end of a bulk load or in a views file written before them; ``base``: the base
     currency now."""
-    history_rows.derive_steps(db, base)
-    horizons.derive_horizons(db)
+    if "history_steps" in tables:
+        history_rows.derive_steps(db, base)
+    if "account_horizons" in tables:
+        horizons.derive_horizons(db)
 
 
 def follow_up(out: Batch, base: str, reconverted: Iterable[str]) -> None:
