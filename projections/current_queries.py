@@ -211,9 +211,11 @@ def _aggregated(db: sqlite_utils.Database, group_by: str, where: _SpendFilter) -
     """Every group, summed from the current engagements (or shares) ``where`` selects."""
     params = where.params
     if group_by == "stakeholder":
+        # Through the engagements' valid-time index: only the window's shares are read.
         grouped = list(db.conn.execute(
-            "SELECT stakeholder_id, SUM(base_minor), COUNT(*) FROM current_shares "
-            f"WHERE {where('base_minor IS NOT NULL')} GROUP BY stakeholder_id", params))
+            "SELECT s.stakeholder_id, SUM(s.base_minor), COUNT(*) FROM current_engagements c "
+            f"JOIN current_shares s USING (engagement_id) WHERE {where(alias='c.')} "
+            "AND s.base_minor IS NOT NULL GROUP BY s.stakeholder_id", params))
         return grouped + _unallocated(db, where)
     return list(db.conn.execute(
         f"SELECT {_KEYS[group_by]} AS k, SUM(base_minor), COUNT(*) FROM "
