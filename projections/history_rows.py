@@ -189,10 +189,12 @@ def follow_up(out: Batch, base: str, reconverted: Iterable[str]) -> None:
         for eid, moment, position in db.conn.execute(
                 f"SELECT engagement_id, occurred_at, position FROM {table} "
                 "WHERE position > ?", [since]):
-            # A new version or void changes the spend of the engagement's own step; an
+            # A new version or void changes the spend of the engagement's own step, and a
+            # version may name someone new, whose steps then include every row of the
+            # engagement (a correction may be dated before the engagement itself); an
             # approval adds a step and changes no figure.
             key = (moment, position) if table == "engagement_approvals" else min(
-                (moment, position), _recorded_key(db, eid))
+                (moment, position), _earliest_key(db, eid))
             engagements[eid] = min(key, engagements.get(eid, key))
     for eid in reconverted:
         key = _recorded_key(db, eid)
@@ -225,6 +227,16 @@ def _recorded_key(db: sqlite_utils.Database, engagement_id: str) -> Key:
     moment, position = db.conn.execute("SELECT occurred_at, position FROM engagements "
                                        "WHERE engagement_id = ?", [engagement_id]).fetchone()
     return moment, position
+
+
+def _earliest_key(db: sqlite_utils.Database, engagement_id: str) -> Key:
+    """The key of the engagement's earliest step: its recording, or a correction, void or
+    approval dated before it."""
+    keys = [_recorded_key(db, engagement_id)]
+    for table in ("engagement_versions", "engagement_voids", "engagement_approvals"):
+        keys += db.conn.execute(f"SELECT occurred_at, position FROM {table} "
+                                "WHERE engagement_id = ?", [engagement_id]).fetchall()
+    return min(keys)
 
 
 def _recompute(db: sqlite_utils.Database, stakeholder_id: str, start: Key,

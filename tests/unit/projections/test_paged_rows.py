@@ -122,6 +122,37 @@ def test_a_history_page_is_not_read_for_a_person_out_of_reach_or_unknown(views, 
     assert history_now(views.db, "nobody", pinned) is None
 
 
+def test_a_person_added_by_a_correction_gets_every_step_of_the_engagement(tmp_path, log):
+    """A correction dated before its dinner (entered late, as its own time says when the
+    fix was made), then a second correction adding Bo: Bo's history holds the dinner's
+    every step, the early correction first, in a follower's table as in a rebuild's."""
+    log.policy("2026-01-01")
+    log.account("acme")
+    log.stakeholder("al", "acme")
+    log.stakeholder("bo", "acme")
+    log.engagement("d1", "acme", "dinner", ["al"], "2026-02-10", cost=money("100.00"))
+    log.add("engagement.corrected", {"engagement_id": "d1", "reason": "typo",
+                                     "changes": {"owner": "owner-2"}}, "2026-02-09",
+            "2026-02-11")
+    log.add("engagement.corrected", {"engagement_id": "d1", "reason": "who",
+                                     "changes": {"participants": ["al", "bo"]}},
+            "2026-02-12")
+    steady = follow(tmp_path, log.records, list(range(len(log.records))))
+    rebuilt = ViewDatabase(tmp_path / "rebuilt.db")
+    rebuilt.rebuild(iter(log.records))
+    table = "SELECT * FROM history_steps ORDER BY stakeholder_id, occurred_at, position"
+    assert steady.db.execute(table).fetchall() == rebuilt.db.execute(table).fetchall()
+    pinned = dataclasses.replace(pin(steady.db, PageRequest(), ["history", "bo"], None, None),
+                                 at=after_everything(log.records))
+    answer = history_now(steady.db, "bo", pinned)
+    assert answer == folded_history(steady.db, "bo", pinned)
+    assert [(s["type"], s["total_spend"]) for s in answer["steps"]] == [
+        ("stakeholder.registered", "0.00"), ("engagement.corrected", "0.00"),
+        ("engagement.recorded", "50.00"), ("engagement.corrected", "50.00")]
+    steady.close()
+    rebuilt.close()
+
+
 def test_a_rate_or_policy_known_only_later_keeps_the_tables_out(views, log):
     """A USD dinner whose rate was entered a week later reads unconverted at a point
     between the two: neither the history steps nor the flags table may answer there
