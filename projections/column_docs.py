@@ -119,6 +119,13 @@ COLUMNS: dict[str, str] = {
     "resolved_occurred_at": "Valid time of that void or approval.",
     "resolved_recorded_at": "Transaction time of that void or approval (a late approval "
                             "shows here).",
+    # a stakeholder's history steps
+    "step": "Ordinal of the step in the person's history, 1 for the first.",
+    "seen_occurred_at": "The latest valid time any step up to this one depends on (its "
+                        "own, its engagement's, its opportunity's opening): a read as of "
+                        "an earlier time sees fewer steps.",
+    "seen_recorded_at": "The latest transaction time any step up to this one depends on: "
+                        "a read known at an earlier time sees another history.",
     # housekeeping
     "table_name": "A table or SQL view of this file.",
     "column_name": "A column of that table or view.",
@@ -158,6 +165,20 @@ PER_TABLE: dict[tuple[str, str], str] = {
     ("flags", "base_currency"): "The base currency of amount and limit_value.",
     ("flags", "stakeholder_id"): "The person the flag is about; NULL for a flag of the "
                                  "engagement as a whole.",
+    ("history_steps", "position"): "Log position of the step's event (the key of its "
+                                   "history row).",
+    ("history_steps", "occurred_at"): "Valid time of the step's event.",
+    ("history_steps", "engagement_id"): "The engagement of an engagement's step (NULL: a "
+                                        "change of the person or a placement).",
+    ("history_steps", "role"): "The person's role after the step.",
+    ("history_steps", "attitude"): "The person's attitude after the step, -1 to 3.",
+    ("history_steps", "ladder_level"): "Deepest intimacy-ladder step reached by then, 0–5.",
+    ("history_steps", "spend_minor"): "Total spend on the person up to the step, in "
+                                      + _BASE_MINOR + ".",
+    ("account_horizons", "occurred_at"): "The latest valid time of the account's engagement "
+                                         "events (an engagement's, or a correction's, void's "
+                                         "or approval's own, whichever is later).",
+    ("account_horizons", "recorded_at"): "The latest transaction time of those events.",
     ("view_state", "name"): "A housekeeping mark, e.g. flags_pending while a rebuild has "
                             "deferred the flags.",
     ("currencies", "currency"): "ISO 4217 currency code.",

@@ -10,6 +10,7 @@ resolves ``missing_approval`` and ``public_official_unapproved`` and is named in
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,11 +18,15 @@ from typing import Any
 import sqlite_utils
 
 from ledger.domain.reach import EVERYWHERE, Reach
+from projections import horizons
+from projections.current_queries import reference_settled
 from projections.engagements import Engagement, in_base, load_engagements
 from projections.errors import InvalidQuery
-from projections.paging import PageRequest, cut, pin
+from projections.paging import PageRequest, Pinned, cut, pin
+from projections.people import reach_clause
 from projections.reference import Reference, load_reference
-from projections.timeaxis import parse_stamp, rfc3339, stamp
+from projections.tables import select
+from projections.timeaxis import Point, parse_stamp, rfc3339, stamp
 
 FLAGS = ("gift_over_limit", "hospitality_over_limit", "annual_limit_exceeded",
          "missing_approval", "public_official_unapproved", "late_entry", "fx_rate_missing")
@@ -46,18 +51,28 @@ def compliance_flags(
         raise InvalidQuery(f"flag must be one of {', '.join(FLAGS)}, not {flag!r}")
     pinned = pin(db, page, ["flags", account_id, flag, start and stamp(start),
                             end and stamp(end), open], as_of, known_at)
+    query = FlagQuery(account_id, flag, stamp(start) if start else None,
+                      stamp(end) if end else None, open, reach)
+    if pinned.current and flags_table_answers(db, pinned.at, query):
+        return flags_now(db, query, pinned)
+    return evaluated_flags(db, query, pinned)
+
+
+def evaluated_flags(db: sqlite_utils.Database, query: FlagQuery,
+                    pinned: Pinned) -> dict[str, Any]:
+    """:func:`compliance_flags` at any pinned point, evaluated from the history tables."""
     at = pinned.at
-    begin = stamp(start) if start else None
     # Annual sums need the whole calendar year before the window.
-    year_start = begin[:4] + "-01-01T00:00:00.000000Z" if begin else None
-    engagements = [e for e in load_engagements(db, at, account_id=account_id,
-                                               start=year_start, end=stamp(end) if end else None)
-                   if reach.covers(e.account_id)]
-    officials = public_officials(db, account_id)
+    year_start = query.start[:4] + "-01-01T00:00:00.000000Z" if query.start else None
+    engagements = [e for e in load_engagements(db, at, account_id=query.account_id,
+                                               start=year_start, end=query.end)
+                   if query.reach.covers(e.account_id)]
+    officials = public_officials(db, query.account_id)
     found = [
         item for item in evaluate(engagements, load_reference(db, at), officials, at.as_of)
-        if (flag is None or item["flag"] == flag) and (open is None or item["open"] == open)
-        and (begin is None or item["_occurred_at"] >= begin)
+        if (query.flag is None or item["flag"] == query.flag)
+        and (query.open is None or item["open"] == query.open)
+        and (query.start is None or item["_occurred_at"] >= query.start)
     ]
     shown, next_cursor = cut(found, lambda item: item["_key"], pinned)
     for item in shown:
@@ -67,6 +82,102 @@ def compliance_flags(
         answer |= {"count": len(found), "open_count": sum(item["open"] for item in found),
                    "next_cursor": next_cursor}
     return answer
+
+
+@dataclass(frozen=True)
+class FlagQuery:
+    """The filters of a flags read, as the ``flags`` table's columns hold them."""
+
+    account_id: str | None
+    flag: str | None
+    start: str | None
+    """The window's first occurred_at (a stamp), or None."""
+    end: str | None
+    open: bool | None
+    reach: Reach
+
+    def where(self) -> tuple[str, list[Any]]:
+        """The condition on the ``flags`` rows (alias ``f``) and its parameters."""
+        clauses, params = [], []
+        for clause, value in (("f.account_id = ?", self.account_id), ("f.flag = ?", self.flag),
+                              ("f.occurred_at >= ?", self.start),
+                              ("f.occurred_at <= ?", self.end),
+                              ("f.open = ?", None if self.open is None else int(self.open))):
+            if value is not None:
+                clauses.append(clause)
+                params.append(value)
+        within, reached = reach_clause(self.reach, "f.account_id")
+        return " AND ".join([*clauses, within]), params + reached
+
+
+def flags_table_answers(db: sqlite_utils.Database, at: Point, query: FlagQuery) -> bool:
+    """Whether the ``flags`` table holds exactly the query's flags at ``at``: it is
+    complete (no housekeeping mark), and no policy, rate or engagement event of the
+    query's accounts lies after the point in either time axis."""
+    if db.conn.execute("SELECT 1 FROM view_state LIMIT 1").fetchone() is not None:
+        return False
+    return reference_settled(db, at) and horizons.within(db, at, query.reach, query.account_id)
+
+
+def flags_now(db: sqlite_utils.Database, query: FlagQuery, pinned: Pinned) -> dict[str, Any]:
+    """:func:`compliance_flags` from the ``flags`` table (where
+    :func:`flags_table_answers`): the page is a keyset read in the answer's order, and
+    the counts are counted through the table's indexes."""
+    where, params = query.where()
+    sql = f"SELECT f.*, e.position FROM flags f JOIN engagements e USING (engagement_id) " \
+          f"WHERE {where}"
+    if pinned.after is not None:
+        occurred_at, position, order = pinned.after
+        sql += " AND (f.occurred_at, e.position, f.seq) > (?, ?, ?)"
+        params += [occurred_at, position, order + 1]
+    sql += " ORDER BY f.occurred_at, e.position, f.seq"
+    if pinned.limit is not None:
+        sql += f" LIMIT {int(pinned.limit) + 1}"
+    rows = list(select(db, sql, params))
+    resolutions = _resolutions(db, rows)
+    keyed = [((row["occurred_at"], row["position"], row["seq"] - 1),
+              _table_flag(row, resolutions)) for row in rows]
+    shown, next_cursor = cut(keyed, lambda item: item[0], pinned)
+    answer: dict[str, Any] = {**pinned.at.rendered(), "flags": [flag for _, flag in shown]}
+    if pinned.limit is not None:
+        where, params = query.where()
+        count, open_count = db.conn.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(f.open), 0) FROM flags f WHERE {where}",
+            params).fetchone()
+        answer |= {"count": count, "open_count": open_count, "next_cursor": next_cursor}
+    return answer
+
+
+def _resolutions(db: sqlite_utils.Database,
+                 rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The void or approval row that resolved each flag of ``rows``, by event id."""
+    found: dict[str, dict[str, Any]] = {}
+    for table in ("engagement_voids", "engagement_approvals"):
+        ids = sorted({row["engagement_id"] for row in rows
+                      if row["resolved_by_type"] is not None})
+        for row in select(db, f"SELECT * FROM {table} WHERE engagement_id IN "
+                              f"({', '.join('?' * len(ids))})", ids):
+            found[row["event_id"]] = row
+    return found
+
+
+def _table_flag(row: dict[str, Any], resolutions: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A ``flags`` row as :func:`_flag` renders the flag."""
+    cost = None
+    if row["cost_amount"] is not None and row["cost_currency"] is not None:
+        cost = {"amount": row["cost_amount"], "currency": row["cost_currency"]}
+    resolved_by = None
+    if row["resolved_by_event_id"] is not None:
+        resolved_by = _resolution(resolutions[row["resolved_by_event_id"]])
+    return {
+        "flag": row["flag"], "engagement_id": row["engagement_id"],
+        "account_id": row["account_id"], "stakeholder_id": row["stakeholder_id"],
+        "kind": row["kind"], "amount": row["amount"], "cost": cost,
+        "limit": row["limit_value"], "currency": row["base_currency"],
+        "policy_event_id": row["policy_event_id"], "occurred_at": rfc3339(row["occurred_at"]),
+        "recorded_at": rfc3339(row["recorded_at"]), "open": bool(row["open"]),
+        "resolved_by": resolved_by,
+    }
 
 
 def public_officials(db: sqlite_utils.Database, account_id: str | None = None) -> set[str]:

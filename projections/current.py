@@ -24,6 +24,7 @@ from ledger.contract.vocabulary import (
     ORG_ELEMENTS,
     ROLE_WEIGHTS,
 )
+from projections import paged
 from projections.batch import Batch
 from projections.figures import DECISION_ROLES
 from projections.people import load_stakeholders
@@ -277,6 +278,7 @@ def follow_up(out: Batch) -> None:
         refresh_engagement(out, engagement_id, base, sums)
     out.flush()
     sums.write(db)
+    paged.follow_up(out, base, again)
 
 
 def money(minor: int | None, base: str) -> str | None:

@@ -29,6 +29,17 @@ from projections.people import StakeholderState, load_account, load_accounts, re
 from projections.timeaxis import Point, rfc3339, shift, stamp
 
 
+def reference_settled(db: sqlite_utils.Database, at: Point) -> bool:
+    """Whether every policy took effect by ``at.as_of`` and every policy and rate was
+    known by ``at.known_at``: then the base currency and every rate in force at a time up
+    to ``at.as_of`` are the ones the current read model uses (three index lookups)."""
+    latest_policy, policy_known, rate_known = db.conn.execute(
+        "SELECT (SELECT MAX(occurred_at) FROM policies), (SELECT MAX(recorded_at) "
+        "FROM policies), (SELECT MAX(recorded_at) FROM fx_rates)").fetchone()
+    return ((latest_policy or "") <= at.as_of and (policy_known or "") <= at.known_at
+            and (rate_known or "") <= at.known_at)
+
+
 def accounts_now(db: sqlite_utils.Database, at: Point, reach: Reach = EVERYWHERE, *,
                  after: str | None = None, limit: int | None = None) -> dict[str, Any]:
     """:func:`projections.queries.list_accounts` at now (``after`` / ``limit``: the first
@@ -129,62 +140,150 @@ _KEYS = {"account": "account_id", "owner": "owner", "kind": "kind",
 
 def spend_now(db: sqlite_utils.Database, group_by: str, start: datetime | None,
               end: datetime | None, account_id: str | None, at: Point,
-              reach: Reach = EVERYWHERE) -> dict[str, Any]:
-    """The groups, total and unconverted list of :func:`projections.spend.spend_report`."""
+              reach: Reach = EVERYWHERE, *, after: tuple[int, str] | None = None,
+              limit: int | None = None) -> dict[str, Any]:
+    """The groups, total and unconverted list of :func:`projections.spend.spend_report`
+    (``limit``: only the first ``limit`` groups after the group key ``after``, with
+    ``group_count`` counting them all).
+
+    Without a window, the account and stakeholder totals are the ones the current tables
+    keep, read a page at a time through their keys; otherwise the groups are aggregated
+    from the current engagements the window and filters select (through their indexes)."""
     base = base_currency(db)
-    filters: list[tuple[str, Any]] = [(column, value) for column, value in (
-        ("account_id = ?", account_id), ("occurred_at >= ?", stamp(start) if start else None),
-        ("occurred_at <= ?", stamp(end) if end else None)) if value is not None]
-    params = [value for _, value in filters]
-    if not reach.everything:  # every table below has the account_id column
-        within, reached = reach_clause(reach)
-        filters.append((within, None))
-        params += reached
-
-    def where(*extra: str, alias: str = "") -> str:
-        return " AND ".join([alias + column for column, _ in filters]
-                            + [alias + clause for clause in extra]) or "1 = 1"
-
-    if group_by == "account" and start is None and end is None:
-        # Kept per account as events arrive: no scan of the engagements.
-        grouped = [row for row in db.conn.execute(
-            "SELECT account_id, base_minor, engagement_count FROM current_accounts "
-            f"WHERE {where()}", params) if row[2]]
-    elif group_by == "stakeholder":
-        grouped = list(db.conn.execute(
-            "SELECT stakeholder_id, SUM(base_minor), COUNT(*) FROM current_shares "
-            f"WHERE {where('base_minor IS NOT NULL')} GROUP BY stakeholder_id", params))
-        grouped += [row for row in db.conn.execute(
-            "SELECT NULL, SUM(base_minor), COUNT(*) FROM current_engagements WHERE "
-            f"{where('voided = 0', 'base_minor IS NOT NULL', 'participant_count = 0')}",
-            params) if row[2]]
+    where = _SpendFilter(account_id, stamp(start) if start else None,
+                         stamp(end) if end else None, reach)
+    page: list[tuple[str | None, int, int]]
+    if group_by in ("account", "stakeholder") and start is None and end is None:
+        kept = _accounts_kept if group_by == "account" else _people_kept
+        page, group_count, total = kept(db, where, after, limit)
     else:
-        grouped = list(db.conn.execute(
-            f"SELECT {_KEYS[group_by]} AS k, SUM(base_minor), COUNT(*) FROM "
-            f"current_engagements WHERE {where('voided = 0', 'base_minor IS NOT NULL')} "
-            "GROUP BY k", params))
-    if group_by == "account" and start is None and end is None:
-        total = sum(minor for _, minor, _ in grouped)
-    else:
+        grouped = sorted(_aggregated(db, group_by, where), key=lambda g: (g[0] is None,
+                                                                          g[0] or ""))
+        page = [g for g in grouped if after is None or (int(g[0] is None), g[0] or "") > after]
+        page, group_count = page[:limit] if limit is not None else page, len(grouped)
         total = db.conn.execute(
             "SELECT SUM(base_minor) FROM current_engagements "
-            f"WHERE {where('voided = 0', 'base_minor IS NOT NULL')}", params).fetchone()[0] or 0
+            f"WHERE {where('voided = 0', 'base_minor IS NOT NULL')}",
+            where.params).fetchone()[0] or 0
     unconverted = row_dict(db.conn.execute(
         "SELECT c.engagement_id, c.account_id, c.kind, c.occurred_at, c.cost_amount, "
         "c.cost_currency FROM current_engagements c JOIN engagements e USING (engagement_id) "
         f"WHERE {where('voided = 0', 'base_minor IS NULL', alias='c.')} "
-        "ORDER BY c.occurred_at, e.position", params))
-    return {
+        "ORDER BY c.occurred_at, e.position", where.params))
+    report = {
         "total": money(total, base),
         "groups": [{"key": key, "total": money(minor, base), "engagement_count": count}
-                   for key, minor, count in sorted(grouped, key=lambda g: (g[0] is None,
-                                                                          g[0] or ""))],
+                   for key, minor, count in page],
         "unconverted": [{
             "engagement_id": row["engagement_id"], "account_id": row["account_id"],
             "kind": row["kind"], "occurred_at": rfc3339(row["occurred_at"]),
             "cost": {"amount": row["cost_amount"], "currency": row["cost_currency"]},
         } for row in unconverted],
     }
+    return report if limit is None else report | {"group_count": group_count}
+
+
+class _SpendFilter:
+    """The account, window and reach of a spend read, as SQL on the current tables (each
+    has the ``account_id`` and, but for the kept totals, ``occurred_at`` columns)."""
+
+    def __init__(self, account_id: str | None, start: str | None, end: str | None,
+                 reach: Reach) -> None:
+        self.clauses = [clause for clause, value in (
+            ("account_id = ?", account_id), ("occurred_at >= ?", start),
+            ("occurred_at <= ?", end)) if value is not None]
+        self.params: list[Any] = [value for value in (account_id, start, end)
+                                  if value is not None]
+        if not reach.everything:
+            within, reached = reach_clause(reach)
+            self.clauses.append(within)
+            self.params += reached
+
+    def __call__(self, *extra: str, alias: str = "") -> str:
+        return " AND ".join(alias + clause for clause in [*self.clauses, *extra]) or "1 = 1"
+
+
+Group = tuple[str | None, int, int]
+"""A spend group: key, base minor units, engagements counted."""
+
+
+def _aggregated(db: sqlite_utils.Database, group_by: str, where: _SpendFilter) -> list[Group]:
+    """Every group, summed from the current engagements (or shares) ``where`` selects."""
+    params = where.params
+    if group_by == "stakeholder":
+        # Through the engagements' valid-time index: only the window's shares are read.
+        grouped = list(db.conn.execute(
+            "SELECT s.stakeholder_id, SUM(s.base_minor), COUNT(*) FROM current_engagements c "
+            f"JOIN current_shares s USING (engagement_id) WHERE {where(alias='c.')} "
+            "AND s.base_minor IS NOT NULL GROUP BY s.stakeholder_id", params))
+        return grouped + _unallocated(db, where)
+    return list(db.conn.execute(
+        f"SELECT {_KEYS[group_by]} AS k, SUM(base_minor), COUNT(*) FROM "
+        f"current_engagements WHERE {where('voided = 0', 'base_minor IS NOT NULL')} "
+        "GROUP BY k", params))
+
+
+def _unallocated(db: sqlite_utils.Database, where: _SpendFilter) -> list[Group]:
+    """The group of costs without participants (key None), when there are any."""
+    return [row for row in db.conn.execute(
+        "SELECT NULL, SUM(base_minor), COUNT(*) FROM current_engagements WHERE "
+        f"{where('voided = 0', 'base_minor IS NOT NULL', 'participant_count = 0')}",
+        where.params) if row[2]]
+
+
+def _accounts_kept(db: sqlite_utils.Database, where: _SpendFilter,
+                   after: tuple[int, str] | None,
+                   limit: int | None) -> tuple[list[Group], int, int]:
+    """A page of the per-account totals kept in ``current_accounts``, their number and
+    their sum."""
+    kept = where("engagement_count > 0")
+    page: list[Group] = []
+    if after is None or after[0] == 0:
+        page = list(db.conn.execute(
+            "SELECT account_id, base_minor, engagement_count FROM current_accounts "
+            f"WHERE {kept} AND account_id > ? ORDER BY account_id"
+            + ("" if limit is None else f" LIMIT {int(limit)}"),
+            [*where.params, after[1] if after else ""]))
+    count, total = db.conn.execute("SELECT COUNT(*), COALESCE(SUM(base_minor), 0) FROM "
+                                   f"current_accounts WHERE {kept}", where.params).fetchone()
+    return page, count, total
+
+
+def _people_kept(db: sqlite_utils.Database, where: _SpendFilter,
+                 after: tuple[int, str] | None,
+                 limit: int | None) -> tuple[list[Group], int, int]:
+    """A page of the per-person totals kept in ``current_stakeholders`` (then the costs
+    without participants), their number and the total spend.
+
+    A person's group counts their converted shares: their engagements less the shares
+    still without a rate, which the few unconverted engagements name."""
+    unconverted: dict[str, int] = dict(db.conn.execute(
+        "SELECT stakeholder_id, COUNT(*) FROM current_shares WHERE engagement_id IN ("
+        "SELECT engagement_id FROM current_engagements WHERE base_minor IS NULL "
+        f"AND voided = 0) AND {where('base_minor IS NULL')} GROUP BY stakeholder_id",
+        where.params).fetchall())
+    kept = where("engagement_count > 0")
+    page: list[Group] = []
+    if after is None or after[0] == 0:
+        for sid, minor, count in db.conn.execute(
+                "SELECT stakeholder_id, spend_minor, engagement_count FROM "
+                f"current_stakeholders WHERE {kept} AND stakeholder_id > ? "
+                "ORDER BY stakeholder_id", [*where.params, after[1] if after else ""]):
+            if limit is not None and len(page) == limit:
+                break
+            if count > unconverted.get(sid, 0):
+                page.append((sid, minor, count - unconverted.get(sid, 0)))
+    unallocated = _unallocated(db, where)
+    if (after is None or after[0] == 0) and (limit is None or len(page) < limit):
+        page += unallocated
+    people = db.conn.execute(f"SELECT COUNT(*) FROM current_stakeholders WHERE {kept}",
+                             where.params).fetchone()[0]
+    only_unconverted = [sid for sid, n in unconverted.items() if db.conn.execute(
+        "SELECT engagement_count FROM current_stakeholders WHERE stakeholder_id = ?",
+        [sid]).fetchone() == (n,)]
+    total = db.conn.execute(f"SELECT COALESCE(SUM(base_minor), 0) FROM current_accounts "
+                            f"WHERE {where()}", where.params).fetchone()[0]
+    return page, people - len(only_unconverted) + len(unallocated), total
 
 
 def _state(row: dict[str, Any]) -> StakeholderState:

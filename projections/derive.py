@@ -20,6 +20,7 @@ import sqlite_utils
 
 from ledger.contract.money import minor_units, to_minor
 from ledger.contract.vocabulary import LADDER_LEVELS, ORG_ELEMENTS, ROLE_WEIGHTS
+from projections import paged
 from projections.current import base_currency
 from projections.figures import DECISION_ROLES
 from projections.flag_sql import derive_flags
@@ -41,6 +42,7 @@ def derive_current(db: sqlite_utils.Database) -> None:
     _accounts(db)
     derive_flags(db, "temp.base_shares")
     db.conn.execute("DROP TABLE temp.base_shares")
+    paged.derive(db, base_currency(db))
 
 
 def _stakeholders(db: sqlite_utils.Database) -> None:

@@ -26,7 +26,14 @@ from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 from ledger.contract.records import EventRecord
 from ledger.errors import StorageConfigError
 from ledger.store.reading import SQLiteLog
-from projections import current, directory_rows, engagement_rows, flag_rows, reference_rows
+from projections import (
+    current,
+    directory_rows,
+    engagement_rows,
+    flag_rows,
+    paged,
+    reference_rows,
+)
 from projections.batch import Batch
 from projections.bulk import LogSource, Split, build_fresh, fresh_path, install, snapshot_copy
 from projections.errors import (
@@ -111,10 +118,13 @@ class ViewDatabase:
         self._lock = threading.Lock()
         with self._transaction():
             older = not self.db["flags"].exists() and self._position_in_transaction() > 0
+            absent = paged.absent(self.db) if self._position_in_transaction() > 0 else set()
             create_tables(self.db)
             if older:  # a views file from before the flags table: evaluate every flag
                 flag_rows.mark_pending(self.db)
                 flag_rows.refresh_pending(self.db)
+            if absent:  # from before the tables paged reads use: derive them
+                paged.derive(self.db, current.base_currency(self.db), absent)
 
     def position(self) -> int:
         """The last log position applied to the views (0 when none)."""

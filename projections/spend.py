@@ -44,8 +44,11 @@ def spend_report(
                             account_id], as_of, known_at)
     at = pinned.at
     if pinned.current:
-        report = spend_now(db, group_by, start, end, account_id, at, reach)
+        after = None if pinned.after is None else (int(pinned.after[0]), str(pinned.after[1]))
+        report = spend_now(db, group_by, start, end, account_id, at, reach, after=after,
+                           limit=None if pinned.limit is None else pinned.limit + 1)
         currency = base_currency(db)
+        group_count = report.pop("group_count", None)
     else:
         reference = load_reference(db, at)
         engagements = load_engagements(
@@ -54,6 +57,7 @@ def spend_report(
         report = summarise([e for e in engagements if reach.covers(e.account_id)], group_by,
                            reference)
         currency = reference.base_currency
+        group_count = None
     answer = {
         "group_by": group_by, "currency": currency,
         "from": rfc3339(stamp(start)) if start else None,
@@ -62,8 +66,8 @@ def spend_report(
     }
     if pinned.limit is not None:
         groups, next_cursor = cut(report["groups"], group_key, pinned)
-        answer |= {"groups": groups, "group_count": len(report["groups"]),
-                   "next_cursor": next_cursor}
+        answer |= {"groups": groups, "group_count": len(report["groups"])
+                   if group_count is None else group_count, "next_cursor": next_cursor}
     return answer
 
 

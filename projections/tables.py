@@ -195,6 +195,28 @@ TABLES: dict[str, dict[str, Any]] = {
         "pk": "stakeholder_id",
         "indexes": [["account_id"]],
     },
+    "history_steps": {
+        "derived": True,
+        "doc": ("Now, as known now: every step of every stakeholder's history (SPEC 5.3) "
+                "with the running figures after it, in (occurred_at, position) order: what "
+                "GET /v1/stakeholders/{id}/history pages at now. A step's change is its "
+                "history row's (the table its event_type writes, at its position)."),
+        "columns": {"stakeholder_id": T, "occurred_at": T, "position": N, "event_type": T,
+                    "engagement_id": T, "role": T, "attitude": N, "ladder_level": N,
+                    "spend_minor": N, "base_currency": T, "step": N,
+                    "seen_occurred_at": T, "seen_recorded_at": T},
+        "pk": ("stakeholder_id", "occurred_at", "position"),
+        "indexes": [],
+    },
+    "account_horizons": {
+        "derived": True,
+        "doc": ("Now, as known now: per account, the latest valid and transaction time of "
+                "its engagements' events (recordings, corrections, voids, approvals). A read "
+                "at a point before either sees other flags than the flags table holds."),
+        "columns": {"account_id": T, "occurred_at": T, "recorded_at": T},
+        "pk": "account_id",
+        "indexes": [],
+    },
     "flags": {
         "derived": True,
         "doc": ("Every compliance flag (SPEC 4.7) as known now, at the end of valid time: "
@@ -208,7 +230,10 @@ TABLES: dict[str, dict[str, Any]] = {
                     "resolved_occurred_at": T, "resolved_recorded_at": T},
         "pk": ("engagement_id", "seq"),
         "indexes": [["account_id", "occurred_at"]],
-        "read_indexes": [["open", "occurred_at"]],
+        # The pages of a read at now go through the last two in the answer's order, and
+        # its counts read them alone (every filter is in them).
+        "read_indexes": [["open", "occurred_at"], ["account_id", "occurred_at", "open", "flag"],
+                         ["occurred_at", "open", "flag"]],
     },
     "view_state": {
         "doc": "Housekeeping marks of the projection (empty when every view is complete).",
@@ -262,6 +287,8 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
     "current_accounts": [_ACCOUNT],
     "current_stakeholders": [_PERSON, _ACCOUNT],
     "flags": [_ENGAGEMENT, _ACCOUNT, _PERSON],
+    "history_steps": [_PERSON, _ENGAGEMENT],
+    "account_horizons": [_ACCOUNT],
 }
 """Where rows refer to rows (declared for SQL readers such as Datasette; SQLite does not
 enforce them here: the write side's rules already guarantee them)."""

@@ -22,7 +22,7 @@ RATES = {"USD": ("0.9", "0.91234", "1.05"), "GBP": ("1.17", "1.2"), "JPY": ("0.0
 
 EVERY_TYPE = ("depart", "layer", "tier", "close", "policy", "forget", "team")
 """The actions ``every_type`` adds: departures, layer and tier changes, closings, later
-policies, erasures and account teams."""
+policies (some changing the base currency), erasures and account teams."""
 
 
 @st.composite
@@ -184,7 +184,8 @@ def _other(draw: st.DrawFn, log: Log, action: str, aid: str, people: list[str],
                 *tick())
     elif action == "policy":
         log.policy(*tick(), gift_item_limit=draw(st.sampled_from(("10.00", "80.00"))),
-                   late_entry_days=draw(st.integers(1, 60)))
+                   late_entry_days=draw(st.integers(1, 60)),
+                   base_currency=draw(st.sampled_from(("EUR", "EUR", "USD"))))
     elif action == "team":
         log.add("account.team_set", {
             "account_id": aid, "owner": draw(st.sampled_from(("li.na", "max.weber"))),
