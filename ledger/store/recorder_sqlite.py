@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import Notification, PersistenceError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
 
 from ledger.store.chain import ChainRow, StoredRow
@@ -61,8 +61,7 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         ]
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
-        ids = super()._insert_events(c, stored_events, **kwargs)
-        assert ids is not None
+        ids = self._insert_stored(c, stored_events)
         companions = companions_of(kwargs)
         if _rows_in(c, f"SELECT 1 FROM {self.events_table_name} WHERE originator_id IN "
                        "({marks}) AND rowid > ? LIMIT 1",
@@ -90,6 +89,26 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         # with the same arguments, and only the last attempt's hashes hold.
         companions.chain_hashes[:] = [row[3] for row in rows]
         return ids
+
+    def _insert_stored(self, c: Any, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """Insert the events and return their positions (rowids), in one ``executemany``
+        where the library runs a statement per event to read each ``lastrowid``.
+
+        Once this transaction's first insert holds the write lock, SQLite gives each new
+        row the largest rowid plus one (its rule until the largest possible rowid is
+        taken), so the events' positions are consecutive; the last one confirms it."""
+        if not stored_events:
+            return []
+        rows = [(s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
+                 s.originator_version, s.topic, s.state) for s in stored_events]
+        c.execute(self.insert_events_statement, rows[0])
+        first = int(c.lastrowid)
+        c.executemany(self.insert_events_statement, rows[1:])
+        c.execute("SELECT last_insert_rowid()")
+        if c.fetchone()[0] != first + len(rows) - 1:
+            raise PersistenceError("the event store has run out of positions: SQLite no longer "
+                                   "gives new events consecutive rowids")
+        return list(range(first, first + len(rows)))
 
     def _shred(self, c: Any, stakeholder_id: str, position: int) -> None:
         c.execute("SELECT subject FROM ledger_subject_links WHERE stakeholder_id = ?",
