@@ -42,6 +42,9 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
     """SQLite recorder that writes the chain and the id index in the insert transaction."""
 
     def construct_create_table_statements(self) -> list[str]:
+        # The key and link tables are their primary keys (WITHOUT ROWID: one b-tree a row,
+        # not a table and an index holding the same text). Stores made before keep their
+        # rowid tables, which the same statements read and write.
         return [
             *super().construct_create_table_statements(),
             "CREATE TABLE IF NOT EXISTS ledger_chain (position INTEGER PRIMARY KEY, "
@@ -49,9 +52,9 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
             "CREATE TABLE IF NOT EXISTS ledger_event_ids (event_id TEXT PRIMARY KEY, "
             "content_digest TEXT NOT NULL, position INTEGER NOT NULL)",
             "CREATE TABLE IF NOT EXISTS ledger_subject_keys (subject TEXT PRIMARY KEY, "
-            "key BLOB NOT NULL)",
+            "key BLOB NOT NULL) WITHOUT ROWID",
             "CREATE TABLE IF NOT EXISTS ledger_subject_links (stakeholder_id TEXT NOT NULL, "
-            "subject TEXT NOT NULL, PRIMARY KEY (stakeholder_id, subject))",
+            "subject TEXT NOT NULL, PRIMARY KEY (stakeholder_id, subject)) WITHOUT ROWID",
             "CREATE TABLE IF NOT EXISTS ledger_migrations (name TEXT PRIMARY KEY)",
             "CREATE TABLE IF NOT EXISTS ledger_teams (account_id TEXT PRIMARY KEY, "
             "owner TEXT NOT NULL, members TEXT NOT NULL, occurred_at TEXT NOT NULL, "
