@@ -66,10 +66,14 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         ids = self._insert_stored(c, stored_events)
         companions = companions_of(kwargs)
-        if _rows_in(c, f"SELECT 1 FROM {self.events_table_name} WHERE originator_id IN "
-                       "({marks}) AND rowid > ? LIMIT 1",
-                    [sid.hex for sid in companions.read_streams], companions.read_after):
-            raise StreamsChanged  # checked under the write lock the insert took
+        # Checked under the write lock the insert took. When the log ended where the
+        # writer's view of it did (the first new position follows it), nothing was added
+        # since, and no stream it read can have changed: the log is only ever appended to.
+        if ids[0] - 1 != companions.read_after and _rows_in(
+                c, f"SELECT 1 FROM {self.events_table_name} WHERE originator_id IN "
+                   "({marks}) AND rowid > ? LIMIT 1",
+                [sid.hex for sid in companions.read_streams], companions.read_after):
+            raise StreamsChanged
         c.execute("SELECT chain_hash FROM ledger_chain ORDER BY position DESC LIMIT 1")
         last = c.fetchone()
         rows = self._chain_rows(last, ids, stored_events, companions)
@@ -99,7 +103,8 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
 
         Once this transaction's first insert holds the write lock, SQLite gives each new
         row the largest rowid plus one (its rule until the largest possible rowid is
-        taken), so the events' positions are consecutive; the last one confirms it."""
+        taken, when it picks free ones at random), so the events' positions follow the
+        log's end and each other; that the last one is the largest confirms it."""
         if not stored_events:
             return []
         rows = [(s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
@@ -107,8 +112,9 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         c.execute(self.insert_events_statement, rows[0])
         first = int(c.lastrowid)
         c.executemany(self.insert_events_statement, rows[1:])
-        c.execute("SELECT last_insert_rowid()")
-        if c.fetchone()[0] != first + len(rows) - 1:
+        c.execute(f"SELECT last_insert_rowid(), MAX(rowid) FROM {self.events_table_name}")
+        last, largest = c.fetchone()
+        if not last == largest == first + len(rows) - 1:
             raise PersistenceError("the event store has run out of positions: SQLite no longer "
                                    "gives new events consecutive rowids")
         return list(range(first, first + len(rows)))

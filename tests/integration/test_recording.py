@@ -284,8 +284,8 @@ def test_the_views_read_the_same_records_without_the_chain(store_settings) -> No
 
 
 def test_a_sqlite_store_out_of_positions_refuses_to_record(tmp_path) -> None:
-    """Once the largest rowid is taken SQLite picks new ones at random, which would put a
-    batch out of log order: the batch is refused and nothing of it is stored."""
+    """Once the largest rowid is taken SQLite picks new ones at random, which would put
+    events out of log order: they are refused and nothing of them is stored."""
     import sqlite3
 
     from eventsourcing.persistence import PersistenceError
@@ -298,7 +298,7 @@ def test_a_sqlite_store_out_of_positions_refuses_to_record(tmp_path) -> None:
                        "topic, state) VALUES (9223372036854775807, ?, 1, 't', x'7b7d')",
                        (uuid.uuid4().hex,))
         with pytest.raises(PersistenceError, match="run out of positions"):
-            app.record_batch([person("ann"), person("bob")], RECORDER)
+            app.record(person("ann"), RECORDER)  # one event: its rowid alone tells
         with sqlite3.connect(tmp_path / "ledger.db") as db:
             assert db.execute("SELECT COUNT(*) FROM stored_events").fetchone() == (2,)
             assert db.execute("SELECT COUNT(*) FROM ledger_chain").fetchone() == (1,)
