@@ -296,7 +296,10 @@ class LedgerApplication(LogReader):
                 found = streams[name] = self.model.get(stream_id(cls.kind, key))
             return found if isinstance(found, cls) else None
 
-        events = []
+        stored: list[StoredEvent] = []
+        # Each event is mapped as soon as it is made, so that a batch never holds all its
+        # event objects at once (fewer live objects for the garbage collector to walk).
+        mapping = BatchMapping(self.mapper, now)
         keys = KeyChanges()
         known_keys = self._stored_keys([submitted[i] for i in fresh])
         ciphers: dict[bytes, Any] = {}
@@ -331,13 +334,11 @@ class LedgerApplication(LogReader):
             event = target.event_class(**fields)
             mutated = fold(event, current)
             pending[name] = streams[name] = mutated
-            events.append(event)
+            if problems is None:
+                stored.append(mapping.stored(event, item.occurred_at, item.occurred_text))
         if problems is not None:
             return []  # a dry run: checked, nothing stored
-        mapping = BatchMapping(self.mapper, now)
-        stored = [mapping.stored(e, submitted[i].occurred_at, submitted[i].occurred_text)
-                  for e, i in zip(events, fresh, strict=True)]
-        del events, sealed  # the stored rows carry them now; fewer objects for the GC to walk
+        del sealed  # the stored rows carry them now; fewer objects for the GC to walk
         # Streams the rules read but this batch does not write: another writer adding to
         # one of them since ``seen`` (a departure while we record an engagement naming the
         # person) makes the insert fail, and the batch is checked again. The streams we

@@ -7,9 +7,8 @@ which event class, or raises the specific :mod:`ledger.errors` exception.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from pydantic import ValidationError
 
@@ -53,9 +52,9 @@ class EventHeader(Protocol):
         """Valid time, timezone-aware."""
 
 
-@dataclass(frozen=True)
-class Target:
-    """Where an accepted event goes: its aggregate class, key, event class and current state."""
+class Target(NamedTuple):
+    """Where an accepted event goes: its aggregate class, key, event class and current state
+    (a tuple: every event of a batch makes one)."""
 
     aggregate: type[LedgerAggregate]
     key: str

@@ -36,7 +36,7 @@ class Principal:
     scope: Scope = "all"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Receipt:
     """What the ledger answers for a recorded event (SPEC §5.1)."""
 
