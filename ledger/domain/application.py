@@ -301,13 +301,9 @@ class LedgerApplication(LogReader):
         # event objects at once (fewer live objects for the garbage collector to walk).
         mapping = BatchMapping(self.mapper, now)
         keys = KeyChanges()
-        known_keys = self._stored_keys([submitted[i] for i in fresh])
+        known_keys = self._stored_keys([submitted[i] for i in fresh]) if problems is None else {}
         ciphers: dict[bytes, Any] = {}
-        # Sealing needs no ledger state, only the batch's order: done in a pass of its own
-        # before the rules (same keys, same order; a refused event discards all of it).
-        sealed = [self._seal(submitted[i], index, keys, known_keys, ciphers)
-                  for index, i in enumerate(fresh)]
-        for i, stored_data in zip(fresh, sealed, strict=True):
+        for i in fresh:
             item = submitted[i]
             try:
                 target = check(item, item.data, get, reach)
@@ -320,6 +316,11 @@ class LedgerApplication(LogReader):
                     # start over, so it becomes an idempotent replay rather than a conflict.
                     raise _Raced from None
                 raise exc.at_index(i) if batch else exc from None
+            # Sealed in the order the batch stores its events (new keys and erasures follow
+            # it), each right before it is stored: a batch never holds all its sealed copies.
+            # A dry run stores nothing and folds the plain data: no rule reads a personal field.
+            stored_data = item.data if problems is not None else self._seal(
+                item, len(stored), keys, known_keys, ciphers)
             name = f"{target.aggregate.kind}:{target.key}"
             sid = stream_id(target.aggregate.kind, target.key)
             current = pending.get(name) or (copied(target.current) if target.current else None)
@@ -338,7 +339,6 @@ class LedgerApplication(LogReader):
                 stored.append(mapping.stored(event, item.occurred_at, item.occurred_text))
         if problems is not None:
             return []  # a dry run: checked, nothing stored
-        del sealed  # the stored rows carry them now; fewer objects for the GC to walk
         # Streams the rules read but this batch does not write: another writer adding to
         # one of them since ``seen`` (a departure while we record an engagement naming the
         # person) makes the insert fail, and the batch is checked again. The streams we
