@@ -112,10 +112,33 @@ def test_a_batch_maps_events_to_the_bytes_the_library_mapper_stores(
     """Every event class, any data and text, occurred_at in any offset."""
     envelope = parse_envelope(raw, now=NOW)
     occurred = envelope.occurred_at.astimezone(offset)
-    event = _event(cls, 3, occurred, data=dump_data(envelope), recorded_by=recorded_by)
+    event = _event(cls, 3, occurred, data=dump_data(envelope), recorded_by=recorded_by,
+                   event_id=str(uuid4()) if recorded_by.isascii() else recorded_by)
     mapper = _library_mapper()
-    ours = BatchMapping(mapper, NOW).stored(event, occurred, occurred.isoformat())
+    ours = BatchMapping(_without_library_path(), NOW).stored(event, occurred,
+                                                             occurred.isoformat())
     assert ours == mapper.to_stored_event(event)
+
+
+def _without_library_path() -> Mapper[Any]:
+    """The ledger's mapper, failing if BatchMapping falls back on the library's mapping."""
+    mapper = _library_mapper()
+
+    def unexpected(event: object) -> None:
+        raise AssertionError("mapped by the library, not by BatchMapping")
+
+    mapper.to_stored_event = unexpected  # type: ignore[method-assign,assignment]
+    return mapper
+
+
+def test_an_event_with_more_than_the_envelope_is_mapped_as_the_library_maps_it() -> None:
+    """An attribute beyond the envelope's fields is kept, as the library keeps it."""
+    event = _event(CREATED[0], 1, NOW)
+    object.__setattr__(event, "note", {"when": NOW})
+    mapper = _library_mapper()
+    assert BatchMapping(mapper, NOW).stored(event, NOW, NOW.isoformat()) == \
+        mapper.to_stored_event(event)
+    assert b'"note":{"when":{"_type_":"datetime_iso"' in mapper.to_stored_event(event).state
 
 
 def test_a_mapper_that_compresses_or_another_timestamp_takes_the_library_path() -> None:
