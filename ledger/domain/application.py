@@ -43,7 +43,7 @@ from ledger.domain.submission import (
     dump_data,
     redacted_digest,
 )
-from ledger.domain.write_model import WriteModel, copied, fold
+from ledger.domain.write_model import WriteModel, copied, fold, new_event
 from ledger.errors import (
     BatchTooLarge,
     IdempotencyConflict,
@@ -324,15 +324,16 @@ class LedgerApplication(LogReader):
             name = f"{target.aggregate.kind}:{target.key}"
             sid = stream_id(target.aggregate.kind, target.key)
             current = pending.get(name) or (copied(target.current) if target.current else None)
+            # The event's fields in their order (a new stream's first event names its
+            # aggregate's topic after the timestamp).
             fields: dict[str, Any] = {
                 "originator_id": sid, "originator_version": current.version + 1 if current else 1,
-                "timestamp": now, "event_id": item.event_id,
-                "occurred_at": item.occurred_at, "data": stored_data,
-                "recorded_by": principal.name,
-            }
+                "timestamp": now}
             if current is None:
                 fields["originator_topic"] = get_topic(target.aggregate)
-            event = target.event_class(**fields)
+            fields.update(event_id=item.event_id, occurred_at=item.occurred_at,
+                          data=stored_data, recorded_by=principal.name)
+            event = new_event(target.event_class, fields)
             mutated = fold(event, current)
             pending[name] = streams[name] = mutated
             if problems is None:

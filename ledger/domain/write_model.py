@@ -8,6 +8,8 @@ concurrency), so the cache is a speed-up, never the source of truth.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, TypeVar, cast
@@ -21,6 +23,7 @@ from ledger.aggregates import LedgerAggregate
 PAGE = 1000
 K = TypeVar("K")
 L = TypeVar("L", bound=LedgerAggregate)
+E = TypeVar("E", bound=LedgerAggregate.Event)
 
 
 def fold(event: LedgerAggregate.Event, aggregate: LedgerAggregate | None) -> LedgerAggregate:
@@ -41,6 +44,25 @@ def fold(event: LedgerAggregate.Event, aggregate: LedgerAggregate | None) -> Led
     new.__init__()
     event.apply(new)
     return cast(LedgerAggregate, new)
+
+
+def new_event(cls: type[E], values: dict[str, Any]) -> E:
+    """The event ``cls(**values)`` makes, built without the frozen dataclass's ``__init__``,
+    which sets each field through ``object.__setattr__`` (a batch makes an event for every
+    one it records). ``values`` names the class's fields in their order, as the library's
+    mapper writes them; else, or when the originator id is no ``UUID``, the class's own
+    ``__init__`` builds it (and says what is wrong)."""
+    if tuple(values) != _fields_of(cls) or not isinstance(values["originator_id"], UUID):
+        return cls(**values)
+    event = cls.__new__(cls)
+    event.__dict__.update(values)
+    return event
+
+
+@functools.cache
+def _fields_of(cls: type[Any]) -> tuple[str, ...]:
+    """The names of an event class's fields, in their order."""
+    return tuple(field.name for field in dataclasses.fields(cls))
 
 
 def copied(aggregate: L) -> L:

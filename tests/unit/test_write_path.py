@@ -5,11 +5,13 @@ from the same envelopes, and nonces and keys that are fresh random bytes."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import zlib
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import uuid4
 
+import pytest
 from eventsourcing.compressor import ZlibCompressor
 from eventsourcing.persistence import (
     DatetimeAsISO,
@@ -25,7 +27,7 @@ from hypothesis import strategies as st
 from ledger.aggregates import LEDGER_TYPES, LedgerAggregate, stream_id
 from ledger.contract.validation import parse_envelope
 from ledger.domain.submission import dump_data
-from ledger.domain.write_model import copied, fold
+from ledger.domain.write_model import copied, fold, new_event
 from ledger.store.privacy import SEALED_PREFIX, RandomPool, seal, unseal
 from ledger.store.transcoder import BatchMapping, LedgerTranscoder
 from tests.strategies import envelopes, texts
@@ -81,6 +83,25 @@ def test_later_events_fold_as_the_library_mutates() -> None:
         ours = fold(event, copied(start))
         library = event.mutate(copy.copy(start))
         assert vars(ours) == vars(library), cls
+
+
+def test_events_are_built_as_their_classes_build_them() -> None:
+    """Every event class: the same attributes in the same order (the stored state follows
+    it), frozen alike; values out of order, or an id that is no UUID, go through the
+    class's own ``__init__``."""
+    for cls in EVENT_CLASSES:
+        version = 1 if cls in CREATED else 2
+        made = _event(cls, version, NOW)
+        values = dict(vars(made))
+        built = new_event(cls, values)
+        assert type(built) is cls
+        assert list(vars(built).items()) == list(vars(made).items())
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            built.recorded_by = "someone else"  # type: ignore[misc]
+        reordered = {"data": values.pop("data"), **values}
+        assert list(vars(new_event(cls, reordered))) == list(vars(made))
+        with pytest.raises(TypeError, match="non-UUID originator_id"):
+            new_event(cls, {**vars(made), "originator_id": "k1"})
 
 
 def test_a_copy_has_the_same_state_and_leaves_the_original_alone() -> None:
