@@ -52,7 +52,13 @@ from ledger.errors import (
     StorageConfigError,
 )
 from ledger.store.faults import as_fault, is_disk_full, is_storage_fault, refresh_connections
-from ledger.store.privacy import REDACTED_DIGEST, KeyChanges, seal, subject_of
+from ledger.store.privacy import (
+    REDACTED_DIGEST,
+    KeyChanges,
+    has_personal_text,
+    seal,
+    subject_of,
+)
 from ledger.store.reading import LogReader
 from ledger.store.recorder import CompanionRows, StreamsChanged
 from ledger.store.transcoder import BatchMapping, LedgerTranscoder
@@ -371,6 +377,11 @@ class LedgerApplication(LogReader):
         if subject is None:
             return data
         if event_type in _NEW_SUBJECT_TYPES:
+            if not has_personal_text(event_type, data):
+                # Nothing to seal (an engagement without location or notes): its subject
+                # gets a key with its first text, as after an erasure, not a key to store
+                # for nothing.
+                return data
             key = keys.new_key(subject)
         else:
             if subject not in known:

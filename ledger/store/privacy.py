@@ -88,6 +88,12 @@ def _fields(event_type: str, data: dict[str, Any]) -> tuple[list[str], list[str]
     return top, []
 
 
+def has_personal_text(event_type: str, data: dict[str, Any]) -> bool:
+    """Whether ``data`` holds any personal field as text (something :func:`seal` seals)."""
+    top, changed = _fields(event_type, data)
+    return bool(top or changed)
+
+
 def without_personal(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     """``data`` without the type's personal fields (sealed or not, in ``changes`` too)."""
     names = _personal_names(event_type)

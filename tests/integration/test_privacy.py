@@ -205,3 +205,19 @@ def test_a_store_with_the_earlier_key_and_link_tables_seals_and_shreds_alike(tmp
         layouts = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE name IN "
                                   "('ledger_subject_keys', 'ledger_subject_links')"))
     assert not any("WITHOUT ROWID" in sql for sql in layouts.values())
+
+
+def test_an_engagement_takes_a_key_with_its_first_personal_text(
+        ledger: LedgerApplication) -> None:
+    """Recorded without location or notes, an engagement keeps no key for nothing; notes a
+    correction adds are sealed under a new key, read back, and shredded with a participant."""
+    ledger.record(dinner("d3", "ann", "bob"), RECORDER)
+    assert "engagement:d3" not in ledger.ledger_recorder.load_keys(["engagement:d3"])
+    ledger.record(ev("engagement.corrected", engagement_id="d3", reason="forgot the notes",
+                     changes={"notes": "Ann's promotion"}), RECORDER)
+    assert b"Ann's promotion" not in raw_states(ledger)
+    assert "engagement:d3" in ledger.ledger_recorder.load_keys(["engagement:d3"])
+    assert data_of(ledger, "engagement.corrected")[-1]["changes"]["notes"] == "Ann's promotion"
+    ledger.record(ev("stakeholder.forgotten", stakeholder_id="ann", reason="erasure"), ADMIN)
+    assert data_of(ledger, "engagement.corrected")[-1]["changes"]["notes"] == "[forgotten]"
+    assert ledger.verify().ok
