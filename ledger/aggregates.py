@@ -156,8 +156,7 @@ class Engagement(LedgerAggregate):
         if isinstance(event, Engagement.Recorded):
             self.account_id = event.data["account_id"]
             self.engaged_at = event.occurred_at
-            self.fields = {k: v for k, v in event.data.items()
-                           if k not in ("engagement_id", "account_id", *SEALED_FIELDS)}
+            self.fields = {k: v for k, v in event.data.items() if k not in _NOT_FIELDS}
         elif isinstance(event, Engagement.Corrected):
             changes = event.data["changes"]
             self.fields = {**self.fields, **{k: v for k, v in changes.items()
@@ -168,6 +167,9 @@ class Engagement(LedgerAggregate):
 
 SEALED_FIELDS = ("location", "notes")
 """Engagement fields stored encrypted; the write model does not need them for its rules."""
+_NOT_FIELDS = frozenset(("engagement_id", "account_id", *SEALED_FIELDS))
+"""What of ``engagement.recorded`` data is not a correctable field the rules read (a set
+built once: the tuple built per item cost more than the rest of folding the event)."""
 
 
 class Policy(LedgerAggregate):

@@ -74,7 +74,10 @@ def _rfc3339(value: Any) -> datetime:
         moment = datetime.fromisoformat(text.replace("z", "Z"))
     except ValueError as exc:
         raise ValueError(f"is not a valid date-time: {exc}") from None
-    if moment < EARLIEST:  # compared as instants, so no offset can push it out of range
+    # Compared as instants, so no offset can push it out of range; a later year than
+    # EARLIEST's is after it whatever the offset (under a day), and needs no comparison
+    # (which looks up both offsets).
+    if moment.year <= EARLIEST.year and moment < EARLIEST:
         raise ValueError(f"must not be before {EARLIEST.date().isoformat()}")
     return moment
 

@@ -15,6 +15,8 @@ SERVER_FIELDS = ("recorded_at", "recorded_by", "position", "hash", "stream_id", 
 _SERVER_FIELDS = frozenset(SERVER_FIELDS)
 
 _ADAPTER: TypeAdapter[EnvelopeBase] = TypeAdapter(Envelope)
+_VALIDATE = _ADAPTER.validator.validate_python
+"""``_ADAPTER.validate_python`` without its wrapper (which only passes on its defaults)."""
 
 
 def parse_envelope(raw: Any, *, now: datetime) -> EnvelopeBase:
@@ -30,7 +32,7 @@ def parse_envelope(raw: Any, *, now: datetime) -> EnvelopeBase:
                 [{"loc": [name], "msg": "set by the server; remove it"} for name in server_set],
             )
     try:
-        event = _ADAPTER.validate_python(raw)
+        event: EnvelopeBase = _VALIDATE(raw)
     except ValidationError as exc:
         errors = [_clean(error) for error in exc.errors(include_url=False)]
         first = errors[0]

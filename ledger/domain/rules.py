@@ -7,9 +7,8 @@ which event class, or raises the specific :mod:`ledger.errors` exception.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from pydantic import ValidationError
 
@@ -53,9 +52,9 @@ class EventHeader(Protocol):
         """Valid time, timezone-aware."""
 
 
-@dataclass(frozen=True)
-class Target:
-    """Where an accepted event goes: its aggregate class, key, event class and current state."""
+class Target(NamedTuple):
+    """Where an accepted event goes: its aggregate class, key, event class and current state
+    (a tuple: every event of a batch makes one)."""
 
     aggregate: type[LedgerAggregate]
     key: str
@@ -92,11 +91,15 @@ def streams_read(event_type: str, data: dict[str, Any]) -> list[tuple[str, str]]
     """The (kind, key) of every stream :func:`check` may look up for this event, so that
     the application can load them for a whole batch in one query."""
     found = [(kind, data[field]) for kind, field in _STREAM_KEYS if data.get(field)]
-    changes = data.get("changes") or {}
-    found += [("stakeholder", p) for p in data.get("participants") or ()]
-    found += [("stakeholder", p) for p in changes.get("participants") or ()]
-    if changes.get("opportunity_id"):
-        found.append(("opportunity", changes["opportunity_id"]))
+    participants = data.get("participants")
+    if participants:
+        found += [("stakeholder", p) for p in participants]
+    changes = data.get("changes")
+    if changes:  # only what is there is looked at: this runs for every event of a batch
+        if changes.get("participants"):
+            found += [("stakeholder", p) for p in changes["participants"]]
+        if changes.get("opportunity_id"):
+            found.append(("opportunity", changes["opportunity_id"]))
     if event_type in ("policy.set", "fx.rate_set"):
         found.append(("policy", POLICY_KEY))
     if event_type == "fx.rate_set":

@@ -36,7 +36,7 @@ class Principal:
     scope: Scope = "all"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Receipt:
     """What the ledger answers for a recorded event (SPEC §5.1)."""
 
@@ -73,6 +73,9 @@ class Submitted:
 
     type: str
     occurred_at: datetime
+    occurred_text: str
+    """``occurred_at.isoformat()``, which both the digest and the stored event spell out
+    (computed once: with an offset it costs more than the rest of the digest's envelope)."""
     event_id: str
     data: dict[str, Any]
     digest: str
@@ -88,8 +91,19 @@ _C_CANONICAL = c_make_encoder and c_make_encoder(
 
 def content_digest(event_type: str, occurred_at: datetime, data: dict[str, Any]) -> str:
     """The idempotency fingerprint of an event's content (everything but its id)."""
-    content = {"type": event_type, "occurred_at": occurred_at.isoformat(), "data": data}
-    canonical = "".join(_C_CANONICAL(content, 0)) if _C_CANONICAL else _CANONICAL.encode(content)
+    return digest_of(event_type, occurred_at.isoformat(), data)
+
+
+def digest_of(event_type: str, occurred_text: str, data: dict[str, Any]) -> str:
+    """:func:`content_digest` of an event whose ``occurred_at.isoformat()`` is
+    ``occurred_text``: the canonical JSON of ``{"type", "occurred_at", "data"}``, written
+    in its sorted key order with the data encoded by the canonical encoder."""
+    if not _C_CANONICAL:
+        content = {"type": event_type, "occurred_at": occurred_text, "data": data}
+        return hashlib.sha256(_CANONICAL.encode(content).encode()).hexdigest()
+    canonical = "".join(('{"data":', *_C_CANONICAL(data, 0),
+                         ',"occurred_at":', encode_basestring_ascii(occurred_text),
+                         ',"type":', encode_basestring_ascii(event_type), "}"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -103,7 +117,8 @@ def redacted_digest(event_type: str, occurred_at: datetime, data: dict[str, Any]
 def dump_data(envelope: EnvelopeBase) -> dict[str, Any]:
     """The event's data as stored: JSON values, defaults filled, corrections as given."""
     model = envelope.data  # type: ignore[attr-defined]
-    data: dict[str, Any] = model.model_dump(mode="json")
+    # model.model_dump(mode="json"), without the wrapper that passes on its defaults.
+    data: dict[str, Any] = model.__pydantic_serializer__.to_python(model, mode="json")
     if envelope.type == "engagement.corrected":  # type: ignore[attr-defined]
         data["changes"] = model.changes.model_dump(mode="json", exclude_unset=True)
     return data

@@ -12,6 +12,7 @@ stored events — and so the hash chain — stay untouched.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import os
 from collections.abc import Iterable, Iterator
@@ -87,6 +88,12 @@ def _fields(event_type: str, data: dict[str, Any]) -> tuple[list[str], list[str]
     return top, []
 
 
+def has_personal_text(event_type: str, data: dict[str, Any]) -> bool:
+    """Whether ``data`` holds any personal field as text (something :func:`seal` seals)."""
+    top, changed = _fields(event_type, data)
+    return bool(top or changed)
+
+
 def without_personal(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     """``data`` without the type's personal fields (sealed or not, in ``changes`` too)."""
     names = _personal_names(event_type)
@@ -110,12 +117,34 @@ def _containers(data: dict[str, Any], top: list[str], changed: list[str],
     return [(data, top), (data["changes"], changed)] if changed else [(data, top)]
 
 
+class RandomPool:
+    """Random bytes from the operating system's generator (``os.urandom``), drawn a block
+    at a time: a batch takes a nonce for every field it seals and a key for every new
+    subject, and one call per block costs less than one per nonce. Every byte is handed
+    out once. Keep one pool per batch (it is not shared between threads)."""
+
+    def __init__(self, block: int = 4096) -> None:
+        self._block = block
+        self._bytes = b""
+        self._at = 0
+
+    def take(self, size: int) -> bytes:
+        """``size`` fresh random bytes."""
+        if self._at + size > len(self._bytes):
+            self._bytes, self._at = os.urandom(max(self._block, size)), 0
+        taken = self._bytes[self._at:self._at + size]
+        self._at += size
+        return taken
+
+
 def seal(event_type: str, data: dict[str, Any], key: bytes | None,
-         ciphers: dict[bytes, tuple[AESGCM, str]] | None = None) -> dict[str, Any]:
+         ciphers: dict[bytes, tuple[AESGCM, str]] | None = None,
+         randomness: RandomPool | None = None) -> dict[str, Any]:
     """A copy of ``data`` with its personal fields encrypted under ``key``.
 
     ``ciphers``, a cache the caller keeps for one batch, saves re-deriving the cipher
-    and the key's fingerprint for every event of the same subject.
+    and the key's fingerprint for every event of the same subject; ``randomness``, the
+    batch's pool, gives the nonces (else each is drawn from ``os.urandom``).
     """
     top, changed = _fields(event_type, data)  # names, not (dict, name) pairs: runs per event
     if not top and not changed:
@@ -126,9 +155,10 @@ def seal(event_type: str, data: dict[str, Any], key: bytes | None,
     cipher, prefix = _cipher(key, ciphers)
     for container, names in _containers(sealed, top, changed):
         for name in names:
-            nonce = os.urandom(12)
+            nonce = randomness.take(12) if randomness is not None else os.urandom(12)
             token = nonce + cipher.encrypt(nonce, container[name].encode(), None)
-            container[name] = prefix + base64.b64encode(token).decode()
+            # What base64.b64encode(token) gives, without its wrapper's checks.
+            container[name] = prefix + binascii.b2a_base64(token, newline=False).decode()
     return sealed
 
 
@@ -192,16 +222,28 @@ class KeyChanges:
     """New keys of subjects an erasure earlier in the batch shreds, for text sealed after
     it: written after the erasures have deleted the subjects' old keys."""
     shredded: set[str] = field(default_factory=set)
+    randomness: RandomPool = field(default_factory=RandomPool)
+    """Where new keys come from (and the batch's nonces: :func:`seal` takes it too)."""
+
+    def _fresh_key(self) -> bytes:
+        """A new 256-bit AES key, as ``AESGCM.generate_key`` makes one (random bytes)."""
+        return self.randomness.take(32)
 
     def new_key(self, subject: str) -> bytes:
         """Create (once) the key of a new subject."""
-        return self.new_keys.setdefault(subject, AESGCM.generate_key(bit_length=256))
+        key = self.new_keys.get(subject)
+        if key is None:
+            key = self.new_keys[subject] = self._fresh_key()
+        return key
 
     def key_for(self, subject: str, stored: bytes | None) -> bytes:
         """The key that seals new text about an existing subject (``stored``: its key in
         the store, None when there is none, e.g. shredded by an earlier erasure)."""
         if subject in self.shredded:
-            return self.late_keys.setdefault(subject, AESGCM.generate_key(bit_length=256))
+            key = self.late_keys.get(subject)
+            if key is None:
+                key = self.late_keys[subject] = self._fresh_key()
+            return key
         return self.new_keys.get(subject) or stored or self.new_key(subject)
 
     def erase(self, stakeholder_id: str, index: int, linked: Iterable[str]) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import Notification, PersistenceError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
 
 from ledger.store.chain import ChainRow, StoredRow
@@ -42,6 +42,9 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
     """SQLite recorder that writes the chain and the id index in the insert transaction."""
 
     def construct_create_table_statements(self) -> list[str]:
+        # The key and link tables are their primary keys (WITHOUT ROWID: one b-tree a row,
+        # not a table and an index holding the same text). Stores made before keep their
+        # rowid tables, which the same statements read and write.
         return [
             *super().construct_create_table_statements(),
             "CREATE TABLE IF NOT EXISTS ledger_chain (position INTEGER PRIMARY KEY, "
@@ -49,9 +52,9 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
             "CREATE TABLE IF NOT EXISTS ledger_event_ids (event_id TEXT PRIMARY KEY, "
             "content_digest TEXT NOT NULL, position INTEGER NOT NULL)",
             "CREATE TABLE IF NOT EXISTS ledger_subject_keys (subject TEXT PRIMARY KEY, "
-            "key BLOB NOT NULL)",
+            "key BLOB NOT NULL) WITHOUT ROWID",
             "CREATE TABLE IF NOT EXISTS ledger_subject_links (stakeholder_id TEXT NOT NULL, "
-            "subject TEXT NOT NULL, PRIMARY KEY (stakeholder_id, subject))",
+            "subject TEXT NOT NULL, PRIMARY KEY (stakeholder_id, subject)) WITHOUT ROWID",
             "CREATE TABLE IF NOT EXISTS ledger_migrations (name TEXT PRIMARY KEY)",
             "CREATE TABLE IF NOT EXISTS ledger_teams (account_id TEXT PRIMARY KEY, "
             "owner TEXT NOT NULL, members TEXT NOT NULL, occurred_at TEXT NOT NULL, "
@@ -61,13 +64,16 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         ]
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
-        ids = super()._insert_events(c, stored_events, **kwargs)
-        assert ids is not None
+        ids = self._insert_stored(c, stored_events)
         companions = companions_of(kwargs)
-        if _rows_in(c, f"SELECT 1 FROM {self.events_table_name} WHERE originator_id IN "
-                       "({marks}) AND rowid > ? LIMIT 1",
-                    [sid.hex for sid in companions.read_streams], companions.read_after):
-            raise StreamsChanged  # checked under the write lock the insert took
+        # Checked under the write lock the insert took. When the log ended where the
+        # writer's view of it did (the first new position follows it), nothing was added
+        # since, and no stream it read can have changed: the log is only ever appended to.
+        if ids[0] - 1 != companions.read_after and _rows_in(
+                c, f"SELECT 1 FROM {self.events_table_name} WHERE originator_id IN "
+                   "({marks}) AND rowid > ? LIMIT 1",
+                [sid.hex for sid in companions.read_streams], companions.read_after):
+            raise StreamsChanged
         c.execute("SELECT chain_hash FROM ledger_chain ORDER BY position DESC LIMIT 1")
         last = c.fetchone()
         rows = self._chain_rows(last, ids, stored_events, companions)
@@ -90,6 +96,28 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         # with the same arguments, and only the last attempt's hashes hold.
         companions.chain_hashes[:] = [row[3] for row in rows]
         return ids
+
+    def _insert_stored(self, c: Any, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """Insert the events and return their positions (rowids), in one ``executemany``
+        where the library runs a statement per event to read each ``lastrowid``.
+
+        Once this transaction's first insert holds the write lock, SQLite gives each new
+        row the largest rowid plus one (its rule until the largest possible rowid is
+        taken, when it picks free ones at random), so the events' positions follow the
+        log's end and each other; that the last one is the largest confirms it."""
+        if not stored_events:
+            return []
+        rows = [(s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
+                 s.originator_version, s.topic, s.state) for s in stored_events]
+        c.execute(self.insert_events_statement, rows[0])
+        first = int(c.lastrowid)
+        c.executemany(self.insert_events_statement, rows[1:])
+        c.execute(f"SELECT last_insert_rowid(), MAX(rowid) FROM {self.events_table_name}")
+        last, largest = c.fetchone()
+        if not last == largest == first + len(rows) - 1:
+            raise PersistenceError("the event store has run out of positions: SQLite no longer "
+                                   "gives new events consecutive rowids")
+        return list(range(first, first + len(rows)))
 
     def _shred(self, c: Any, stakeholder_id: str, position: int) -> None:
         c.execute("SELECT subject FROM ledger_subject_links WHERE stakeholder_id = ?",

@@ -175,3 +175,49 @@ def test_opening_a_store_shreds_the_digests_earlier_erasures_left(
         assert reopened.ledger_recorder.shred_earlier_erasures() == 0  # once only
     finally:
         reopened.close()
+
+
+def test_a_store_with_the_earlier_key_and_link_tables_seals_and_shreds_alike(tmp_path) -> None:
+    """SQLite stores made before the key and link tables were created WITHOUT ROWID keep
+    their tables (CREATE ... IF NOT EXISTS leaves them) and work the same."""
+    import sqlite3
+
+    path = tmp_path / "ledger.db"
+    with sqlite3.connect(path) as db:  # the tables as earlier versions created them
+        db.execute("CREATE TABLE ledger_subject_keys (subject TEXT PRIMARY KEY, "
+                   "key BLOB NOT NULL)")
+        db.execute("CREATE TABLE ledger_subject_links (stakeholder_id TEXT NOT NULL, "
+                   "subject TEXT NOT NULL, PRIMARY KEY (stakeholder_id, subject))")
+    app = LedgerApplication(Settings(database_url=f"sqlite:///{path}"))
+    try:
+        app.record_batch([account(), person("ann", notes="likes sailing"), person("bob"),
+                          dinner("d1", "ann", "bob", location="Bistro"),
+                          dinner("d2", "bob", location="Canteen")], RECORDER)
+        assert data_of(app, "engagement.recorded")[0]["location"] == "Bistro"
+        app.record(ev("stakeholder.forgotten", stakeholder_id="ann", reason="erasure"), ADMIN)
+        shared, own = data_of(app, "engagement.recorded")
+        assert (shared["location"], own["location"]) == ("[forgotten]", "Canteen")
+        assert data_of(app, "stakeholder.registered")[0]["notes"] == "[forgotten]"
+        assert app.verify().ok
+    finally:
+        app.close()
+    with sqlite3.connect(path) as db:
+        layouts = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE name IN "
+                                  "('ledger_subject_keys', 'ledger_subject_links')"))
+    assert not any("WITHOUT ROWID" in sql for sql in layouts.values())
+
+
+def test_an_engagement_takes_a_key_with_its_first_personal_text(
+        ledger: LedgerApplication) -> None:
+    """Recorded without location or notes, an engagement keeps no key for nothing; notes a
+    correction adds are sealed under a new key, read back, and shredded with a participant."""
+    ledger.record(dinner("d3", "ann", "bob"), RECORDER)
+    assert "engagement:d3" not in ledger.ledger_recorder.load_keys(["engagement:d3"])
+    ledger.record(ev("engagement.corrected", engagement_id="d3", reason="forgot the notes",
+                     changes={"notes": "Ann's promotion"}), RECORDER)
+    assert b"Ann's promotion" not in raw_states(ledger)
+    assert "engagement:d3" in ledger.ledger_recorder.load_keys(["engagement:d3"])
+    assert data_of(ledger, "engagement.corrected")[-1]["changes"]["notes"] == "Ann's promotion"
+    ledger.record(ev("stakeholder.forgotten", stakeholder_id="ann", reason="erasure"), ADMIN)
+    assert data_of(ledger, "engagement.corrected")[-1]["changes"]["notes"] == "[forgotten]"
+    assert ledger.verify().ok

@@ -281,3 +281,40 @@ def test_the_views_read_the_same_records_without_the_chain(store_settings) -> No
         assert plain == [dataclasses.replace(r, hash="") for r in chained]
     finally:
         app.close()
+
+
+def test_a_sqlite_store_out_of_positions_refuses_to_record(tmp_path) -> None:
+    """Once the largest rowid is taken SQLite picks new ones at random, which would put
+    events out of log order: they are refused and nothing of them is stored."""
+    import sqlite3
+
+    from eventsourcing.persistence import PersistenceError
+
+    app = LedgerApplication(Settings(database_url=f"sqlite:///{tmp_path}/ledger.db"))
+    try:
+        app.record(account(), RECORDER)
+        with sqlite3.connect(tmp_path / "ledger.db") as db:
+            db.execute("INSERT INTO stored_events (rowid, originator_id, originator_version, "
+                       "topic, state) VALUES (9223372036854775807, ?, 1, 't', x'7b7d')",
+                       (uuid.uuid4().hex,))
+        with pytest.raises(PersistenceError, match="run out of positions"):
+            app.record(person("ann"), RECORDER)  # one event: its rowid alone tells
+        with sqlite3.connect(tmp_path / "ledger.db") as db:
+            assert db.execute("SELECT COUNT(*) FROM stored_events").fetchone() == (2,)
+            assert db.execute("SELECT COUNT(*) FROM ledger_chain").fetchone() == (1,)
+    finally:
+        app.close()
+
+
+def test_receipts_name_the_positions_the_events_are_read_back_at(
+        ledger: LedgerApplication) -> None:
+    """Every event of a batch, after a batch refused by the rules: its receipt's position
+    is where the log holds it."""
+    ledger.record_batch(base_setup(), RECORDER)
+    with pytest.raises(AlreadyRegistered):
+        ledger.record_batch([person("carl"), person("ann")], RECORDER)
+    receipts = ledger.record_batch(
+        [person(f"p{n}") for n in range(40)] + [dinner("d1", "p1", "p2")], RECORDER)
+    records = ledger.read_records(receipts[0].position - 1, 100)
+    assert [(r.event_id, r.position) for r in records] == \
+        [(r.event_id, r.position) for r in receipts]

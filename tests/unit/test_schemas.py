@@ -94,6 +94,8 @@ def test_unknown_and_server_fields_are_refused(raw: dict[str, Any], field: str) 
         ({**gift(), "event_id": "not-a-uuid"}, ["event_id"], "UUID"),
         ({**gift(), "occurred_at": "0001-01-01T00:00:00+14:00"}, ["occurred_at"], "1900"),
         ({**gift(), "occurred_at": "1899-12-31T23:59:59Z"}, ["occurred_at"], "1900"),
+        # In 1900 by its own clock, but 1899-12-31T23:30Z.
+        ({**gift(), "occurred_at": "1900-01-01T00:30:00+01:00"}, ["occurred_at"], "1900"),
         (gift(cost={"amount": "80.001", "currency": "EUR"}), ["data", "cost"], "decimals"),
         (gift(cost={"amount": "80.5", "currency": "JPY"}), ["data", "cost"], "decimals"),
         (gift(cost={"amount": 80.5, "currency": "EUR"}), ["data", "cost", "amount"], "string"),
@@ -161,6 +163,14 @@ def test_the_largest_amounts_and_rates_are_accepted() -> None:
     for rate in ("999999.9999", "0.0000001234567890", "1.50000000000000000"):
         parse_envelope({"type": "fx.rate_set", "occurred_at": "2026-01-01T00:00:00Z",
                         "data": {"currency": "USD", "rate": rate}}, now=NOW)
+
+
+def test_the_earliest_moments_are_accepted_in_any_offset() -> None:
+    """1900-01-01T00:00Z itself, and moments after it however far east their offset is."""
+    for moment in ("1900-01-01T00:00:00Z", "1900-01-01T00:30:00-01:00",
+                   "1900-01-02T00:00:00+23:59", "1901-01-01T00:00:00+23:59"):
+        assert parse_envelope({**gift(), "occurred_at": moment}, now=NOW).occurred_at \
+            == datetime.fromisoformat(moment)
 
 
 def test_an_error_quotes_a_long_amount_cut_short() -> None:
