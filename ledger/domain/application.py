@@ -55,7 +55,7 @@ from ledger.store.faults import as_fault, is_disk_full, is_storage_fault, refres
 from ledger.store.privacy import (
     REDACTED_DIGEST,
     KeyChanges,
-    has_personal_text,
+    personal_fields,
     seal,
     subject_of,
 )
@@ -376,8 +376,9 @@ class LedgerApplication(LogReader):
         subject = subject_of(event_type, data)
         if subject is None:
             return data
+        found = personal_fields(event_type, data)
         if event_type in _NEW_SUBJECT_TYPES:
-            if not has_personal_text(event_type, data):
+            if not (found[0] or found[1]):
                 # Nothing to seal (an engagement without location or notes): its subject
                 # gets a key with its first text, as after an erasure, not a key to store
                 # for nothing.
@@ -388,7 +389,7 @@ class LedgerApplication(LogReader):
                 known.update(self.ledger_recorder.load_keys([subject]))
             # None when shredded with a forgotten participant: new text takes a new key.
             key = keys.key_for(subject, known.get(subject))
-        sealed = seal(event_type, data, key, ciphers, keys.randomness)
+        sealed = seal(event_type, data, key, ciphers, keys.randomness, found)
         if event_type == "stakeholder.forgotten":  # its own reason is shredded with her
             keys.erase(data["stakeholder_id"], index,
                        self.ledger_recorder.linked_subjects(data["stakeholder_id"]))

@@ -73,25 +73,30 @@ def subject_streams(subjects: Iterable[str]) -> list[UUID]:
     return [stream_id(*subject.split(":", 1)) for subject in subjects]
 
 
+_PERSONAL_NAMES: dict[str, tuple[str, ...]] = {**_STAKEHOLDER_FIELDS, **_ENGAGEMENT_FIELDS}
+
+
 def _personal_names(event_type: str) -> tuple[str, ...]:
     """The names of the type's personal fields (not those inside ``changes``)."""
-    return _STAKEHOLDER_FIELDS.get(event_type) or _ENGAGEMENT_FIELDS.get(event_type) or ()
+    return _PERSONAL_NAMES.get(event_type, ())
 
 
-def _fields(event_type: str, data: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """The personal fields present as text in ``data``, and in its ``changes``."""
-    names = _personal_names(event_type)
-    top = [name for name in names if isinstance(data.get(name), str)]
+Fields = tuple[list[str], list[str]]
+"""The personal fields an event holds as text: names in its data, names in its ``changes``."""
+
+
+def personal_fields(event_type: str, data: dict[str, Any]) -> Fields:
+    """The personal fields present as text in ``data``, and in its ``changes`` (what
+    :func:`seal` seals; it takes them, found once, as ``fields``)."""
+    top = []
+    for name in _PERSONAL_NAMES.get(event_type, ()):  # a loop: these lists are short
+        if isinstance(data.get(name), str):
+            top.append(name)
     changes = data.get("changes")
     if event_type == "engagement.corrected" and isinstance(changes, dict):
         return top, [name for name in _CHANGES_FIELDS if isinstance(changes.get(name), str)]
     return top, []
 
-
-def has_personal_text(event_type: str, data: dict[str, Any]) -> bool:
-    """Whether ``data`` holds any personal field as text (something :func:`seal` seals)."""
-    top, changed = _fields(event_type, data)
-    return bool(top or changed)
 
 
 def without_personal(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -113,7 +118,7 @@ def _copy(data: dict[str, Any]) -> dict[str, Any]:
 
 def _containers(data: dict[str, Any], top: list[str], changed: list[str],
                 ) -> list[tuple[dict[str, Any], list[str]]]:
-    """(container, field names) of the personal fields :func:`_fields` found."""
+    """(container, field names) of the personal fields :func:`personal_fields` found."""
     return [(data, top), (data["changes"], changed)] if changed else [(data, top)]
 
 
@@ -139,14 +144,17 @@ class RandomPool:
 
 def seal(event_type: str, data: dict[str, Any], key: bytes | None,
          ciphers: dict[bytes, tuple[AESGCM, str]] | None = None,
-         randomness: RandomPool | None = None) -> dict[str, Any]:
+         randomness: RandomPool | None = None, fields: Fields | None = None,
+         ) -> dict[str, Any]:
     """A copy of ``data`` with its personal fields encrypted under ``key``.
 
     ``ciphers``, a cache the caller keeps for one batch, saves re-deriving the cipher
     and the key's fingerprint for every event of the same subject; ``randomness``, the
-    batch's pool, gives the nonces (else each is drawn from ``os.urandom``).
+    batch's pool, gives the nonces (else each is drawn from ``os.urandom``); ``fields``,
+    what :func:`personal_fields` found when the caller looked already.
     """
-    top, changed = _fields(event_type, data)  # names, not (dict, name) pairs: runs per event
+    # Names, not (dict, name) pairs: runs per event.
+    top, changed = fields if fields is not None else personal_fields(event_type, data)
     if not top and not changed:
         return data
     if key is None:
@@ -184,7 +192,7 @@ def unseal(event_type: str, data: dict[str, Any], key: bytes | None,
 
     ``ciphers`` is the same per-batch cache :func:`seal` takes.
     """
-    top, changed = _fields(event_type, data)
+    top, changed = personal_fields(event_type, data)
     if not any(data[name].startswith(SEALED_PREFIX) for name in top) and not any(
             data["changes"][name].startswith(SEALED_PREFIX) for name in changed):
         return data
@@ -271,7 +279,7 @@ class KeyChanges:
 def lost_fields(event_type: str, sealed: dict[str, Any], opened: dict[str, Any]) -> bool:
     """Whether :func:`unseal` turned a sealed personal field of ``sealed`` into
     ``[forgotten]`` in ``opened``: its key is gone."""
-    top, changed = _fields(event_type, sealed)
+    top, changed = personal_fields(event_type, sealed)
     return any(sealed[name].startswith(SEALED_PREFIX) and opened[name] == FORGOTTEN
                for name in top) or any(
         sealed["changes"][name].startswith(SEALED_PREFIX)
