@@ -162,7 +162,9 @@ TABLES: dict[str, dict[str, Any]] = {
                     "base_minor": N},
         "pk": "engagement_id",
         "indexes": [["account_id", "kind", "occurred_at"], ["cost_currency", "occurred_at"]],
-        "read_indexes": [["occurred_at"], ["base_minor"]],
+        # The last: spend by stakeholder sums the costs without participants through it.
+        "read_indexes": [["occurred_at"], ["base_minor"],
+                         ["participant_count", "voided", "base_minor"]],
     },
     "current_shares": {
         "derived": True,
