@@ -5,7 +5,9 @@ figures; :mod:`projections.horizons` keeps how far each account's engagement eve
 in both time axes, so a read can tell whether the tables kept for the end of time (these
 and ``flags``) answer its point exactly. Both are derived from the history and current
 tables: once per batch after :func:`projections.current.follow_up` has refreshed the
-current tables, or in one pass at the end of a bulk rebuild.
+current tables, or in one pass at the end of a bulk rebuild. ``flag_counts`` is kept by
+triggers on ``flags`` (:data:`projections.tables.TRIGGERS`); only a views file written
+before it needs it counted here.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ import sqlite_utils
 from projections import history_rows, horizons
 from projections.batch import Batch
 
-TABLES = ("history_steps", "account_horizons")
+TABLES = ("history_steps", "account_horizons", "flag_counts")
 
 
 def absent(db: sqlite_utils.Database) -> set[str]:
-    """Which of the derived tables a views file lacks (one written before them)."""
-    return {name for name in TABLES if not db[name].exists()}
+    """Which of the derived tables a views file lacks (one written before them); without
+    the flags table, its counts are stale too."""
+    return {name for name in TABLES
+            if not db[name].exists() or (name == "flag_counts" and not db["flags"].exists())}
 
 
 def derive(db: sqlite_utils.Database, base: str,
@@ -34,6 +38,11 @@ def derive(db: sqlite_utils.Database, base: str,
         history_rows.derive_steps(db, base)
     if "account_horizons" in tables:
         horizons.derive_horizons(db)
+    if "flag_counts" in tables:
+        # Triggers keep the counts from now on; count the flags already there (if any).
+        db.conn.execute("DELETE FROM flag_counts")
+        db.conn.execute("INSERT INTO flag_counts SELECT account_id, flag, open, COUNT(*) "
+                        "FROM flags GROUP BY account_id, flag, open")
 
 
 def follow_up(out: Batch, base: str, reconverted: Iterable[str]) -> None:
