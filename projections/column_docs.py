@@ -182,6 +182,9 @@ PER_TABLE: dict[tuple[str, str], str] = {
                                          "or approval's own, whichever is later).",
     ("account_horizons", "recorded_at"): "The latest transaction time of those events.",
     ("flag_counts", "open"): "1: the flags counted are open; 0: resolved.",
+    ("spend_totals", "base_minor"): "Total spend of every account in " + _BASE_MINOR + ".",
+    ("spend_totals", "account_count"): "Accounts with at least one converted, non-voided "
+                                       "engagement.",
     ("view_state", "name"): "A housekeeping mark, e.g. flags_pending while a rebuild has "
                             "deferred the flags.",
     ("currencies", "currency"): "ISO 4217 currency code.",

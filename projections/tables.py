@@ -236,6 +236,15 @@ TABLES: dict[str, dict[str, Any]] = {
         "read_indexes": [["open", "occurred_at"], ["account_id", "occurred_at", "open", "flag"],
                          ["occurred_at", "open", "flag"]],
     },
+    "spend_totals": {
+        "derived": True,
+        "doc": ("Now, as known now: the total spend of every account and how many accounts "
+                "have spend (one row, in the base currency): the whole-answer figures of "
+                "GET /v1/reports/spend by account."),
+        "columns": {"base_currency": T, "base_minor": N, "account_count": N},
+        "pk": "base_currency",
+        "indexes": [],
+    },
     "flag_counts": {
         "derived": True,
         "doc": ("How many rows the flags table holds per account, kind of flag and state, "
