@@ -119,6 +119,8 @@ COLUMNS: dict[str, str] = {
     "resolved_occurred_at": "Valid time of that void or approval.",
     "resolved_recorded_at": "Transaction time of that void or approval (a late approval "
                             "shows here).",
+    "flag_count": "How many flags of the row's account, kind and state the flags table "
+                  "holds.",
     # a stakeholder's history steps
     "step": "Ordinal of the step in the person's history, 1 for the first.",
     "seen_occurred_at": "The latest valid time any step up to this one depends on (its "
@@ -179,6 +181,10 @@ PER_TABLE: dict[tuple[str, str], str] = {
                                          "events (an engagement's, or a correction's, void's "
                                          "or approval's own, whichever is later).",
     ("account_horizons", "recorded_at"): "The latest transaction time of those events.",
+    ("flag_counts", "open"): "1: the flags counted are open; 0: resolved.",
+    ("spend_totals", "base_minor"): "Total spend of every account in " + _BASE_MINOR + ".",
+    ("spend_totals", "account_count"): "Accounts with at least one converted, non-voided "
+                                       "engagement.",
     ("view_state", "name"): "A housekeeping mark, e.g. flags_pending while a rebuild has "
                             "deferred the flags.",
     ("currencies", "currency"): "ISO 4217 currency code.",

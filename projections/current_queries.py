@@ -244,9 +244,21 @@ def _accounts_kept(db: sqlite_utils.Database, where: _SpendFilter,
             f"WHERE {kept} AND account_id > ? ORDER BY account_id"
             + ("" if limit is None else f" LIMIT {int(limit)}"),
             [*where.params, after[1] if after else ""]))
-    count, total = db.conn.execute("SELECT COUNT(*), COALESCE(SUM(base_minor), 0) FROM "
-                                   f"current_accounts WHERE {kept}", where.params).fetchone()
-    return page, count, total
+    return page, *_accounts_total(db, where)
+
+
+def _accounts_total(db: sqlite_utils.Database, where: _SpendFilter) -> tuple[int, int]:
+    """How many accounts ``where`` selects have spend, and their total spend: for every
+    account, as ``spend_totals`` keeps them."""
+    if not where.clauses:
+        kept = db.conn.execute("SELECT account_count, base_minor FROM spend_totals "
+                               "WHERE base_currency = ?", [base_currency(db)]).fetchone()
+        if kept is not None:
+            return kept[0], kept[1]
+    count, total = db.conn.execute(
+        "SELECT COUNT(*) FILTER (WHERE engagement_count > 0), COALESCE(SUM(base_minor), 0) "
+        f"FROM current_accounts WHERE {where()}", where.params).fetchone()
+    return count, total
 
 
 def _people_kept(db: sqlite_utils.Database, where: _SpendFilter,
@@ -281,8 +293,7 @@ def _people_kept(db: sqlite_utils.Database, where: _SpendFilter,
     only_unconverted = [sid for sid, n in unconverted.items() if db.conn.execute(
         "SELECT engagement_count FROM current_stakeholders WHERE stakeholder_id = ?",
         [sid]).fetchone() == (n,)]
-    total = db.conn.execute(f"SELECT COALESCE(SUM(base_minor), 0) FROM current_accounts "
-                            f"WHERE {where()}", where.params).fetchone()[0]
+    total = _accounts_total(db, where)[1]
     return page, people - len(only_unconverted) + len(unallocated), total
 
 

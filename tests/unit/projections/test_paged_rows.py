@@ -206,17 +206,17 @@ def test_a_new_base_currency_restates_every_running_total(tmp_path, log):
     rebuilt.close()
 
 
-def test_an_older_views_file_gains_the_history_steps_and_horizons_when_opened(tmp_path, log):
-    """A views file written before the history steps and account horizons existed gets
-    them derived at once, equal to a follower's."""
-    log.policy("2026-01-01")
+def test_an_older_views_file_gains_the_tables_of_paged_reads_when_opened(tmp_path, log):
+    """A views file written before the history steps, account horizons and flag counts
+    existed gets them derived at once, equal to a follower's."""
+    log.policy("2026-01-01", hospitality_per_person_limit="50.00")
     log.account("acme")
     log.stakeholder("al", "acme")
     log.engagement("d1", "acme", "dinner", ["al"], "2026-02-01", cost=money("100.00"))
     log.add("stakeholder.attitude_changed", {"stakeholder_id": "al", "attitude": 2,
                                              "reason": "r"}, "2026-01-15", "2026-02-02")
     views = follow(tmp_path, log.records, [2, 4])
-    tables = ("history_steps", "account_horizons")
+    tables = ("history_steps", "account_horizons", "flag_counts")
     kept = {name: views.db.execute(f"SELECT * FROM {name} ORDER BY 1, 2").fetchall()
             for name in tables}
     assert all(kept.values())
@@ -266,3 +266,39 @@ def test_a_flags_page_from_the_flags_table_equals_the_evaluation_at_the_same_poi
                     lambda pinned, q=query: evaluated_flags(db, q, pinned))
                 assert walked is not None or not must_answer
         views.close()
+
+
+def test_the_flag_counts_follow_every_refresh_of_the_flags(tmp_path, log):
+    """Three dinners over the per-person limit, one voided, a policy raising the limit
+    for the third, and a fourth dinner needing an approval that comes later: a flags read
+    at now counts them from the kept counts exactly as the evaluation does, and a
+    follower's counts equal a rebuild's (no count left at zero)."""
+    log.policy("2026-01-01", hospitality_per_person_limit="50.00")
+    log.account("acme")
+    log.stakeholder("al", "acme")
+    for n, day in enumerate(("2026-02-01", "2026-02-02", "2026-02-03")):
+        log.engagement(f"d{n}", "acme", "dinner", ["al"], day, cost=money("80.00"))
+    log.add("engagement.voided", {"engagement_id": "d1", "reason": "dup"}, "2026-02-04")
+    log.policy("2026-02-03", hospitality_per_person_limit="100.00",
+               pre_approval_above="120.00")
+    log.engagement("d3", "acme", "dinner", ["al"], "2026-02-05", cost=money("150.00"))
+    log.add("engagement.approved", {"engagement_id": "d3", "approval_ref": "A-1",
+                                    "approver": "boss"}, "2026-02-06")
+    steady = follow(tmp_path, log.records, list(range(len(log.records))))
+    rebuilt = ViewDatabase(tmp_path / "rebuilt.db")
+    rebuilt.rebuild(iter(log.records))
+    at = after_everything(log.records)
+    for views in (steady, rebuilt):
+        for state in (None, True, False):
+            query = FlagQuery("acme", "hospitality_over_limit", None, None, state, EVERYWHERE)
+            key = ["flags", "acme", "hospitality_over_limit", None, None, state]
+            pinned = dataclasses.replace(pin(views.db, PageRequest(1), key, None, None),
+                                         at=at)
+            fast = flags_now(views.db, query, pinned)
+            assert fast == evaluated_flags(views.db, query, pinned)
+            assert (fast["count"], fast["open_count"]) == {
+                None: (3, 2), True: (2, 2), False: (1, 0)}[state]
+    assert steady.db.execute("SELECT * FROM flag_counts").fetchall() == \
+        rebuilt.db.execute("SELECT * FROM flag_counts").fetchall()
+    steady.close()
+    rebuilt.close()
