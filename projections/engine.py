@@ -147,8 +147,9 @@ class ViewDatabase:
                 apply(out, record)
                 last = record.position
             if last > start:
-                current.follow_up(out)
+                reconverted = current.follow_up(out)
                 flag_rows.follow_up(out)
+                paged.follow_up(out, reconverted)
                 self._write_position(last)
         return last
 
@@ -162,7 +163,7 @@ class ViewDatabase:
         with fresh_path(self.path) as fresh:
             split = build_fresh(fresh, records, apply, application_name=self.application_name,
                                 batch_size=batch_size, progress=progress,
-                                finish=flag_rows.evaluate_all,
+                                finish=paged.evaluate_flags,
                                 connection_factory=self._connection_factory)
             with self._lock:
                 split.install = install(fresh, self.db.conn)
