@@ -182,6 +182,7 @@ PER_TABLE: dict[tuple[str, str], str] = {
                                          "or approval's own, whichever is later).",
     ("account_horizons", "recorded_at"): "The latest transaction time of those events.",
     ("flag_counts", "open"): "1: the flags counted are open; 0: resolved.",
+    ("flag_counts", "year"): "Calendar year (YYYY) of the flagged engagements' occurred_at.",
     ("spend_totals", "base_minor"): "Total spend of every account in " + _BASE_MINOR + ".",
     ("spend_totals", "account_count"): "Accounts with at least one converted, non-voided "
                                        "engagement.",

@@ -24,7 +24,6 @@ from ledger.contract.vocabulary import (
     ORG_ELEMENTS,
     ROLE_WEIGHTS,
 )
-from projections import paged
 from projections.batch import Batch
 from projections.figures import DECISION_ROLES
 from projections.people import load_stakeholders
@@ -252,8 +251,10 @@ def _refresh_spend(db: sqlite_utils.Database, stakeholder_id: str) -> None:
         [count, first, last, ladder or 0, spend or 0, stakeholder_id])
 
 
-def follow_up(out: Batch) -> None:
-    """Bring the current tables up to date once a batch's history rows are written.
+def follow_up(out: Batch) -> set[str]:
+    """Bring the current tables up to date once a batch's history rows are written;
+    returns the engagements recorded earlier whose rows it refreshed (corrected, voided,
+    reconverted by a rate or a new base currency).
 
     Every current row is recomputed from the history tables as they stand after the
     whole batch, each once, so any split of the log into batches writes the same rows.
@@ -278,7 +279,7 @@ def follow_up(out: Batch) -> None:
         refresh_engagement(out, engagement_id, base, sums)
     out.flush()
     sums.write(db)
-    paged.follow_up(out, base, again)
+    return again
 
 
 def money(minor: int | None, base: str) -> str | None:

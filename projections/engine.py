@@ -148,8 +148,9 @@ class ViewDatabase:
                 apply(out, record)
                 last = record.position
             if last > start:
-                current.follow_up(out)
+                reconverted = current.follow_up(out)
                 flag_rows.follow_up(out)
+                paged.follow_up(out, reconverted)
                 self._write_position(last)
         return last
 

@@ -3,12 +3,11 @@
 :mod:`projections.history_rows` keeps every stakeholder's history steps with their running
 figures; :mod:`projections.horizons` keeps how far each account's engagement events reach
 in both time axes, so a read can tell whether the tables kept for the end of time (these
-and ``flags``) answer its point exactly. Both are derived from the history and current
-tables: once per batch after :func:`projections.current.follow_up` has refreshed the
-current tables, or in one pass at the end of a bulk rebuild; so is ``spend_totals``, the
-sum of every account's spend. ``flag_counts`` is kept by
-triggers on ``flags`` (:data:`projections.tables.TRIGGERS`); only a views file written
-before it needs it counted here.
+and ``flags``) answer its point exactly; ``spend_totals`` sums every account's spend, and
+``flag_counts`` counts the ``flags`` rows of each account and year. All are derived from
+the history, current and flags tables: once per batch, after the current tables and the
+flags (the engine calls :func:`follow_up` last), or in one pass at the end of a bulk
+rebuild (:func:`derive`, after :mod:`projections.flag_sql` has derived the flags).
 """
 
 from __future__ import annotations
@@ -17,8 +16,10 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
-from projections import history_rows, horizons
+from projections import flag_rows, history_rows, horizons
 from projections.batch import Batch
+from projections.current import base_currency
+from projections.flag_rows import Unit
 
 TABLES = ("history_steps", "account_horizons", "flag_counts", "spend_totals")
 
@@ -42,18 +43,37 @@ def derive(db: sqlite_utils.Database, base: str,
     if "spend_totals" in tables:
         add_up(db, base)
     if "flag_counts" in tables:
-        # Triggers keep the counts from now on; count the flags already there (if any).
-        db.conn.execute("DELETE FROM flag_counts")
-        db.conn.execute("INSERT INTO flag_counts SELECT account_id, flag, open, COUNT(*) "
-                        "FROM flags GROUP BY account_id, flag, open")
+        count_flags(db)
 
 
-def follow_up(out: Batch, base: str, reconverted: Iterable[str]) -> None:
-    """Bring the derived tables up to date after a batch (see
-    :func:`projections.history_rows.follow_up`)."""
-    horizons.follow_up(out.flushed())
+def follow_up(out: Batch, reconverted: Iterable[str]) -> None:
+    """Bring the derived tables up to date after a batch, once the current tables and
+    the flags are (``reconverted``: what :func:`projections.current.follow_up` returned;
+    see :func:`projections.history_rows.follow_up`)."""
+    db = out.flushed()
+    base = base_currency(db)
+    horizons.follow_up(db)
     history_rows.follow_up(out, base, reconverted)
-    add_up(out.db, base)
+    add_up(db, base)
+    count_flags(db, flag_rows.touched_units(out))
+
+
+def count_flags(db: sqlite_utils.Database, units: Iterable[Unit] | None = None) -> None:
+    """Count the flags of each (account, year) in ``units`` again (None: of every one),
+    once :mod:`projections.flag_rows` has evaluated them."""
+    count = ("INSERT INTO flag_counts SELECT account_id, substr(occurred_at, 1, 4), flag, "
+             "open, COUNT(*) FROM flags {where} GROUP BY 1, 2, 3, 4")
+    if units is None:
+        db.conn.execute("DELETE FROM flag_counts")
+        db.conn.execute(count.format(where=""))
+        return
+    for account_id, year in sorted(units):
+        db.conn.execute("DELETE FROM flag_counts WHERE account_id = ? AND year = ?",
+                        [account_id, year])
+        db.conn.execute(count.format(where="WHERE account_id = ? AND occurred_at BETWEEN ? "
+                                           "AND ?"),
+                        [account_id, f"{year}-01-01T00:00:00.000000Z",
+                         f"{year}-12-31T23:59:59.999999Z"])
 
 
 def add_up(db: sqlite_utils.Database, base: str) -> None:

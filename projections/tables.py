@@ -232,10 +232,9 @@ TABLES: dict[str, dict[str, Any]] = {
                     "resolved_occurred_at": T, "resolved_recorded_at": T},
         "pk": ("engagement_id", "seq"),
         "indexes": [["account_id", "occurred_at"]],
-        # The pages of a read at now go through the last two in the answer's order, and
-        # its counts read them alone (every filter is in them).
-        "read_indexes": [["open", "occurred_at"], ["account_id", "occurred_at", "open", "flag"],
-                         ["occurred_at", "open", "flag"]],
+        # The last: the pages of a read at now without an account go through it in the
+        # answer's order (every filter is in it).
+        "read_indexes": [["open", "occurred_at"], ["occurred_at", "open", "flag"]],
     },
     "spend_totals": {
         "derived": True,
@@ -248,10 +247,11 @@ TABLES: dict[str, dict[str, Any]] = {
     },
     "flag_counts": {
         "derived": True,
-        "doc": ("How many rows the flags table holds per account, kind of flag and state, "
-                "kept by triggers on it: the counts of a flags read at now."),
-        "columns": {"account_id": T, "flag": T, "open": N, "flag_count": N},
-        "pk": ("account_id", "flag", "open"),
+        "doc": ("How many rows the flags table holds per account, calendar year of "
+                "occurred_at, kind of flag and state, counted again with each evaluation "
+                "of the account's year: the counts of a flags read at now."),
+        "columns": {"account_id": T, "year": T, "flag": T, "open": N, "flag_count": N},
+        "pk": ("account_id", "year", "flag", "open"),
         "indexes": [],
     },
     "view_state": {
@@ -284,20 +284,6 @@ applying events looks rows up by, and the ``read_indexes`` that only queries use
 (a rebuild creates those once at the end: sorting once beats a b-tree insert per row).
 ``derived`` tables are filled from the others (:mod:`projections.current` as events
 arrive, :mod:`projections.derive` at the end of a bulk load, whose indexes come last)."""
-
-_FLAG_KEY = "account_id = {row}.account_id AND flag = {row}.flag AND open = {row}.open"
-_COUNT = ("INSERT INTO flag_counts VALUES (new.account_id, new.flag, new.open, 1) "
-          "ON CONFLICT (account_id, flag, open) DO UPDATE SET flag_count = flag_count + 1;")
-_UNCOUNT = (f"UPDATE flag_counts SET flag_count = flag_count - 1 WHERE {_FLAG_KEY};"
-            f"DELETE FROM flag_counts WHERE {_FLAG_KEY} AND flag_count = 0;").format(row="old")
-TRIGGERS: dict[str, str] = {
-    "flags_counted": f"AFTER INSERT ON flags BEGIN {_COUNT} END",
-    "flags_uncounted": f"AFTER DELETE ON flags BEGIN {_UNCOUNT} END",
-    "flags_recounted": f"AFTER UPDATE OF account_id, flag, open ON flags "
-                       f"BEGIN {_UNCOUNT} {_COUNT} END",
-}
-"""What keeps ``flag_counts`` equal to the ``flags`` rows, however they are written (a
-count that drops to zero leaves no row, so any order of writes leaves the same rows)."""
 
 _ACCOUNT, _PERSON, _ENGAGEMENT = (("account_id", "accounts", "account_id"),
                                   ("stakeholder_id", "stakeholders", "stakeholder_id"),
@@ -344,8 +330,6 @@ def create_tables(db: sqlite_utils.Database, *, read_indexes: bool = True) -> No
             db.execute(sql.rstrip().rstrip(";") + ("" if rowid else " WITHOUT ROWID"))
         for columns in spec["indexes"] if read_indexes or not spec.get("derived") else ():
             table.create_index(columns, if_not_exists=True)
-    for name, body in TRIGGERS.items():
-        db.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
     # After every table, so that the schema reads the same however the file was built.
     for name, spec in TABLES.items() if read_indexes else ():
         for columns in spec.get("read_indexes", ()):

@@ -93,7 +93,7 @@ def test_an_older_views_file_gains_every_flag_when_opened(tmp_path, log):
     reopened = ViewDatabase(tmp_path / "views.db")
     assert table_flags(reopened) == [("hospitality_over_limit", "d1", "al", "150.00", 1, None)]
     assert rows(reopened, "SELECT * FROM flag_counts") == [
-        ("acme", "hospitality_over_limit", 1, 1)]
+        ("acme", "2025", "hospitality_over_limit", 1, 1)]
     reopened.close()
 
 
