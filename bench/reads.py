@@ -63,9 +63,18 @@ def sample_ids(events: int, seed: int) -> Sample:
                   events // 2)
 
 
+FULL_PAGE = 10
+"""The page size of the ``*_page10`` reads: full at every size the bench runs (the
+sampled person has at least this many history steps, the sampled account this many
+flags, from 10k events on), so that their latency compares pages of the same length
+whatever the size of the log. A default page (100 rows) is not full on a small log, and
+its latency then grows with the answer as the log grows."""
+
+
 def _reads(sample: Sample) -> dict[str, Callable[[Any, LedgerApplication], object]]:
     s = sample
     page = PageRequest()  # the first page, as the API answers by default
+    full = PageRequest(limit=FULL_PAGE)
     reads: dict[str, Callable[[Any, LedgerApplication], object]] = {
         "accounts": lambda db, _: list_accounts(db, page=page),
         "power_map": lambda db, _: power_map(db, s.account_id),
@@ -75,6 +84,8 @@ def _reads(sample: Sample) -> dict[str, Callable[[Any, LedgerApplication], objec
         "fishbone": lambda db, _: opportunity_fishbone(db, s.opportunity_id or ""),
         "spend": lambda db, _: spend_report(db, "account", page=page),
         "flags": lambda db, _: compliance_flags(db, account_id=s.account_id, page=page),
+        "history_page10": lambda db, _: stakeholder_history(db, s.stakeholder_id, page=full),
+        "flags_page10": lambda db, _: compliance_flags(db, account_id=s.account_id, page=full),
         "audit": lambda _, ledger: ledger.read_records(s.middle, PAGE),
         "verify": lambda _, ledger: ledger.verify(),
     }

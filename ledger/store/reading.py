@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any, NamedTuple, cast
 from uuid import UUID
 
+import orjson
 from eventsourcing.application import Application
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, StoredEvent
 from eventsourcing.utils import get_topic
@@ -28,7 +29,35 @@ from ledger.store.privacy import subject_of, unseal
 from ledger.store.recorder import LedgerRecorderMixin
 from ledger.store.recorder_sqlite import SQLiteLedgerRecorder
 
-_json_object = json.JSONDecoder().decode
+_stdlib_object = json.JSONDecoder().decode
+
+
+def _json_object(state: bytes) -> Any:
+    """A stored state's JSON, decoded by orjson (about 2.5 times as fast) where it gives
+    what the standard library's decoder gives: that one decodes what orjson refuses (lone
+    surrogates, ``NaN``) and any state orjson finds a float in, which may be an integer
+    beyond 64 bits (orjson makes those floats; a ledger state holds no floats at all)."""
+    try:
+        fields = orjson.loads(state)
+    except orjson.JSONDecodeError:
+        pass
+    else:
+        if not _has_float(fields):
+            return fields
+    return _stdlib_object(state.decode())
+
+
+_NESTED = (dict, list, float)
+
+
+def _has_float(value: Any) -> bool:
+    """Whether a decoded JSON value holds a float anywhere."""
+    if type(value) is float:
+        return True
+    inner = value.values() if type(value) is dict else value if type(value) is list else ()
+    return any(type(item) in _NESTED and _has_float(item) for item in inner)
+
+
 _TYPE_OF_TOPIC = {get_topic(cls): name for cls, name in LEDGER_TYPES.items()}
 
 
@@ -79,17 +108,12 @@ class LogReader(Application):
         views, which never show it, read the log that way.
         """
         rows: Sequence[StoredRow]
-        if stream is None and not types:
-            rows = self.ledger_recorder.stored_page(after, limit)
+        if stream is None:
+            rows = self.ledger_recorder.stored_page(after, limit, topics_of(types))
         else:
-            page: Sequence[Any]
-            if stream is not None:
-                page = self.ledger_recorder.select_stream(UUID(stream), after, limit)
-                if types:
-                    page = [n for n in page if n.topic in topics_of(types)]
-            else:
-                page = self.recorder.select_notifications(after + 1, limit,
-                                                          topics=topics_of(types))
+            page: Sequence[Any] = self.ledger_recorder.select_stream(UUID(stream), after, limit)
+            if types:
+                page = [n for n in page if n.topic in topics_of(types)]
             rows = [StoredRow(n.id, n.originator_id, n.originator_version, n.topic, n.state)
                     for n in page]
         chain = self.ledger_recorder.chain_rows([r.position for r in rows]) if chained else {}
@@ -124,7 +148,7 @@ class LogReader(Application):
         state = row.state if isinstance(row.state, bytes) else bytes(row.state)
         event_type = _TYPE_OF_TOPIC.get(row.topic)
         if self._plain_states and event_type and state.count(b'"_type_"') == 2:
-            fields = _json_object(state.decode())
+            fields = _json_object(state)
             recorded, occurred = fields.get("timestamp"), fields.get("occurred_at")
             if (type(recorded) is dict and recorded.get("_type_") == "datetime_iso"
                     and type(occurred) is dict and occurred.get("_type_") == "datetime_iso"

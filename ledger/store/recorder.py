@@ -149,11 +149,12 @@ class LedgerRecorderMixin:
         """Up to ``PAGE`` chain rows after position ``after``."""
         raise NotImplementedError
 
-    def stored_page(self, after: int, limit: int = PAGE) -> list[StoredRow]:
-        """Up to ``limit`` stored events after position ``after``, as raw rows with the
-        stream id in hex: the library's notifications would turn every stream id into a
-        ``UUID`` that readers turn straight back into text (a third of the time ``verify``
-        took)."""
+    def stored_page(self, after: int, limit: int = PAGE,
+                    topics: Sequence[str] = ()) -> list[StoredRow]:
+        """Up to ``limit`` stored events after position ``after`` (only those of
+        ``topics``, when given), as raw rows with the stream id in hex: the library's
+        notifications would turn every stream id into a ``UUID`` that readers turn
+        straight back into text (a third of the time ``verify`` took)."""
         raise NotImplementedError
 
     def select_stream(self, stream: UUID, after: int, limit: int) -> list[Notification]:

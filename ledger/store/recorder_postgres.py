@@ -265,14 +265,17 @@ class PostgresLedgerRecorder(LedgerRecorderMixin, PostgresApplicationRecorder):
             SQL("SELECT * FROM {0} WHERE position > %s ORDER BY position LIMIT %s").format(
                 self.chain_table), [after, PAGE])]
 
-    def stored_page(self, after: int, limit: int = PAGE) -> list[StoredRow]:
+    def stored_page(self, after: int, limit: int = PAGE,
+                    topics: Sequence[str] = ()) -> list[StoredRow]:
         # The id as hex text, as the digest spells it: no UUID object per row.
+        only = SQL(" AND topic = ANY(%s)") if topics else SQL("")
         return [StoredRow(r["notification_id"], r["stream"], r["originator_version"],
                           r["topic"], r["state"]) for r in self._select(
             SQL("SELECT notification_id, replace(originator_id::text, '-', '') AS stream, "
-                "originator_version, topic, state FROM {0} WHERE notification_id > %s "
+                "originator_version, topic, state FROM {0} WHERE notification_id > %s{1} "
                 "ORDER BY notification_id LIMIT %s").format(
-                Identifier(self.datastore.schema, self.events_table_name)), [after, limit])]
+                Identifier(self.datastore.schema, self.events_table_name), only),
+            [after, *([list(topics)] if topics else []), limit])]
 
 
 def _insert_rows(curs: Any, table: Any, types: Sequence[str], rows: Sequence[Sequence[Any]],

@@ -226,11 +226,13 @@ class SQLiteLedgerRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
                       (after, PAGE))
             return [ChainRow(*r) for r in c.fetchall()]
 
-    def stored_page(self, after: int, limit: int = PAGE) -> list[StoredRow]:
+    def stored_page(self, after: int, limit: int = PAGE,
+                    topics: Sequence[str] = ()) -> list[StoredRow]:
+        only = f" AND topic IN ({', '.join('?' * len(topics))})" if topics else ""
         with self.datastore.transaction(commit=False) as c:
             c.execute("SELECT rowid, originator_id, originator_version, topic, state "
-                      f"FROM {self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                      (after, limit))
+                      f"FROM {self.events_table_name} WHERE rowid > ?{only} "
+                      "ORDER BY rowid LIMIT ?", (after, *topics, limit))
             return [StoredRow(*r) for r in c.fetchall()]
 
 
