@@ -4,7 +4,8 @@ Following the log commits each batch with its position (exactly once, crash-safe
 rebuild needs none of that until it is done, so it builds a new file beside the views:
 no journal, no syncs, an exclusive lock, one transaction; the history rows are written
 batch by batch (lookups of earlier batches go through the few indexes applying needs;
-from an SQLite store the engagement recordings are folded with SQL, :mod:`projections.log_fold`),
+from an SQLite store the engagement recordings and the stakeholders' own events are folded
+with SQL, :mod:`projections.log_fold`),
 the current tables and the flags are derived once at the end (:mod:`projections.derive`,
 :mod:`projections.flag_sql`), the position
 is written once, and the indexes only queries use are built after the load. The file is

@@ -157,8 +157,9 @@ class ViewDatabase:
     def rebuild_from(self, log: BulkLog, *, progress: Progress | None = None,
                      batch_size: int = 5000) -> int:
         """:meth:`rebuild` from a log that can also be read with SQL: an SQLite store's
-        engagement recordings are folded in SQL (:mod:`projections.log_fold`), every other
-        event goes through the handlers; any other store is read record by record."""
+        engagement recordings and people's events are folded in SQL
+        (:mod:`projections.log_fold`), every other event goes through the handlers; any
+        other store is read record by record."""
         def read(skipped: Sequence[str]) -> Iterable[EventRecord]:
             types = [name for name in HANDLERS if name not in skipped] if skipped else []
             return log.iter_records(chained=False, types=types)

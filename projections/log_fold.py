@@ -1,21 +1,24 @@
-"""Folding the bulk of an SQLite log with SQL: engagement recordings straight into rows.
+"""Folding the bulk of an SQLite log with SQL: recordings and people's events into rows.
 
 Most of a log is ``engagement.recorded`` events, and each turns into the same rows
 whatever came before it: its ``engagements`` row, its first ``engagement_versions`` row and
-one ``engagement_shares`` row per participant. A bulk rebuild from an SQLite event store
-attaches the store's file read-only and writes those rows with ``INSERT … SELECT``,
-extracting the fields with SQLite's JSON functions; Python runs only where SQL cannot do
-the job exactly (UTC stamps of offset times, money formatted to the currency's minor units,
-the SPEC §4.1 split of a cost, JSON text as the handlers write it, opening sealed fields),
-as functions registered on the connection. Every other event type goes through the
-handlers, in log order.
+one ``engagement_shares`` row per participant. Most of the rest are the stakeholders' own
+events (registered, role, attitude, layer, departed): a registration's ``stakeholders``
+row and one ``stakeholder_changes`` row each, whose account is the person's. A bulk rebuild
+from an SQLite event store attaches the store's file read-only and writes those rows with
+``INSERT … SELECT``, extracting the fields with SQLite's JSON functions; Python runs only
+where SQL cannot do the job exactly (UTC stamps of offset times, money formatted to the
+currency's minor units, the SPEC §4.1 split of a cost, JSON text as the handlers write it,
+opening sealed fields), as functions registered on the connection. Every other event type
+goes through the handlers, in log order.
 
-Order still matters in one place: an erasure (``stakeholder.forgotten``) rewrites the free
-text of the engagements its person took part in *so far*. So the recordings are folded in
-segments that end at each erasure: before the handlers apply an event at position ``p``,
-:meth:`LogFold.before` folds every recording up to the first erasure at or after ``p``.
-Nothing a handler looks up can be missing (a correction, void or approval always comes
-after its recording) and nothing an erasure rewrites can be early.
+Order still matters in one place: an erasure (``stakeholder.forgotten``) rewrites the
+person's fields and free text, and that of the engagements they took part in, *so far*. So
+the events are folded in segments that end at each erasure: before the handlers apply an
+event at position ``p``, :meth:`LogFold.before` folds every event up to the first erasure
+at or after ``p``. Nothing a handler looks up can be missing (a correction, void or
+approval always comes after its recording, an erasure after the registration) and nothing
+an erasure rewrites can be early.
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ import json
 import sqlite3
 import time
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from ledger.aggregates import topics_of
 from ledger.contract.money import currency_units, format_amount
@@ -37,10 +41,16 @@ from projections.allocation import allocate
 from projections.sql_money import minor_text, plain_amount
 from projections.timeaxis import stamp
 
-FOLDED_TYPES = ("engagement.recorded",)
+RECORDED = "engagement.recorded"
+PEOPLE_TYPES = ("stakeholder.registered", "stakeholder.role_changed",
+                "stakeholder.attitude_changed", "stakeholder.layer_changed",
+                "stakeholder.departed")
+"""The stakeholders' own events the fold writes (``stakeholders``, ``stakeholder_changes``);
+an erasure stays with its handler (it is a segment's end)."""
+FOLDED_TYPES = (RECORDED, *PEOPLE_TYPES)
 """The event types folded in SQL; the handlers apply every other type."""
 BARRIER_TYPES = ("stakeholder.forgotten",)
-"""The event types a segment of folded recordings never crosses."""
+"""The event types a segment of folded events never crosses."""
 SCHEMA = "log"
 """The name the event store's file is attached under."""
 
@@ -65,13 +75,13 @@ _EXTRACTED = ", ".join(f"json_extract(s, '{path}') AS {name}" for name, path in 
 
 
 class LogFold:
-    """Folds the ``engagement.recorded`` events of ``log`` into ``connection``'s tables.
+    """Folds the events of :data:`FOLDED_TYPES` in ``log`` into ``connection``'s tables.
 
     :meth:`attach` it before the build's transaction and :meth:`prepare` it inside (False:
     the log holds states the SQL cannot read; fold nothing then, and hand every event to the
     handlers); call :meth:`before` before each event the handlers apply, :meth:`finish` after
     the last, and :meth:`detach` after the commit. ``seconds`` adds up the time spent in
-    SQL, ``events`` the recordings folded.
+    SQL, ``events`` the events folded.
     """
 
     def __init__(self, connection: sqlite3.Connection, log: SQLiteLog) -> None:
@@ -79,7 +89,9 @@ class LogFold:
         self.log = log
         self.seconds = 0.0
         self.events = 0
-        self._topic = topics_of(FOLDED_TYPES)[0]
+        self._topic = topics_of([RECORDED])[0]
+        self._people_topics = {topic: name for topic, name in zip(
+            topics_of(PEOPLE_TYPES), PEOPLE_TYPES, strict=True)}
         self._folded_to = 0
         """Every recording before this position is folded."""
         self._barriers: list[int] = []
@@ -100,9 +112,11 @@ class LogFold:
         started = time.perf_counter()
         table = f"{SCHEMA}.[{self.log.events_table}]"
         self.head = self.connection.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0] or 0
+        topics = topics_of(FOLDED_TYPES)
         odd = self.connection.execute(
-            f"SELECT 1 FROM (SELECT CAST(state AS TEXT) AS state FROM {table} WHERE topic = ? "
-            f"AND rowid <= ?) WHERE NOT ({_PLAIN}) LIMIT 1", [self._topic, self.head]).fetchone()
+            f"SELECT 1 FROM (SELECT CAST(state AS TEXT) AS state FROM {table} WHERE topic IN "
+            f"({', '.join('?' * len(topics))}) AND rowid <= ?) WHERE NOT ({_PLAIN}) LIMIT 1",
+            [*topics, self.head]).fetchone()
         if odd is not None:
             return False
         barriers = topics_of(BARRIER_TYPES)
@@ -124,7 +138,7 @@ class LogFold:
         return FOLDED_TYPES
 
     def before(self, position: int) -> None:
-        """Fold every recording the handlers' event at ``position`` may depend on: up to
+        """Fold every event the handlers' event at ``position`` may depend on: up to
         the first erasure at or after it (or the whole snapshot when none follows)."""
         if position < self._folded_to:
             return
@@ -144,7 +158,7 @@ class LogFold:
             self._attached = False
 
     def _fold(self, start: int, end: int) -> None:
-        """Write the rows of the recordings at positions in [start, end)."""
+        """Write the rows of the folded events at positions in [start, end)."""
         if end <= start:
             return
         started = time.perf_counter()
@@ -216,7 +230,79 @@ class LogFold:
             f"NULL OR NOT {plain_amount('f.amount', 'f.exponent')})")
         self.events += self.connection.execute("SELECT COUNT(*) FROM temp.folded").fetchone()[0]
         self.connection.execute("DROP TABLE temp.folded")
+        self._fold_people(start, end)
         self.seconds += time.perf_counter() - started
+
+    def _fold_people(self, start: int, end: int) -> None:
+        """Write the rows of the stakeholders' own events at positions in [start, end),
+        as :mod:`projections.directory_rows` writes them: a registration's identity row,
+        and every event's state row (each type sets its own columns; the account is the
+        person's, registered earlier in the log)."""
+        table = f"{SCHEMA}.[{self.log.events_table}]"
+        keys = f"{SCHEMA}.[{self.log.keys_table}]"
+        topics = list(self._people_topics)
+        kind = "CASE e.topic " + " ".join(
+            f"WHEN '{topic}' THEN '{name}'" for topic, name in self._people_topics.items()
+        ) + " END"
+        fields = ", ".join(f"json_extract(e.s, '{path}') AS {name}" for name, path in (
+            ("event_id", "$.event_id"), ("occurred", "$.occurred_at._data_"),
+            ("recorded", "$.timestamp._data_"), ("stakeholder_id", "$.data.stakeholder_id"),
+            ("account_id", "$.data.account_id"), ("name", "$.data.name"),
+            ("title", "$.data.title"), ("birthday", "$.data.birthday"),
+            ("notes", "$.data.notes"), ("department", "$.data.department"),
+            ("public_official", "$.data.public_official"), ("role", "$.data.role"),
+            ("attitude", "$.data.attitude"), ("layer", "$.data.layer"),
+            ("rising_star", "$.data.rising_star"), ("reason", "$.data.reason"),
+            ("observed_by", "$.data.observed_by")))
+        self.connection.execute(
+            "CREATE TEMP TABLE people AS WITH r AS MATERIALIZED (SELECT e.rowid AS position, "
+            f"{kind} AS event_type, {fields} FROM (SELECT rowid, topic, CAST(state AS TEXT) "
+            f"AS s FROM {table} WHERE topic IN ({', '.join('?' * len(topics))}) "
+            "AND rowid >= ? AND rowid < ?) e) "
+            f"SELECT r.*, {_stamp_sql('occurred')} AS occurred_at, "
+            f"{_stamp_sql('recorded')} AS recorded_at, k.key FROM r LEFT JOIN {keys} k "
+            # the subject of a person's text, as ledger.store.privacy names it
+            "ON k.subject = 'stakeholder:' || r.stakeholder_id",
+            [*topics, start, end])
+        self.connection.execute(
+            "INSERT INTO stakeholders (stakeholder_id, account_id, name, title, birthday, "
+            "notes, department, public_official, forgotten, registered_position, "
+            "registered_occurred_at, registered_recorded_at) SELECT stakeholder_id, "
+            f"account_id, {_opened('name')}, {_opened('title')}, {_opened('birthday')}, "
+            f"{_opened('notes')}, department, public_official, 0, position, occurred_at, "
+            "recorded_at FROM temp.people WHERE event_type = 'stakeholder.registered'")
+
+        def only(column: str, *types: str) -> str:
+            return (f"CASE WHEN p.event_type IN ({', '.join(repr(t) for t in types)}) "
+                    f"THEN {column} END")
+
+        self.connection.execute(
+            "INSERT INTO stakeholder_changes (position, event_id, event_type, occurred_at, "
+            "recorded_at, stakeholder_id, account_id, role, attitude, layer, rising_star, "
+            "departed, reason, observed_by) SELECT p.position, p.event_id, p.event_type, "
+            "p.occurred_at, p.recorded_at, p.stakeholder_id, "
+            "CASE WHEN p.event_type = 'stakeholder.registered' THEN p.account_id ELSE "
+            "(SELECT s.account_id FROM stakeholders s WHERE s.stakeholder_id = p.stakeholder_id) "
+            "END, "
+            + ", ".join((
+                only("p.role", "stakeholder.registered", "stakeholder.role_changed"),
+                only("p.attitude", "stakeholder.registered", "stakeholder.attitude_changed"),
+                only("p.layer", "stakeholder.registered", "stakeholder.layer_changed"),
+                only("p.rising_star", "stakeholder.registered", "stakeholder.layer_changed"),
+                "CASE p.event_type WHEN 'stakeholder.registered' THEN 0 "
+                "WHEN 'stakeholder.departed' THEN 1 END",
+                only(_opened("p.reason", "p.key"), "stakeholder.role_changed",
+                     "stakeholder.attitude_changed", "stakeholder.departed"),
+                only("p.observed_by", "stakeholder.attitude_changed"),
+            )) + " FROM temp.people p")
+        self.events += self.connection.execute("SELECT COUNT(*) FROM temp.people").fetchone()[0]
+        self.connection.execute("DROP TABLE temp.people")
+
+
+def _opened(column: str, key: str = "key") -> str:
+    """SQL: a personal field as the handlers see it, opened with ``key`` when sealed."""
+    return (f"CASE WHEN {column} IS NULL OR {column} NOT LIKE 'sealed:%' THEN {column} "
+            f"ELSE ledger_open({column}, {key}) END")
 
 
 def _stamp_sql(column: str) -> str:
@@ -248,7 +334,7 @@ def _register(connection: sqlite3.Connection) -> None:
     for name, arity, function in (
         ("ledger_stamp", 1, _stamp), ("ledger_list", 1, _list),
         ("ledger_amount", 2, _amount), ("ledger_sorted", 1, _sorted),
-        ("ledger_open", 2, _open), ("ledger_shares", 4, _shares),
+        ("ledger_open", 2, _opener({})), ("ledger_shares", 4, _shares),
     ):
         connection.create_function(name, arity, function, deterministic=True)
 
@@ -271,10 +357,20 @@ def _sorted(text: str | None) -> str | None:
     return None if text is None else json.dumps(json.loads(text), sort_keys=True)
 
 
-def _open(value: str | None, key: bytes | None) -> str | None:
-    if value is None:
-        return None
-    return open_value(value, key, None)
+CIPHERS = 1024
+"""How many ciphers the fold keeps for the keys it met last (a person's fields share
+one); they live as long as the build's connection, never longer (keys are shredded)."""
+
+
+def _opener(ciphers: dict[bytes, Any]) -> Callable[[str | None, bytes | None], str | None]:
+    def open_field(value: str | None, key: bytes | None) -> str | None:
+        if value is None:
+            return None
+        if len(ciphers) > CIPHERS:
+            ciphers.clear()
+        return open_value(value, key, ciphers)
+
+    return open_field
 
 
 def _shares(amount: str | None, currency: str | None, participants: str,

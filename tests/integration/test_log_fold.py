@@ -1,4 +1,5 @@
-"""Folding an SQLite log's engagement recordings with SQL writes the handlers' rows exactly."""
+"""Folding an SQLite log's engagement recordings and people's events with SQL writes the
+handlers' rows exactly."""
 
 from __future__ import annotations
 
@@ -32,6 +33,19 @@ def _busy_store(app: LedgerApplication) -> None:
     for sid in ("p-1", "p-2", "p-3", "p.4:x"):
         _record(app, "stakeholder.registered", {"stakeholder_id": sid, "account_id": "acme",
                                                 "name": f"Person {sid}"})
+    _record(app, "stakeholder.registered", {
+        "stakeholder_id": "p-5", "account_id": "acme", "name": "Zoë O'Brien", "title": "CFO",
+        "birthday": "1970-05-04", "notes": "likes \"quiet\" places", "department": "Finance",
+        "public_official": True, "role": "decision_maker", "attitude": -1, "layer": "key",
+        "rising_star": True}, "2026-02-01T08:00:00.5+05:30")
+    _record(app, "stakeholder.role_changed", {"stakeholder_id": "p-5", "role": "approver",
+                                              "reason": "took over the tender"})
+    _record(app, "stakeholder.attitude_changed", {"stakeholder_id": "p-1", "attitude": 2,
+                                                  "reason": "won over", "observed_by": "am-1"})
+    _record(app, "stakeholder.attitude_changed", {"stakeholder_id": "p-3", "attitude": 1,
+                                                  "reason": "before the erasure"})
+    _record(app, "stakeholder.layer_changed", {"stakeholder_id": "p-2", "rising_star": True})
+    _record(app, "stakeholder.layer_changed", {"stakeholder_id": "p-5", "layer": "general"})
     _engagement(app, "even", ["p-3", "p-1", "p-2"], cost={"amount": "100.00", "currency": "EUR"},
                 location="Café Central", notes="talked about the tender")
     _engagement(app, "yen", ["p-2", "p-1", "p-3"], cost={"amount": "1000", "currency": "JPY"})
@@ -50,13 +64,18 @@ def _busy_store(app: LedgerApplication) -> None:
     _engagement(app, "after", ["p-1", "p-2"], cost={"amount": "9.99", "currency": "EUR"},
                 location="HQ", when="2026-03-04T08:00:00+09:00")
     _record(app, "engagement.voided", {"engagement_id": "yen", "reason": "duplicate"})
+    _record(app, "stakeholder.departed", {"stakeholder_id": "p-2", "reason": "retired"})
+    _record(app, "stakeholder.registered", {"stakeholder_id": "p-6", "account_id": "acme",
+                                            "name": "Late Registration"})
 
 
 def test_a_rebuild_folding_recordings_in_sql_equals_following_the_log(tmp_path: Path) -> None:
     """Even splits with remainders in EUR, JPY and KWD, an explicit allocation, a cost
     without participants, hosts with quotes and non-ASCII text, sealed location and notes,
-    a correction and an erasure between recordings: the rebuild that folds the recordings
-    with SQL writes the same file, row for row, as a follower applying every event."""
+    a correction and an erasure between recordings, people's events of every folded type
+    (sealed reasons, optional fields left out, an erased person's earlier change, a
+    registration after the erasure): the rebuild that folds them with SQL writes the same
+    file, row for row, as a follower applying every event."""
     app = LedgerApplication(Settings(database_url=f"sqlite:///{tmp_path}/ledger.db"))
     try:
         _busy_store(app)
@@ -71,6 +90,12 @@ def test_a_rebuild_folding_recordings_in_sql_equals_following_the_log(tmp_path: 
             "SELECT stakeholder_id, share_amount FROM engagement_shares "
             "WHERE engagement_id = 'yen'").fetchall())
         assert shares == {"p-1": "334", "p-2": "333", "p-3": "333"}
+        assert rebuilt.db.conn.execute(
+            "SELECT name, notes, forgotten FROM stakeholders WHERE stakeholder_id = 'p-5'"
+        ).fetchone() == ("Zoë O'Brien", 'likes "quiet" places', 0)
+        assert rebuilt.db.conn.execute(
+            "SELECT reason FROM stakeholder_changes WHERE stakeholder_id = 'p-3' "
+            "AND event_type = 'stakeholder.attitude_changed'").fetchone() == ("[forgotten]",)
         followed.close()
         rebuilt.close()
     finally:
