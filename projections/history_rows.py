@@ -13,30 +13,27 @@ steps up to it depend on (``seen_occurred_at``, ``seen_recorded_at``), so the pe
 last row says how many steps there are and whether a read at a given point sees every
 one of them exactly as the table does.
 
-Following the log, a batch recomputes each touched person's steps from the earliest one
-it may change (a late entry, a correction's engagement, a reconverted engagement) to the
-end; a bulk rebuild derives every row in one pass (:func:`derive_steps`). Spend comes
-from the current tables (:mod:`projections.current`), which are up to date by then. The
-rows are a pure function of the events applied, so both ways write the same rows.
+One ``INSERT ... SELECT`` (:data:`_STEPS`) writes the steps: the union of the history
+tables' rows that are a person's steps, with window functions per person in key order
+for the running figures. A bulk rebuild derives every row with it (:func:`derive_steps`);
+following the log, a batch recomputes each touched person's steps with it from the
+earliest one it may change (a late entry, a correction's engagement, a reconverted
+engagement) to the end, from the figures of the step before. Spend comes from the
+current tables (:mod:`projections.current`), which are up to date by then. The rows are
+a pure function of the events applied, so both ways write the same rows.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from itertools import groupby
-from operator import attrgetter
-from typing import Any, NamedTuple
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import sqlite_utils
 
 from projections.batch import Batch
 from projections.horizons import applied_position
-from projections.tables import insert_sql
-
-CHUNK = 5000
-"""Rows written per statement by a bulk derivation (memory stays flat)."""
 
 COLUMNS = ("stakeholder_id", "occurred_at", "position", "event_type", "engagement_id",
            "role", "attitude", "ladder_level", "spend_minor", "base_currency", "step",
@@ -46,28 +43,7 @@ Key = tuple[str, int]
 """A step's place in its history: (occurred_at, position)."""
 
 
-class Source(NamedTuple):
-    """One step as the history tables give it, before the running figures."""
-
-    stakeholder_id: str
-    occurred_at: str
-    position: int
-    event_type: str
-    engagement_id: str | None
-    seen_occurred_at: str
-    """The latest valid time the step needs (its own, its engagement's, its opportunity's
-    opening)."""
-    seen_recorded_at: str
-    role: str | None
-    """The role the step sets (state changes only)."""
-    attitude: int | None
-    ladder: int
-    """The ladder level the step reaches (an engagement's recording, when it counts)."""
-    spend: int
-    """The person's share in base minor units the step adds (likewise)."""
-
-
-@dataclass
+@dataclass(frozen=True)
 class Running:
     """The figures after a step: what the next step starts from."""
 
@@ -78,33 +54,65 @@ class Running:
     step: int = 0
     seen_occurred_at: str = ""
     seen_recorded_at: str = ""
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
 
-    def apply(self, source: Source, base: str) -> None:
-        """Fold one step in (steps in key order) and keep its row."""
-        registration = source.event_type == "stakeholder.registered"
-        # A change that occurred before a late-entered registration still wins over the
-        # registered value, as in the stakeholder's own figures.
-        if source.role is not None and not (registration and self.role is not None):
-            self.role = source.role
-        if source.attitude is not None and not (registration and self.attitude is not None):
-            self.attitude = source.attitude
-        self.ladder = max(self.ladder, source.ladder)
-        self.spend += source.spend
-        self.step += 1
-        self.seen_occurred_at = max(self.seen_occurred_at, source.seen_occurred_at)
-        self.seen_recorded_at = max(self.seen_recorded_at, source.seen_recorded_at)
-        self.rows.append((
-            source.stakeholder_id, source.occurred_at, source.position, source.event_type,
-            source.engagement_id, self.role, self.attitude, self.ladder, self.spend, base,
-            self.step, self.seen_occurred_at, self.seen_recorded_at))
+    def params(self, base: str) -> dict[str, Any]:
+        """The parameters of :data:`_STEPS` that start the fold from these figures."""
+        return {**asdict(self), "base": base}
+
+
+_REGISTRATION = "stakeholder.registered"
+
+_NO_CHANGE = "NULL, NULL, NULL, NULL"
+"""The keyed roles and attitudes of a step that is no stakeholder change."""
+
+_VALUE = 27 + 12 + 1
+"""Where a keyed value (:func:`_keyed`) starts (``substr`` counts from 1)."""
+
+
+def _keyed(column: str, registration: bool) -> str:
+    """The ``column`` (role or attitude) a stakeholder change ``s`` sets (by a registration
+    or not, as ``registration`` says), prefixed with the step's key as text that sorts in
+    key order (stamps are fixed-width): the greatest (least) keyed value of a window is
+    its last (first) value."""
+    return (f"CASE WHEN s.event_type {'=' if registration else '!='} '{_REGISTRATION}' "
+            f"THEN printf('%s%012d', s.occurred_at, s.position) || s.{column} END")
+
+
+def _running(column: str) -> str:
+    """The person's ``column`` (role or attitude) after each step, from ``:column`` before
+    the first: the last value a change set; failing that, the one before; failing that,
+    the first value a registration set. A registration sets a value only when no earlier
+    step did (a change that occurred before a late-entered registration still wins over
+    the registered value, as in the stakeholder's own figures)."""
+    value = (f"COALESCE(substr(MAX(changed_{column}) OVER w, {_VALUE}), :{column}, "
+             f"substr(MIN(registered_{column}) OVER w, {_VALUE}))")
+    return value if column == "role" else f"CAST({value} AS INTEGER)"
+
+
+_STEPS = (
+    f"INSERT INTO history_steps ({', '.join(COLUMNS)}) "
+    "SELECT stakeholder_id, occurred_at, position, event_type, engagement_id, "
+    f"{_running('role')}, {_running('attitude')}, max(:ladder, MAX(ladder) OVER w), "
+    ":spend + SUM(spend) OVER w, :base, :step + ROW_NUMBER() OVER w, "
+    "max(:seen_occurred_at, MAX(seen_occurred_at) OVER w), "
+    "max(:seen_recorded_at, MAX(seen_recorded_at) OVER w) FROM ({sources}) "
+    "WINDOW w AS (PARTITION BY stakeholder_id ORDER BY occurred_at, position "
+    "ROWS UNBOUNDED PRECEDING)")
+"""Every step ``{sources}`` selects with the running figures after it, folded per person
+in key order: the ladder level is the greatest reached, the spend the sum of the shares,
+the step its ordinal and the seen times the latest, each from the figures before the
+first step (``:ladder`` and so on, see :class:`Running`)."""
 
 
 def _sources_sql(pairs: str, person: str, since: str) -> str:
     """Every step of the people ``person`` selects (a condition on an alias ``{a}``) from
-    the key ``since`` on (likewise), in (stakeholder, key) order; ``pairs`` selects the
-    (stakeholder_id, engagement_id) of the engagements whose steps are theirs (every
-    engagement any version of which names them, SPEC §5.3)."""
+    the key ``since`` on (likewise); ``pairs`` (a table or a subquery) holds the
+    (engagement_id, stakeholder_id) of the engagements whose steps are theirs (every
+    engagement any version of which names them, SPEC §5.3). Each step gives its key, the
+    latest valid and transaction time it needs (its own, its engagement's, its
+    opportunity's opening), the role and attitude it sets, keyed (:func:`_keyed`; a
+    stakeholder change only), and the ladder level it reaches and the person's share in
+    base minor units it adds (an engagement's recording, when it counts)."""
 
     def where(alias: str) -> str:
         return f"{person.format(a=alias)} AND {since.format(a=alias)}"
@@ -112,58 +120,51 @@ def _sources_sql(pairs: str, person: str, since: str) -> str:
     def engagement_rows(table: str, alias: str) -> str:
         return (f"SELECT n.stakeholder_id, {alias}.occurred_at, {alias}.position, "
                 f"{alias}.event_type, {alias}.engagement_id, max({alias}.occurred_at, "
-                f"{alias}.engagement_occurred_at), {alias}.recorded_at, NULL, NULL, 0, 0 "
-                f"FROM pairs n JOIN {table} {alias} "
+                f"{alias}.engagement_occurred_at), {alias}.recorded_at, {_NO_CHANGE}, 0, 0 "
+                f"FROM {pairs} n JOIN {table} {alias} "
                 f"ON {alias}.engagement_id = n.engagement_id WHERE {since.format(a=alias)}")
 
     # Only an engagement's recording carries its ladder level and the person's share,
     # and only while it counts: not voided, the person among the latest participants
     # (a current share) and the whole cost converted (else the history shows 0).
     return (
-        f"WITH pairs AS MATERIALIZED ({pairs}) "
-        "SELECT s.stakeholder_id, s.occurred_at, s.position, s.event_type, NULL, "
-        "s.occurred_at, s.recorded_at, s.role, s.attitude, 0, 0 "
+        "SELECT s.stakeholder_id, s.occurred_at, s.position, s.event_type, "
+        "NULL AS engagement_id, s.occurred_at AS seen_occurred_at, "
+        f"s.recorded_at AS seen_recorded_at, {_keyed('role', False)} AS changed_role, "
+        f"{_keyed('role', True)} AS registered_role, "
+        f"{_keyed('attitude', False)} AS changed_attitude, "
+        f"{_keyed('attitude', True)} AS registered_attitude, 0 AS ladder, 0 AS spend "
         f"FROM stakeholder_changes s WHERE {where('s')} "
         "UNION ALL SELECT c.stakeholder_id, c.occurred_at, c.position, c.event_type, NULL, "
         "max(c.occurred_at, o.opened_occurred_at), max(c.recorded_at, o.opened_recorded_at), "
-        "NULL, NULL, 0, 0 FROM opportunity_changes c JOIN opportunities o "
+        f"{_NO_CHANGE}, 0, 0 FROM opportunity_changes c JOIN opportunities o "
         f"USING (opportunity_id) WHERE c.stakeholder_id IS NOT NULL AND {where('c')} "
         "UNION ALL SELECT n.stakeholder_id, v.occurred_at, v.position, v.event_type, "
         "v.engagement_id, max(v.occurred_at, v.engagement_occurred_at), v.recorded_at, "
-        "NULL, NULL, COALESCE(cs.ladder_level, 0), "
+        f"{_NO_CHANGE}, COALESCE(cs.ladder_level, 0), "
         "CASE WHEN ce.base_minor IS NULL THEN 0 ELSE COALESCE(cs.base_minor, 0) END "
-        "FROM pairs n JOIN engagement_versions v ON v.engagement_id = n.engagement_id "
+        f"FROM {pairs} n JOIN engagement_versions v ON v.engagement_id = n.engagement_id "
         "LEFT JOIN current_shares cs ON v.event_type = 'engagement.recorded' "
         "AND cs.engagement_id = v.engagement_id AND cs.stakeholder_id = n.stakeholder_id "
         "LEFT JOIN current_engagements ce ON ce.engagement_id = cs.engagement_id "
         f"WHERE {since.format(a='v')} "
         f"UNION ALL {engagement_rows('engagement_voids', 'd')} "
-        f"UNION ALL {engagement_rows('engagement_approvals', 'p')} "
-        "ORDER BY 1, 2, 3")
-
-
-def _sources(db: sqlite_utils.Database, sql: str, params: dict[str, Any]) -> Iterator[Source]:
-    for row in db.conn.execute(sql, params):
-        yield Source(*row)
+        f"UNION ALL {engagement_rows('engagement_approvals', 'p')}")
 
 
 def derive_steps(db: sqlite_utils.Database, base: str) -> None:
     """Fill the (empty) ``history_steps`` table from the history and current tables in
-    one pass, inside the caller's transaction (a bulk rebuild, or a views file from
+    one statement, inside the caller's transaction (a bulk rebuild, or a views file from
     before the table); ``base``: the base currency now."""
-    sql = _sources_sql("SELECT DISTINCT stakeholder_id, engagement_id FROM engagement_shares",
-                       "1 = 1", "1 = 1")
-    insert = insert_sql("history_steps", COLUMNS)
-    pending: list[tuple[Any, ...]] = []
-    for _, steps in groupby(_sources(db, sql, {}), key=attrgetter("stakeholder_id")):
-        running = Running()
-        for source in steps:
-            running.apply(source, base)
-        pending += running.rows
-        if len(pending) >= CHUNK:
-            db.conn.executemany(insert, pending)
-            pending = []
-    db.conn.executemany(insert, pending)
+    # Keyed by engagement, so that each engagement row looks its people up (the tables
+    # of engagement rows are read in order, with no index of their own needed).
+    db.conn.execute("CREATE TEMP TABLE step_pairs (engagement_id TEXT, stakeholder_id TEXT, "
+                    "PRIMARY KEY (engagement_id, stakeholder_id)) WITHOUT ROWID")
+    db.conn.execute("INSERT INTO temp.step_pairs SELECT DISTINCT engagement_id, stakeholder_id "
+                    "FROM engagement_shares ORDER BY 1, 2")
+    sources = _sources_sql("temp.step_pairs", "1 = 1", "1 = 1")
+    db.conn.execute(_STEPS.replace("{sources}", sources), Running().params(base))
+    db.conn.execute("DROP TABLE temp.step_pairs")
 
 
 def follow_up(out: Batch, base: str, reconverted: Iterable[str]) -> None:
@@ -249,7 +250,6 @@ def _recompute(db: sqlite_utils.Database, stakeholder_id: str, start: Key,
         "seen_recorded_at FROM history_steps WHERE stakeholder_id = :sid AND "
         "(occurred_at, position) < (:occurred_at, :position) "
         "ORDER BY occurred_at DESC, position DESC LIMIT 1", params).fetchone()
-    running = Running(*before) if before else Running()
     # Every engagement with a step from the start on: those whose steps were stored
     # there, those that occurred since, and those the batch touched.
     later = " AND (occurred_at, position) >= (:occurred_at, :position)"
@@ -259,12 +259,12 @@ def _recompute(db: sqlite_utils.Database, stakeholder_id: str, start: Key,
             "SELECT engagement_id FROM engagement_shares WHERE stakeholder_id = :sid "
             "AND engagement_occurred_at >= :occurred_at", params)}
     db.conn.execute(f"DELETE FROM history_steps WHERE stakeholder_id = :sid{later}", params)
-    sql = _sources_sql("SELECT :sid AS stakeholder_id, value AS engagement_id "
-                       "FROM json_each(:engagements)", "{a}.stakeholder_id = :sid",
+    sql = _sources_sql("(SELECT value AS engagement_id, :sid AS stakeholder_id "
+                       "FROM json_each(:engagements))", "{a}.stakeholder_id = :sid",
                        "({a}.occurred_at, {a}.position) >= (:occurred_at, :position)")
-    for source in _sources(db, sql, {**params, "engagements": _json_list(engagements)}):
-        running.apply(source, base)
-    db.conn.executemany(insert_sql("history_steps", COLUMNS), running.rows)
+    running = Running(*before) if before else Running()
+    db.conn.execute(_STEPS.replace("{sources}", sql),
+                    {**params, **running.params(base), "engagements": _json_list(engagements)})
 
 
 def _json_list(values: Iterable[str]) -> str:
