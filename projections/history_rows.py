@@ -13,12 +13,11 @@ steps up to it depend on (``seen_occurred_at``, ``seen_recorded_at``), so the pe
 last row says how many steps there are and whether a read at a given point sees every
 one of them exactly as the table does.
 
-One ``INSERT ... SELECT`` (:data:`_STEPS`) writes the steps: the union of the history
-tables' rows that are a person's steps, with window functions per person in key order
-for the running figures. A bulk rebuild derives every row with it (:func:`derive_steps`);
-following the log, a batch recomputes each touched person's steps with it from the
-earliest one it may change (a late entry, a correction's engagement, a reconverted
-engagement) to the end, from the figures of the step before. Spend comes from the
+Following the log, a batch recomputes each touched person's steps from the earliest one
+it may change (a late entry, a correction's engagement, a reconverted engagement) to the
+end, folding them in Python from the figures of the step before (:class:`Running`); a
+bulk rebuild derives every row with one ``INSERT ... SELECT`` (:func:`derive_steps`),
+window functions per person in key order folding the same figures. Spend comes from the
 current tables (:mod:`projections.current`), which are up to date by then. The rows are
 a pure function of the events applied, so both ways write the same rows.
 """
@@ -27,13 +26,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
 from projections.batch import Batch
 from projections.horizons import applied_position
+from projections.tables import insert_sql
 
 COLUMNS = ("stakeholder_id", "occurred_at", "position", "event_type", "engagement_id",
            "role", "attitude", "ladder_level", "spend_minor", "base_currency", "step",
@@ -42,8 +42,31 @@ COLUMNS = ("stakeholder_id", "occurred_at", "position", "event_type", "engagemen
 Key = tuple[str, int]
 """A step's place in its history: (occurred_at, position)."""
 
+_REGISTRATION = "stakeholder.registered"
 
-@dataclass(frozen=True)
+
+class Source(NamedTuple):
+    """One step as the history tables give it, before the running figures."""
+
+    stakeholder_id: str
+    occurred_at: str
+    position: int
+    event_type: str
+    engagement_id: str | None
+    seen_occurred_at: str
+    """The latest valid time the step needs (its own, its engagement's, its opportunity's
+    opening)."""
+    seen_recorded_at: str
+    role: str | None
+    """The role the step sets (state changes only)."""
+    attitude: int | None
+    ladder: int
+    """The ladder level the step reaches (an engagement's recording, when it counts)."""
+    spend: int
+    """The person's share in base minor units the step adds (likewise)."""
+
+
+@dataclass
 class Running:
     """The figures after a step: what the next step starts from."""
 
@@ -54,37 +77,48 @@ class Running:
     step: int = 0
     seen_occurred_at: str = ""
     seen_recorded_at: str = ""
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
 
-    def params(self, base: str) -> dict[str, Any]:
-        """The parameters of :data:`_STEPS` that start the fold from these figures."""
-        return {**asdict(self), "base": base}
+    def apply(self, source: Source, base: str) -> None:
+        """Fold one step in (steps in key order) and keep its row."""
+        registration = source.event_type == _REGISTRATION
+        # A change that occurred before a late-entered registration still wins over the
+        # registered value, as in the stakeholder's own figures.
+        if source.role is not None and not (registration and self.role is not None):
+            self.role = source.role
+        if source.attitude is not None and not (registration and self.attitude is not None):
+            self.attitude = source.attitude
+        self.ladder = max(self.ladder, source.ladder)
+        self.spend += source.spend
+        self.step += 1
+        self.seen_occurred_at = max(self.seen_occurred_at, source.seen_occurred_at)
+        self.seen_recorded_at = max(self.seen_recorded_at, source.seen_recorded_at)
+        self.rows.append((
+            source.stakeholder_id, source.occurred_at, source.position, source.event_type,
+            source.engagement_id, self.role, self.attitude, self.ladder, self.spend, base,
+            self.step, self.seen_occurred_at, self.seen_recorded_at))
 
-
-_REGISTRATION = "stakeholder.registered"
-
-_NO_CHANGE = "NULL, NULL, NULL, NULL"
-"""The keyed roles and attitudes of a step that is no stakeholder change."""
 
 _VALUE = 27 + 12 + 1
-"""Where a keyed value (:func:`_keyed`) starts (``substr`` counts from 1)."""
+"""Where a keyed value (:func:`_keyed`) starts: after a stamp's 27 characters and a
+position's 12 digits (``substr`` counts from 1)."""
 
 
 def _keyed(column: str, registration: bool) -> str:
-    """The ``column`` (role or attitude) a stakeholder change ``s`` sets (by a registration
-    or not, as ``registration`` says), prefixed with the step's key as text that sorts in
-    key order (stamps are fixed-width): the greatest (least) keyed value of a window is
-    its last (first) value."""
-    return (f"CASE WHEN s.event_type {'=' if registration else '!='} '{_REGISTRATION}' "
-            f"THEN printf('%s%012d', s.occurred_at, s.position) || s.{column} END")
+    """The ``column`` (role or attitude) a step sets (by a registration or not, as
+    ``registration`` says), prefixed with the step's key as text that sorts in key order
+    (stamps are fixed-width): the greatest (least) keyed value of a window is its last
+    (first) value."""
+    return (f"CASE WHEN {column} IS NOT NULL AND event_type {'=' if registration else '!='} "
+            f"'{_REGISTRATION}' THEN printf('%s%012d', occurred_at, position) || {column} END "
+            f"AS {'registered' if registration else 'changed'}_{column}")
 
 
 def _running(column: str) -> str:
-    """The person's ``column`` (role or attitude) after each step, from ``:column`` before
-    the first: the last value a change set; failing that, the one before; failing that,
-    the first value a registration set. A registration sets a value only when no earlier
-    step did (a change that occurred before a late-entered registration still wins over
-    the registered value, as in the stakeholder's own figures)."""
-    value = (f"COALESCE(substr(MAX(changed_{column}) OVER w, {_VALUE}), :{column}, "
+    """The person's ``column`` (role or attitude) after each step: the last value a change
+    set; failing that, the first value a registration set, as :meth:`Running.apply`
+    folds them (a registration sets a value only when no earlier step did)."""
+    value = (f"COALESCE(substr(MAX(changed_{column}) OVER w, {_VALUE}), "
              f"substr(MIN(registered_{column}) OVER w, {_VALUE}))")
     return value if column == "role" else f"CAST({value} AS INTEGER)"
 
@@ -92,16 +126,18 @@ def _running(column: str) -> str:
 _STEPS = (
     f"INSERT INTO history_steps ({', '.join(COLUMNS)}) "
     "SELECT stakeholder_id, occurred_at, position, event_type, engagement_id, "
-    f"{_running('role')}, {_running('attitude')}, max(:ladder, MAX(ladder) OVER w), "
-    ":spend + SUM(spend) OVER w, :base, :step + ROW_NUMBER() OVER w, "
-    "max(:seen_occurred_at, MAX(seen_occurred_at) OVER w), "
-    "max(:seen_recorded_at, MAX(seen_recorded_at) OVER w) FROM ({sources}) "
+    f"{_running('role')}, {_running('attitude')}, max(0, MAX(ladder) OVER w), "
+    "SUM(spend) OVER w, :base, ROW_NUMBER() OVER w, MAX(seen_occurred_at) OVER w, "
+    "MAX(seen_recorded_at) OVER w FROM (SELECT stakeholder_id, occurred_at, position, "
+    "event_type, engagement_id, seen_occurred_at, seen_recorded_at, ladder, spend, "
+    f"{_keyed('role', False)}, {_keyed('role', True)}, {_keyed('attitude', False)}, "
+    f"{_keyed('attitude', True)} FROM ({{sources}})) "
     "WINDOW w AS (PARTITION BY stakeholder_id ORDER BY occurred_at, position "
     "ROWS UNBOUNDED PRECEDING)")
 """Every step ``{sources}`` selects with the running figures after it, folded per person
-in key order: the ladder level is the greatest reached, the spend the sum of the shares,
-the step its ordinal and the seen times the latest, each from the figures before the
-first step (``:ladder`` and so on, see :class:`Running`)."""
+in key order as :meth:`Running.apply` folds them: the ladder level is the greatest
+reached, the spend the sum of the shares, the step its ordinal and the seen times the
+latest."""
 
 
 def _sources_sql(pairs: str, person: str, since: str) -> str:
@@ -110,9 +146,9 @@ def _sources_sql(pairs: str, person: str, since: str) -> str:
     (engagement_id, stakeholder_id) of the engagements whose steps are theirs (every
     engagement any version of which names them, SPEC §5.3). Each step gives its key, the
     latest valid and transaction time it needs (its own, its engagement's, its
-    opportunity's opening), the role and attitude it sets, keyed (:func:`_keyed`; a
-    stakeholder change only), and the ladder level it reaches and the person's share in
-    base minor units it adds (an engagement's recording, when it counts)."""
+    opportunity's opening), the role and attitude it sets (a stakeholder change only),
+    and the ladder level it reaches and the person's share in base minor units it adds
+    (an engagement's recording, when it counts)."""
 
     def where(alias: str) -> str:
         return f"{person.format(a=alias)} AND {since.format(a=alias)}"
@@ -120,7 +156,7 @@ def _sources_sql(pairs: str, person: str, since: str) -> str:
     def engagement_rows(table: str, alias: str) -> str:
         return (f"SELECT n.stakeholder_id, {alias}.occurred_at, {alias}.position, "
                 f"{alias}.event_type, {alias}.engagement_id, max({alias}.occurred_at, "
-                f"{alias}.engagement_occurred_at), {alias}.recorded_at, {_NO_CHANGE}, 0, 0 "
+                f"{alias}.engagement_occurred_at), {alias}.recorded_at, NULL, NULL, 0, 0 "
                 f"FROM {pairs} n JOIN {table} {alias} "
                 f"ON {alias}.engagement_id = n.engagement_id WHERE {since.format(a=alias)}")
 
@@ -130,18 +166,15 @@ def _sources_sql(pairs: str, person: str, since: str) -> str:
     return (
         "SELECT s.stakeholder_id, s.occurred_at, s.position, s.event_type, "
         "NULL AS engagement_id, s.occurred_at AS seen_occurred_at, "
-        f"s.recorded_at AS seen_recorded_at, {_keyed('role', False)} AS changed_role, "
-        f"{_keyed('role', True)} AS registered_role, "
-        f"{_keyed('attitude', False)} AS changed_attitude, "
-        f"{_keyed('attitude', True)} AS registered_attitude, 0 AS ladder, 0 AS spend "
+        "s.recorded_at AS seen_recorded_at, s.role, s.attitude, 0 AS ladder, 0 AS spend "
         f"FROM stakeholder_changes s WHERE {where('s')} "
         "UNION ALL SELECT c.stakeholder_id, c.occurred_at, c.position, c.event_type, NULL, "
         "max(c.occurred_at, o.opened_occurred_at), max(c.recorded_at, o.opened_recorded_at), "
-        f"{_NO_CHANGE}, 0, 0 FROM opportunity_changes c JOIN opportunities o "
+        "NULL, NULL, 0, 0 FROM opportunity_changes c JOIN opportunities o "
         f"USING (opportunity_id) WHERE c.stakeholder_id IS NOT NULL AND {where('c')} "
         "UNION ALL SELECT n.stakeholder_id, v.occurred_at, v.position, v.event_type, "
         "v.engagement_id, max(v.occurred_at, v.engagement_occurred_at), v.recorded_at, "
-        f"{_NO_CHANGE}, COALESCE(cs.ladder_level, 0), "
+        "NULL, NULL, COALESCE(cs.ladder_level, 0), "
         "CASE WHEN ce.base_minor IS NULL THEN 0 ELSE COALESCE(cs.base_minor, 0) END "
         f"FROM {pairs} n JOIN engagement_versions v ON v.engagement_id = n.engagement_id "
         "LEFT JOIN current_shares cs ON v.event_type = 'engagement.recorded' "
@@ -163,7 +196,7 @@ def derive_steps(db: sqlite_utils.Database, base: str) -> None:
     db.conn.execute("INSERT INTO temp.step_pairs SELECT DISTINCT engagement_id, stakeholder_id "
                     "FROM engagement_shares ORDER BY 1, 2")
     sources = _sources_sql("temp.step_pairs", "1 = 1", "1 = 1")
-    db.conn.execute(_STEPS.replace("{sources}", sources), Running().params(base))
+    db.conn.execute(_STEPS.replace("{sources}", sources), {"base": base})
     db.conn.execute("DROP TABLE temp.step_pairs")
 
 
@@ -263,8 +296,10 @@ def _recompute(db: sqlite_utils.Database, stakeholder_id: str, start: Key,
                        "FROM json_each(:engagements))", "{a}.stakeholder_id = :sid",
                        "({a}.occurred_at, {a}.position) >= (:occurred_at, :position)")
     running = Running(*before) if before else Running()
-    db.conn.execute(_STEPS.replace("{sources}", sql),
-                    {**params, **running.params(base), "engagements": _json_list(engagements)})
+    for row in db.conn.execute(f"{sql} ORDER BY 1, 2, 3",
+                               {**params, "engagements": _json_list(engagements)}):
+        running.apply(Source(*row), base)
+    db.conn.executemany(insert_sql("history_steps", COLUMNS), running.rows)
 
 
 def _json_list(values: Iterable[str]) -> str:
