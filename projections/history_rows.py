@@ -15,18 +15,18 @@ one of them exactly as the table does.
 
 Following the log, a batch recomputes each touched person's steps from the earliest one
 it may change (a late entry, a correction's engagement, a reconverted engagement) to the
-end; a bulk rebuild derives every row in one pass (:func:`derive_steps`). Spend comes
-from the current tables (:mod:`projections.current`), which are up to date by then. The
-rows are a pure function of the events applied, so both ways write the same rows.
+end, folding them in Python from the figures of the step before (:class:`Running`); a
+bulk rebuild derives every row with one ``INSERT ... SELECT`` (:func:`derive_steps`),
+window functions per person in key order folding the same figures. Spend comes from the
+current tables (:mod:`projections.current`), which are up to date by then. The rows are
+a pure function of the events applied, so both ways write the same rows.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import attrgetter
 from typing import Any, NamedTuple
 
 import sqlite_utils
@@ -35,15 +35,14 @@ from projections.batch import Batch
 from projections.horizons import applied_position
 from projections.tables import insert_sql
 
-CHUNK = 5000
-"""Rows written per statement by a bulk derivation (memory stays flat)."""
-
 COLUMNS = ("stakeholder_id", "occurred_at", "position", "event_type", "engagement_id",
            "role", "attitude", "ladder_level", "spend_minor", "base_currency", "step",
            "seen_occurred_at", "seen_recorded_at")
 
 Key = tuple[str, int]
 """A step's place in its history: (occurred_at, position)."""
+
+_REGISTRATION = "stakeholder.registered"
 
 
 class Source(NamedTuple):
@@ -82,7 +81,7 @@ class Running:
 
     def apply(self, source: Source, base: str) -> None:
         """Fold one step in (steps in key order) and keep its row."""
-        registration = source.event_type == "stakeholder.registered"
+        registration = source.event_type == _REGISTRATION
         # A change that occurred before a late-entered registration still wins over the
         # registered value, as in the stakeholder's own figures.
         if source.role is not None and not (registration and self.role is not None):
@@ -100,11 +99,56 @@ class Running:
             self.step, self.seen_occurred_at, self.seen_recorded_at))
 
 
+_VALUE = 27 + 12 + 1
+"""Where a keyed value (:func:`_keyed`) starts: after a stamp's 27 characters and a
+position's 12 digits (``substr`` counts from 1)."""
+
+
+def _keyed(column: str, registration: bool) -> str:
+    """The ``column`` (role or attitude) a step sets (by a registration or not, as
+    ``registration`` says), prefixed with the step's key as text that sorts in key order
+    (stamps are fixed-width): the greatest (least) keyed value of a window is its last
+    (first) value."""
+    return (f"CASE WHEN {column} IS NOT NULL AND event_type {'=' if registration else '!='} "
+            f"'{_REGISTRATION}' THEN printf('%s%012d', occurred_at, position) || {column} END "
+            f"AS {'registered' if registration else 'changed'}_{column}")
+
+
+def _running(column: str) -> str:
+    """The person's ``column`` (role or attitude) after each step: the last value a change
+    set; failing that, the first value a registration set, as :meth:`Running.apply`
+    folds them (a registration sets a value only when no earlier step did)."""
+    value = (f"COALESCE(substr(MAX(changed_{column}) OVER w, {_VALUE}), "
+             f"substr(MIN(registered_{column}) OVER w, {_VALUE}))")
+    return value if column == "role" else f"CAST({value} AS INTEGER)"
+
+
+_STEPS = (
+    f"INSERT INTO history_steps ({', '.join(COLUMNS)}) "
+    "SELECT stakeholder_id, occurred_at, position, event_type, engagement_id, "
+    f"{_running('role')}, {_running('attitude')}, max(0, MAX(ladder) OVER w), "
+    "SUM(spend) OVER w, :base, ROW_NUMBER() OVER w, MAX(seen_occurred_at) OVER w, "
+    "MAX(seen_recorded_at) OVER w FROM (SELECT stakeholder_id, occurred_at, position, "
+    "event_type, engagement_id, seen_occurred_at, seen_recorded_at, ladder, spend, "
+    f"{_keyed('role', False)}, {_keyed('role', True)}, {_keyed('attitude', False)}, "
+    f"{_keyed('attitude', True)} FROM ({{sources}})) "
+    "WINDOW w AS (PARTITION BY stakeholder_id ORDER BY occurred_at, position "
+    "ROWS UNBOUNDED PRECEDING)")
+"""Every step ``{sources}`` selects with the running figures after it, folded per person
+in key order as :meth:`Running.apply` folds them: the ladder level is the greatest
+reached, the spend the sum of the shares, the step its ordinal and the seen times the
+latest."""
+
+
 def _sources_sql(pairs: str, person: str, since: str) -> str:
     """Every step of the people ``person`` selects (a condition on an alias ``{a}``) from
-    the key ``since`` on (likewise), in (stakeholder, key) order; ``pairs`` selects the
-    (stakeholder_id, engagement_id) of the engagements whose steps are theirs (every
-    engagement any version of which names them, SPEC §5.3)."""
+    the key ``since`` on (likewise); ``pairs`` (a table or a subquery) holds the
+    (engagement_id, stakeholder_id) of the engagements whose steps are theirs (every
+    engagement any version of which names them, SPEC §5.3). Each step gives its key, the
+    latest valid and transaction time it needs (its own, its engagement's, its
+    opportunity's opening), the role and attitude it sets (a stakeholder change only),
+    and the ladder level it reaches and the person's share in base minor units it adds
+    (an engagement's recording, when it counts)."""
 
     def where(alias: str) -> str:
         return f"{person.format(a=alias)} AND {since.format(a=alias)}"
@@ -113,16 +157,16 @@ def _sources_sql(pairs: str, person: str, since: str) -> str:
         return (f"SELECT n.stakeholder_id, {alias}.occurred_at, {alias}.position, "
                 f"{alias}.event_type, {alias}.engagement_id, max({alias}.occurred_at, "
                 f"{alias}.engagement_occurred_at), {alias}.recorded_at, NULL, NULL, 0, 0 "
-                f"FROM pairs n JOIN {table} {alias} "
+                f"FROM {pairs} n JOIN {table} {alias} "
                 f"ON {alias}.engagement_id = n.engagement_id WHERE {since.format(a=alias)}")
 
     # Only an engagement's recording carries its ladder level and the person's share,
     # and only while it counts: not voided, the person among the latest participants
     # (a current share) and the whole cost converted (else the history shows 0).
     return (
-        f"WITH pairs AS MATERIALIZED ({pairs}) "
-        "SELECT s.stakeholder_id, s.occurred_at, s.position, s.event_type, NULL, "
-        "s.occurred_at, s.recorded_at, s.role, s.attitude, 0, 0 "
+        "SELECT s.stakeholder_id, s.occurred_at, s.position, s.event_type, "
+        "NULL AS engagement_id, s.occurred_at AS seen_occurred_at, "
+        "s.recorded_at AS seen_recorded_at, s.role, s.attitude, 0 AS ladder, 0 AS spend "
         f"FROM stakeholder_changes s WHERE {where('s')} "
         "UNION ALL SELECT c.stakeholder_id, c.occurred_at, c.position, c.event_type, NULL, "
         "max(c.occurred_at, o.opened_occurred_at), max(c.recorded_at, o.opened_recorded_at), "
@@ -132,38 +176,28 @@ def _sources_sql(pairs: str, person: str, since: str) -> str:
         "v.engagement_id, max(v.occurred_at, v.engagement_occurred_at), v.recorded_at, "
         "NULL, NULL, COALESCE(cs.ladder_level, 0), "
         "CASE WHEN ce.base_minor IS NULL THEN 0 ELSE COALESCE(cs.base_minor, 0) END "
-        "FROM pairs n JOIN engagement_versions v ON v.engagement_id = n.engagement_id "
+        f"FROM {pairs} n JOIN engagement_versions v ON v.engagement_id = n.engagement_id "
         "LEFT JOIN current_shares cs ON v.event_type = 'engagement.recorded' "
         "AND cs.engagement_id = v.engagement_id AND cs.stakeholder_id = n.stakeholder_id "
         "LEFT JOIN current_engagements ce ON ce.engagement_id = cs.engagement_id "
         f"WHERE {since.format(a='v')} "
         f"UNION ALL {engagement_rows('engagement_voids', 'd')} "
-        f"UNION ALL {engagement_rows('engagement_approvals', 'p')} "
-        "ORDER BY 1, 2, 3")
-
-
-def _sources(db: sqlite_utils.Database, sql: str, params: dict[str, Any]) -> Iterator[Source]:
-    for row in db.conn.execute(sql, params):
-        yield Source(*row)
+        f"UNION ALL {engagement_rows('engagement_approvals', 'p')}")
 
 
 def derive_steps(db: sqlite_utils.Database, base: str) -> None:
     """Fill the (empty) ``history_steps`` table from the history and current tables in
-    one pass, inside the caller's transaction (a bulk rebuild, or a views file from
+    one statement, inside the caller's transaction (a bulk rebuild, or a views file from
     before the table); ``base``: the base currency now."""
-    sql = _sources_sql("SELECT DISTINCT stakeholder_id, engagement_id FROM engagement_shares",
-                       "1 = 1", "1 = 1")
-    insert = insert_sql("history_steps", COLUMNS)
-    pending: list[tuple[Any, ...]] = []
-    for _, steps in groupby(_sources(db, sql, {}), key=attrgetter("stakeholder_id")):
-        running = Running()
-        for source in steps:
-            running.apply(source, base)
-        pending += running.rows
-        if len(pending) >= CHUNK:
-            db.conn.executemany(insert, pending)
-            pending = []
-    db.conn.executemany(insert, pending)
+    # Keyed by engagement, so that each engagement row looks its people up (the tables
+    # of engagement rows are read in order, with no index of their own needed).
+    db.conn.execute("CREATE TEMP TABLE step_pairs (engagement_id TEXT, stakeholder_id TEXT, "
+                    "PRIMARY KEY (engagement_id, stakeholder_id)) WITHOUT ROWID")
+    db.conn.execute("INSERT INTO temp.step_pairs SELECT DISTINCT engagement_id, stakeholder_id "
+                    "FROM engagement_shares ORDER BY 1, 2")
+    sources = _sources_sql("temp.step_pairs", "1 = 1", "1 = 1")
+    db.conn.execute(_STEPS.replace("{sources}", sources), {"base": base})
+    db.conn.execute("DROP TABLE temp.step_pairs")
 
 
 def follow_up(out: Batch, base: str, reconverted: Iterable[str]) -> None:
@@ -249,7 +283,6 @@ def _recompute(db: sqlite_utils.Database, stakeholder_id: str, start: Key,
         "seen_recorded_at FROM history_steps WHERE stakeholder_id = :sid AND "
         "(occurred_at, position) < (:occurred_at, :position) "
         "ORDER BY occurred_at DESC, position DESC LIMIT 1", params).fetchone()
-    running = Running(*before) if before else Running()
     # Every engagement with a step from the start on: those whose steps were stored
     # there, those that occurred since, and those the batch touched.
     later = " AND (occurred_at, position) >= (:occurred_at, :position)"
@@ -259,11 +292,13 @@ def _recompute(db: sqlite_utils.Database, stakeholder_id: str, start: Key,
             "SELECT engagement_id FROM engagement_shares WHERE stakeholder_id = :sid "
             "AND engagement_occurred_at >= :occurred_at", params)}
     db.conn.execute(f"DELETE FROM history_steps WHERE stakeholder_id = :sid{later}", params)
-    sql = _sources_sql("SELECT :sid AS stakeholder_id, value AS engagement_id "
-                       "FROM json_each(:engagements)", "{a}.stakeholder_id = :sid",
+    sql = _sources_sql("(SELECT value AS engagement_id, :sid AS stakeholder_id "
+                       "FROM json_each(:engagements))", "{a}.stakeholder_id = :sid",
                        "({a}.occurred_at, {a}.position) >= (:occurred_at, :position)")
-    for source in _sources(db, sql, {**params, "engagements": _json_list(engagements)}):
-        running.apply(source, base)
+    running = Running(*before) if before else Running()
+    for row in db.conn.execute(f"{sql} ORDER BY 1, 2, 3",
+                               {**params, "engagements": _json_list(engagements)}):
+        running.apply(Source(*row), base)
     db.conn.executemany(insert_sql("history_steps", COLUMNS), running.rows)
 
 
