@@ -121,8 +121,9 @@ def derive_flags(db: sqlite_utils.Database, shares: str) -> None:
             "SUM(CASE WHEN f.voided = 0 THEN s.base_minor ELSE 0 END) OVER (PARTITION BY "
             "f.account_id, s.stakeholder_id, substr(f.occurred_at, 1, 4) ORDER BY "
             "f.occurred_at, f.position ROWS UNBOUNDED PRECEDING) "
-            f"+ CASE WHEN f.voided = 0 THEN 0 ELSE s.base_minor END AS running {costed}) "
-            "WHERE share > 0 AND running > floor")
+            f"+ CASE WHEN f.voided = 0 THEN 0 ELSE s.base_minor END AS running {costed} "
+            # a zero share adds nothing and raises nothing (most are of uncosted engagements)
+            "AND s.base_minor != 0) WHERE share > 0 AND running > floor")
     if pre_approval:  # above the pre-approval threshold without an approval
         branches.append(
             f"SELECT f.engagement_id, 3, '', 0, 'missing_approval', {money('f.total')}, "
