@@ -25,10 +25,10 @@ decimal limit when it is above the limit's floor in minor units. A hypothesis pr
 compares the result with following the log, row for row.
 
 For speed, the raised flags go to a narrow temporary table keyed in the flags' order
-first, where each is numbered by counting those before it (a window function over every
-flag costs several times more), then are appended to ``flags`` in its key's order with
+first, where each is numbered by counting those before it (cheaper than a window function,
+which buffers every row), then are appended to ``flags`` in its key's order with
 the engagement's columns; the only window function left is the running sum, one pass over
-the costed shares.
+the costed shares above zero.
 """
 
 from __future__ import annotations
@@ -171,8 +171,7 @@ def derive_flags(db: sqlite_utils.Database, shares: str) -> None:
         + ", ".join(f"CASE WHEN d.engagement_id IS NOT NULL THEN d.{column} "
                     f"WHEN x.k IN (3, 4) THEN a.{column} END"
                     for column in ("event_type", "event_id", "occurred_at", "recorded_at")) +
-        # numbered by counting the flags before each in its engagement (in key order; much
-        # cheaper here than a window function)
+        # numbered by counting the flags before each in its engagement, in key order
         " FROM (SELECT *, 1 + (SELECT COUNT(*) FROM temp.flag_raised y "
         "WHERE y.engagement_id = z.engagement_id AND (y.k, y.sid, y.j) < (z.k, z.sid, z.j)) "
         "AS seq FROM temp.flag_raised z) x CROSS JOIN temp.flag_engagements f "
