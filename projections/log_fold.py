@@ -234,13 +234,18 @@ def _stamp_sql(column: str) -> str:
 def _list_sql(column: str) -> str:
     """SQL for ``json.dumps(list)`` of a JSON list SQLite extracted (compact): the same
     text with ``", "`` between items when the items are plain printable ASCII strings
-    without escapes, Python else."""
-    return (f"CASE WHEN {column} IS NULL THEN '[]' "
-            f"WHEN {column} GLOB '[[]*]' AND NOT {column} GLOB '*[^ -~]*' "
-            f"AND instr({column}, '\\') = 0 AND ({column} = '[]' OR "
-            f"({column} GLOB '[[]\"*\"]' AND (length({column}) - "
-            f"length(replace({column}, '\",\"', ''))) / 3 = json_array_length({column}) - 1)) "
-            f"THEN replace({column}, '\",\"', '\", \"') ELSE ledger_list({column}) END")
+    without escapes, Python else.
+
+    Between its outer ``["`` and ``"]`` such a list is its items joined by ``","`` (no item
+    holds a quote), so it is one when no quote is left there once those are taken out; an
+    item that is or starts with a comma cannot pose as a separator in that text."""
+    inner = f"substr({column}, 3, length({column}) - 4)"
+    return (f"CASE WHEN {column} IS NULL THEN '[]' WHEN {column} = '[]' THEN '[]' "
+            f"WHEN {column} GLOB '[[]\"*\"]' AND NOT {column} GLOB '*[^ -~]*' "
+            f"AND instr({column}, '\\') = 0 "
+            f"AND instr(replace({inner}, '\",\"', ''), '\"') = 0 "
+            f"THEN '[\"' || replace({inner}, '\",\"', '\", \"') || '\"]' "
+            f"ELSE ledger_list({column}) END")
 
 
 def _register(connection: sqlite3.Connection) -> None:

@@ -43,6 +43,8 @@ def _busy_store(app: LedgerApplication) -> None:
                 hosts=['O\'Brien "Jr"', "Zoë", "a\\b"], when="2026-03-03T10:00:00Z")
     _engagement(app, "odd-ids", ["p.4:x", "p-1"], cost={"amount": "0.03", "currency": "EUR"},
                 hosts=["cto", "pm"])
+    _engagement(app, "commas", ["p-2"], hosts=[",", "pm", ",", "a,", ",b"],
+                when="2026-03-03T23:59:59Z")
     _engagement(app, "free", ["p-2"], approval_ref="A-7")
     _record(app, "engagement.corrected", {"engagement_id": "even", "reason": "typo",
                                           "changes": {"notes": "the tender, again"}})
@@ -54,9 +56,10 @@ def _busy_store(app: LedgerApplication) -> None:
 
 def test_a_rebuild_folding_recordings_in_sql_equals_following_the_log(tmp_path: Path) -> None:
     """Even splits with remainders in EUR, JPY and KWD, an explicit allocation, a cost
-    without participants, hosts with quotes and non-ASCII text, sealed location and notes,
-    a correction and an erasure between recordings: the rebuild that folds the recordings
-    with SQL writes the same file, row for row, as a follower applying every event."""
+    without participants, hosts with quotes and non-ASCII text or that are or end in
+    commas, sealed location and notes, a correction and an erasure between recordings:
+    the rebuild that folds the recordings with SQL writes the same file, row for row, as
+    a follower applying every event."""
     app = LedgerApplication(Settings(database_url=f"sqlite:///{tmp_path}/ledger.db"))
     try:
         _busy_store(app)
