@@ -219,14 +219,27 @@ class LogFold:
         self.seconds += time.perf_counter() - started
 
 
+_DATE_TIME = ("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T"
+              "[0-9][0-9]:[0-9][0-9]:[0-9][0-9]")
+"""GLOB: an ISO date and time to the second."""
+
+
 def _stamp_sql(column: str) -> str:
     """SQL for :func:`projections.timeaxis.stamp` of an ISO time with a ``±HH:MM`` offset
-    (SQLite's date functions take it to UTC; the microseconds are copied), Python else."""
-    return (f"CASE WHEN {column} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T"
-            f"[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*[+-][0-9][0-9]:[0-9][0-9]' "
-            f"AND (length({column}) = 25 OR (length({column}) = 32 "
-            f"AND substr({column}, 20, 1) = '.')) "
-            f"THEN strftime('%Y-%m-%dT%H:%M:%S', {column}) || '.' || "
+    (SQLite's date functions take it to UTC to the second; the microseconds are copied),
+    Python else.
+    A time already in UTC (``+00:00``, as the library writes every ``timestamp``) is its
+    own UTC date and time: copied, without parsing."""
+    return (f"CASE WHEN substr({column}, -6) = '+00:00' AND {column} GLOB "
+            f"'{_DATE_TIME}.[0-9][0-9][0-9][0-9][0-9][0-9]+00:00' "
+            f"THEN substr({column}, 1, 26) || 'Z' "
+            f"WHEN {column} GLOB '{_DATE_TIME}[+-][0-9][0-9]:[0-9][0-9]' "
+            f"OR ({column} GLOB '{_DATE_TIME}.[0-9][0-9][0-9][0-9][0-9][0-9]"
+            "[+-][0-9][0-9]:[0-9][0-9]') "
+            # to UTC without the fraction (SQLite would round it to milliseconds, and
+            # .9995 and up into the next second), then the fraction as it was
+            f"THEN strftime('%Y-%m-%dT%H:%M:%S', substr({column}, 1, 19) || "
+            f"substr({column}, -6)) || '.' || "
             f"CASE WHEN length({column}) = 32 THEN substr({column}, 21, 6) ELSE '000000' END "
             f"|| 'Z' ELSE ledger_stamp({column}) END")
 
