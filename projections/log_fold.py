@@ -15,7 +15,9 @@ text of the engagements its person took part in *so far*. So the recordings are 
 segments that end at each erasure: before the handlers apply an event at position ``p``,
 :meth:`LogFold.before` folds every recording up to the first erasure at or after ``p``.
 Nothing a handler looks up can be missing (a correction, void or approval always comes
-after its recording) and nothing an erasure rewrites can be early.
+after its recording) and nothing an erasure rewrites can be early. A segment is folded a
+chunk of positions at a time, through one temporary table of the recordings' fields, so
+memory stays bounded however far apart the erasures are.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 from ledger.aggregates import topics_of
 from ledger.contract.money import currency_units, format_amount
 from ledger.store.privacy import open_value
@@ -41,14 +45,20 @@ FOLDED_TYPES = ("engagement.recorded",)
 """The event types folded in SQL; the handlers apply every other type."""
 BARRIER_TYPES = ("stakeholder.forgotten",)
 """The event types a segment of folded recordings never crosses."""
+CHUNK = 2048
+"""At most this many log positions are folded at a time: the statements' temporary tables
+stay small enough for SQLite's page caches (nothing spills to temporary files), whatever
+the length of a segment."""
 SCHEMA = "log"
 """The name the event store's file is attached under."""
 
-_PLAIN = ("instr(state, '\"class_version\"') = 0 AND "
-          "length(state) - length(replace(state, '\"_type_\"', '')) = 16")
-"""A state the SQL reads as the handlers would see it: the library's plain JSON with exactly
-the two datetime markers (``timestamp`` and ``occurred_at``) and no upcasting; the log
-reader's own fast path tests the same."""
+def _plain(state: bytes | str) -> bool:
+    """Whether the SQL reads a stored state as the handlers would see it: the library's
+    plain JSON with exactly the two datetime markers (``timestamp`` and ``occurred_at``) and
+    no upcasting; the log reader's own fast path tests the same (a Python function: its
+    substring search beats SQLite's ``instr`` and ``replace`` several times over)."""
+    data = state.encode() if isinstance(state, str) else state
+    return data.count(b'"_type_"') == 2 and b'"class_version"' not in data
 
 
 _EXTRACTED = ", ".join(f"json_extract(s, '{path}') AS {name}" for name, path in (
@@ -62,6 +72,11 @@ _EXTRACTED = ", ".join(f"json_extract(s, '{path}') AS {name}" for name, path in 
     ("location", "$.data.location"), ("notes", "$.data.notes"),
 )) + " "
 """The fields of a recording's state, each extracted once (into a materialized table)."""
+
+
+_COST = ("CASE WHEN f.amount IS NULL THEN NULL WHEN f.plain THEN f.amount "
+         "ELSE ledger_amount(f.amount, f.currency) END")
+"""SQL: the cost's amount as the handlers write it (a plain amount is already)."""
 
 
 class LogFold:
@@ -100,21 +115,27 @@ class LogFold:
         started = time.perf_counter()
         table = f"{SCHEMA}.[{self.log.events_table}]"
         self.head = self.connection.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0] or 0
-        odd = self.connection.execute(
-            f"SELECT 1 FROM (SELECT CAST(state AS TEXT) AS state FROM {table} WHERE topic = ? "
-            f"AND rowid <= ?) WHERE NOT ({_PLAIN}) LIMIT 1", [self._topic, self.head]).fetchone()
-        if odd is not None:
-            return False
-        barriers = topics_of(BARRIER_TYPES)
-        self._barriers = [row[0] for row in self.connection.execute(
-            f"SELECT rowid FROM {table} WHERE topic IN ({', '.join('?' * len(barriers))}) "
-            "AND rowid <= ? ORDER BY rowid", [*barriers, self.head])]
         _register(self.connection)
+        # One scan for both: the erasures, and a recording the SQL cannot read (if any).
+        barriers = topics_of(BARRIER_TYPES)
+        self._barriers = []
+        for position, barrier in self.connection.execute(
+                f"SELECT rowid, topic != ? FROM {table} WHERE rowid <= ? AND (topic IN "
+                f"({', '.join('?' * len(barriers))}) OR (topic = ? AND NOT ledger_plain(state))) "
+                "ORDER BY rowid", [self._topic, self.head, *barriers, self._topic]):
+            if not barrier:
+                return False
+            self._barriers.append(position)
         self.connection.execute("CREATE TEMP TABLE IF NOT EXISTS minor_units "
                                 "(currency TEXT PRIMARY KEY, exponent INTEGER, scale INTEGER)")
         self.connection.executemany("INSERT OR REPLACE INTO temp.minor_units VALUES (?, ?, ?)",
                                     [(code, units, 10 ** units)
                                      for code, units in currency_units().items()])
+        # The chunks' fields go through one table, made once (no schema change per chunk:
+        # the statements stay prepared).
+        self.connection.execute("DROP TABLE IF EXISTS temp.folded")
+        self.connection.execute(f"CREATE TEMP TABLE folded AS {self._fields_sql()} LIMIT 0",
+                                [self._topic, 0, 0])
         self.seconds += time.perf_counter() - started
         return True
 
@@ -136,6 +157,7 @@ class LogFold:
     def finish(self) -> None:
         """Fold what is left of the snapshot (the log up to :attr:`head`)."""
         self.before(self.head + 1)
+        self.connection.execute("DROP TABLE IF EXISTS temp.folded")
 
     def detach(self) -> None:
         """Detach the store (outside a transaction); harmless when not attached."""
@@ -144,28 +166,17 @@ class LogFold:
             self._attached = False
 
     def _fold(self, start: int, end: int) -> None:
-        """Write the rows of the recordings at positions in [start, end)."""
-        if end <= start:
-            return
+        """Write the rows of the recordings at positions in [start, end), a chunk at a time."""
         started = time.perf_counter()
-        table = f"{SCHEMA}.[{self.log.events_table}]"
+        for low in range(start, end, CHUNK):
+            self._fold_chunk(low, min(end, low + CHUNK))
+        self.seconds += time.perf_counter() - started
+
+    def _fold_chunk(self, start: int, end: int) -> None:
+        """Write the rows of the recordings at positions in [start, end)."""
         keys = f"{SCHEMA}.[{self.log.keys_table}]"
-        # One pass over the segment's states into a temporary table of the fields, then
-        # the three tables from it.
-        self.connection.execute("DROP TABLE IF EXISTS temp.folded")
-        self.connection.execute(
-            "CREATE TEMP TABLE folded AS WITH r AS MATERIALIZED (SELECT e.rowid AS position, "
-            + _EXTRACTED +
-            f"FROM (SELECT rowid, CAST(state AS TEXT) AS s FROM {table} "
-            "WHERE topic = ? AND rowid >= ? AND rowid < ?) e) "
-            "SELECT r.*, u.exponent, u.scale, "
-            f"{_stamp_sql('occurred')} AS occurred_at, {_stamp_sql('recorded')} AS recorded_at, "
-            f"{_list_sql('hosts_json')} AS hosts, {_list_sql('people_json')} AS participants, "
-            f"CASE WHEN {plain_amount('r.amount', 'u.exponent')} THEN r.amount "
-            "ELSE ledger_amount(r.amount, r.currency) END AS cost_amount "
-            "FROM r "
-            "LEFT JOIN temp.minor_units u ON u.currency = r.currency",
-            [self._topic, start, end])
+        self.connection.execute(f"INSERT INTO temp.folded {self._fields_sql()}",
+                                [self._topic, start, end])
         self.connection.execute(
             "INSERT INTO engagements (engagement_id, account_id, occurred_at, recorded_at, "
             "position, event_id, recorded_by) SELECT engagement_id, account_id, occurred_at, "
@@ -177,9 +188,9 @@ class LogFold:
             "opportunity_id, approval_ref, location, notes, changes, reason) "
             "SELECT f.position, f.event_id, 'engagement.recorded', f.occurred_at, "
             "f.recorded_at, f.engagement_id, f.account_id, f.occurred_at, f.kind, f.owner, "
-            "f.hosts, f.participants, f.cost_amount, f.currency, "
+            f"f.hosts, f.participants, {_COST}, f.currency, "
             "CASE WHEN f.allocation IS NOT NULL THEN ledger_sorted(f.allocation) END, "
-            "CASE WHEN f.participants = '[]' THEN f.cost_amount END, "
+            f"CASE WHEN f.participants = '[]' THEN {_COST} END, "
             "f.opportunity_id, f.approval_ref, "
             "CASE WHEN f.location IS NULL OR f.location NOT LIKE 'sealed:%' THEN f.location "
             "ELSE ledger_open(f.location, k.key) END, "
@@ -191,32 +202,55 @@ class LogFold:
             "AND (f.location IS NOT NULL OR f.notes IS NOT NULL)")
         # Shares: SPEC 4.1's even split in SQL when the amount is plain (exactly the
         # currency's decimals), each participant's share in minor units, the remainder a
-        # unit each to the first in id order; explicit allocations and odd amounts in Python.
+        # unit each to the first in id order (its rank: how many participants come before
+        # it; counted only when there is a remainder; a sole participant has the amount);
+        # explicit allocations and odd amounts in Python.
+        units = ("(CASE WHEN minor % n = 0 THEN minor / n ELSE minor / n + (minor % n > "
+                 "(SELECT COUNT(*) FROM json_each(people_json) q WHERE q.value < stakeholder_id)"
+                 ") END)")
         self.connection.execute(
             "INSERT INTO engagement_shares (version_position, stakeholder_id, engagement_id, "
             "account_id, engagement_occurred_at, recorded_at, share_amount, currency) "
             "SELECT position, stakeholder_id, engagement_id, account_id, occurred_at, "
-            "recorded_at, CASE WHEN minor IS NULL THEN NULL ELSE "
-            f"{minor_text('(minor / n + (rank <= minor % n))', 'exponent', 'scale')} END, "
+            "recorded_at, CASE WHEN minor IS NULL THEN NULL WHEN n = 1 THEN amount ELSE "
+            f"{minor_text(units, 'exponent', 'scale')} END, "
             "currency FROM (SELECT f.position, p.value AS stakeholder_id, f.engagement_id, "
             "f.account_id, f.occurred_at, f.recorded_at, f.currency, f.exponent, f.scale, "
-            "json_array_length(f.people_json) AS n, "
-            "CAST(replace(f.amount, '.', '') AS INTEGER) AS minor, "
-            "ROW_NUMBER() OVER (PARTITION BY f.position ORDER BY p.value) AS rank "
+            "f.amount, f.people_json, json_array_length(f.people_json) AS n, "
+            "CAST(replace(f.amount, '.', '') AS INTEGER) AS minor "
             "FROM temp.folded f, json_each(f.people_json) p "
             "WHERE f.participants != '[]' AND f.allocation IS NULL "
-            f"AND (f.amount IS NULL OR {plain_amount('f.amount', 'f.exponent')}))")
+            "AND (f.amount IS NULL OR f.plain))")
         self.connection.execute(
             "INSERT INTO engagement_shares (version_position, stakeholder_id, engagement_id, "
             "account_id, engagement_occurred_at, recorded_at, share_amount, currency) "
             "SELECT f.position, p.key, f.engagement_id, f.account_id, f.occurred_at, "
             "f.recorded_at, p.value, f.currency FROM temp.folded f, "
             "json_each(ledger_shares(f.amount, f.currency, f.participants, f.allocation)) p "
-            "WHERE f.participants != '[]' AND f.amount IS NOT NULL AND (f.allocation IS NOT "
-            f"NULL OR NOT {plain_amount('f.amount', 'f.exponent')})")
+            "WHERE f.participants != '[]' AND f.amount IS NOT NULL "
+            "AND (f.allocation IS NOT NULL OR NOT f.plain)")
         self.events += self.connection.execute("SELECT COUNT(*) FROM temp.folded").fetchone()[0]
-        self.connection.execute("DROP TABLE temp.folded")
-        self.seconds += time.perf_counter() - started
+        self.connection.execute("DELETE FROM temp.folded")
+
+    def _fields_sql(self) -> str:
+        """SQL: the fields of the recordings of a topic (the first parameter) at positions
+        in [start, end) (the other two).
+
+        One pass over the states, each cast to text once (json_extract would copy it again
+        for every field) and each field extracted once, however often the expressions use
+        it: both CTEs materialized (a subquery would be flattened, and a co-routine copies
+        a value for every use)."""
+        return ("WITH m AS MATERIALIZED (SELECT rowid AS position, CAST(state AS TEXT) AS s "
+                f"FROM {SCHEMA}.[{self.log.events_table}] WHERE topic = ? AND rowid >= ? "
+                "AND rowid < ?), r AS MATERIALIZED (SELECT position, " + _EXTRACTED + "FROM m) "
+                "SELECT r.*, u.exponent, u.scale, "
+                f"{_stamp_sql('occurred')} AS occurred_at, "
+                f"{_stamp_sql('recorded')} AS recorded_at, "
+                f"{_list_sql('hosts_json')} AS hosts, {_list_sql('people_json')} AS participants, "
+                # (a condition, not a value: SQLite stops at its first false term)
+                f"CASE WHEN {plain_amount('r.amount', 'u.exponent')} THEN 1 "
+                "WHEN r.amount IS NOT NULL THEN 0 END AS plain "
+                "FROM r LEFT JOIN temp.minor_units u ON u.currency = r.currency")
 
 
 _DATE_TIME = ("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T"
@@ -266,7 +300,8 @@ def _register(connection: sqlite3.Connection) -> None:
     for name, arity, function in (
         ("ledger_stamp", 1, _stamp), ("ledger_list", 1, _list),
         ("ledger_amount", 2, _amount), ("ledger_sorted", 1, _sorted),
-        ("ledger_open", 2, _open), ("ledger_shares", 4, _shares),
+        ("ledger_open", 2, _Opener()), ("ledger_shares", 4, _shares),
+        ("ledger_plain", 1, _plain),
     ):
         connection.create_function(name, arity, function, deterministic=True)
 
@@ -289,10 +324,19 @@ def _sorted(text: str | None) -> str | None:
     return None if text is None else json.dumps(json.loads(text), sort_keys=True)
 
 
-def _open(value: str | None, key: bytes | None) -> str | None:
-    if value is None:
-        return None
-    return open_value(value, key, None)
+class _Opener:
+    """:func:`open_value` with the cipher of the last few keys kept (an engagement's
+    location and notes are sealed under the same key, and come one after the other)."""
+
+    def __init__(self) -> None:
+        self.ciphers: dict[bytes, tuple[AESGCM, str]] = {}
+
+    def __call__(self, value: str | None, key: bytes | None) -> str | None:
+        if value is None:
+            return None
+        if len(self.ciphers) > 16:
+            self.ciphers.clear()
+        return open_value(value, key, self.ciphers)
 
 
 def _shares(amount: str | None, currency: str | None, participants: str,
