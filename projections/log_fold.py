@@ -272,10 +272,11 @@ def _stamp_sql(column: str) -> str:
             "[+-][0-9][0-9]:[0-9][0-9]') "
             # to UTC without the fraction (SQLite would round it to milliseconds, and
             # .9995 and up into the next second), then the fraction as it was
-            f"THEN strftime('%Y-%m-%dT%H:%M:%S', substr({column}, 1, 19) || "
+            # (NULL for an offset beyond ±14:00, which SQLite does not take: Python then)
+            f"THEN coalesce(strftime('%Y-%m-%dT%H:%M:%S', substr({column}, 1, 19) || "
             f"substr({column}, -6)) || '.' || "
             f"CASE WHEN length({column}) = 32 THEN substr({column}, 21, 6) ELSE '000000' END "
-            f"|| 'Z' ELSE ledger_stamp({column}) END")
+            f"|| 'Z', ledger_stamp({column})) ELSE ledger_stamp({column}) END")
 
 
 def _list_sql(column: str) -> str:

@@ -47,6 +47,7 @@ def _busy_store(app: LedgerApplication) -> None:
                 when="2026-03-03T23:59:59Z")
     _engagement(app, "free", ["p-2"], approval_ref="A-7")
     _engagement(app, "late", ["p-1"], when="2026-03-04T23:59:59.999700+01:00")
+    _engagement(app, "far-east", ["p-1"], when="2026-03-05T08:00:00+15:00")
     _record(app, "engagement.corrected", {"engagement_id": "even", "reason": "typo",
                                           "changes": {"notes": "the tender, again"}})
     _record(app, "stakeholder.forgotten", {"stakeholder_id": "p-3", "reason": "asked"})
@@ -58,9 +59,10 @@ def _busy_store(app: LedgerApplication) -> None:
 def test_a_rebuild_folding_recordings_in_sql_equals_following_the_log(tmp_path: Path) -> None:
     """Even splits with remainders in EUR, JPY and KWD, an explicit allocation, a cost
     without participants, hosts with quotes and non-ASCII text or that are or end in
-    commas, a time in the last millisecond of its second, sealed location and notes, a
-    correction and an erasure between recordings: the rebuild that folds the recordings
-    with SQL writes the same file, row for row, as a follower applying every event."""
+    commas, a time in the last millisecond of its second, an offset beyond SQLite's
+    ±14:00, sealed location and notes, a correction and an erasure between recordings:
+    the rebuild that folds the recordings with SQL writes the same file, row for row, as
+    a follower applying every event."""
     app = LedgerApplication(Settings(database_url=f"sqlite:///{tmp_path}/ledger.db"))
     try:
         _busy_store(app)
