@@ -110,7 +110,10 @@ def build_fresh(path: str, source: LogSource, apply: Apply, *,
     try:
         for pragma in ("journal_mode = OFF", "synchronous = OFF",
                        "main.locking_mode = EXCLUSIVE",  # not the attached store's
-                       f"cache_size = -{LOAD_CACHE_KB}", "temp_store = FILE"):
+                       f"cache_size = -{LOAD_CACHE_KB}", "temp_store = FILE",
+                       # temporary tables too: a rollback journal for them would be a
+                       # file written beside them (the build is never rolled back)
+                       "temp.journal_mode = OFF"):
             connection.execute(f"PRAGMA {pragma}")
         db = sqlite_utils.Database(connection)
         if fold is not None:

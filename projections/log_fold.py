@@ -18,7 +18,9 @@ the events are folded in segments that end at each erasure: before the handlers 
 event at position ``p``, :meth:`LogFold.before` folds every event up to the first erasure
 at or after ``p``. Nothing a handler looks up can be missing (a correction, void or
 approval always comes after its recording, an erasure after the registration) and nothing
-an erasure rewrites can be early.
+an erasure rewrites can be early. A segment is folded a chunk of positions at a time,
+through one temporary table of each kind's fields, so memory stays bounded however far
+apart the erasures are.
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ import json
 import sqlite3
 import time
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence, Sized
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ledger.aggregates import topics_of
 from ledger.contract.money import currency_units, format_amount
@@ -51,14 +54,20 @@ FOLDED_TYPES = (RECORDED, *PEOPLE_TYPES)
 """The event types folded in SQL; the handlers apply every other type."""
 BARRIER_TYPES = ("stakeholder.forgotten",)
 """The event types a segment of folded events never crosses."""
+CHUNK = 2048
+"""At most this many log positions are folded at a time: the statements' temporary tables
+stay small enough for SQLite's page caches (nothing spills to temporary files), whatever
+the length of a segment."""
 SCHEMA = "log"
 """The name the event store's file is attached under."""
 
-_PLAIN = ("instr(state, '\"class_version\"') = 0 AND "
-          "length(state) - length(replace(state, '\"_type_\"', '')) = 16")
-"""A state the SQL reads as the handlers would see it: the library's plain JSON with exactly
-the two datetime markers (``timestamp`` and ``occurred_at``) and no upcasting; the log
-reader's own fast path tests the same."""
+def _plain(state: bytes | str) -> bool:
+    """Whether the SQL reads a stored state as the handlers would see it: the library's
+    plain JSON with exactly the two datetime markers (``timestamp`` and ``occurred_at``) and
+    no upcasting; the log reader's own fast path tests the same (a Python function: its
+    substring search beats SQLite's ``instr`` and ``replace`` several times over)."""
+    data = state.encode() if isinstance(state, str) else state
+    return data.count(b'"_type_"') == 2 and b'"class_version"' not in data
 
 
 _EXTRACTED = ", ".join(f"json_extract(s, '{path}') AS {name}" for name, path in (
@@ -72,6 +81,11 @@ _EXTRACTED = ", ".join(f"json_extract(s, '{path}') AS {name}" for name, path in 
     ("location", "$.data.location"), ("notes", "$.data.notes"),
 )) + " "
 """The fields of a recording's state, each extracted once (into a materialized table)."""
+
+
+_COST = ("CASE WHEN f.amount IS NULL THEN NULL WHEN f.plain THEN f.amount "
+         "ELSE ledger_amount(f.amount, f.currency) END")
+"""SQL: the cost's amount as the handlers write it (a plain amount is already)."""
 
 
 class LogFold:
@@ -90,10 +104,9 @@ class LogFold:
         self.seconds = 0.0
         self.events = 0
         self._topic = topics_of([RECORDED])[0]
-        self._people_topics = {topic: name for topic, name in zip(
-            topics_of(PEOPLE_TYPES), PEOPLE_TYPES, strict=True)}
+        self._people_topics = dict(zip(topics_of(PEOPLE_TYPES), PEOPLE_TYPES, strict=True))
         self._folded_to = 0
-        """Every recording before this position is folded."""
+        """Every folded event before this position is folded."""
         self._barriers: list[int] = []
         self._attached = False
         self.head = 0
@@ -107,28 +120,37 @@ class LogFold:
 
     def prepare(self) -> bool:
         """Take the store's snapshot (inside the build's transaction): its head and the
-        segments' ends. False when the store holds a recording whose state the SQL cannot
-        read as the handlers would: fold nothing then, and hand every event to them."""
+        segments' ends. False when the store holds an event of a folded type whose state the
+        SQL cannot read as the handlers would: fold nothing then, and hand every event to
+        them."""
         started = time.perf_counter()
         table = f"{SCHEMA}.[{self.log.events_table}]"
         self.head = self.connection.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0] or 0
-        topics = topics_of(FOLDED_TYPES)
-        odd = self.connection.execute(
-            f"SELECT 1 FROM (SELECT CAST(state AS TEXT) AS state FROM {table} WHERE topic IN "
-            f"({', '.join('?' * len(topics))}) AND rowid <= ?) WHERE NOT ({_PLAIN}) LIMIT 1",
-            [*topics, self.head]).fetchone()
-        if odd is not None:
-            return False
-        barriers = topics_of(BARRIER_TYPES)
-        self._barriers = [row[0] for row in self.connection.execute(
-            f"SELECT rowid FROM {table} WHERE topic IN ({', '.join('?' * len(barriers))}) "
-            "AND rowid <= ? ORDER BY rowid", [*barriers, self.head])]
         _register(self.connection)
+        # One scan for both: the erasures, and a folded event the SQL cannot read (if any).
+        barriers, folded = topics_of(BARRIER_TYPES), topics_of(FOLDED_TYPES)
+        self._barriers = []
+        for position, barrier in self.connection.execute(
+                f"SELECT rowid, topic IN ({_marks(barriers)}) FROM {table} WHERE rowid <= ? "
+                f"AND (topic IN ({_marks(barriers)}) OR (topic IN ({_marks(folded)}) "
+                "AND NOT ledger_plain(state))) ORDER BY rowid",
+                [*barriers, self.head, *barriers, *folded]):
+            if not barrier:
+                return False
+            self._barriers.append(position)
         self.connection.execute("CREATE TEMP TABLE IF NOT EXISTS minor_units "
                                 "(currency TEXT PRIMARY KEY, exponent INTEGER, scale INTEGER)")
         self.connection.executemany("INSERT OR REPLACE INTO temp.minor_units VALUES (?, ?, ?)",
                                     [(code, units, 10 ** units)
                                      for code, units in currency_units().items()])
+        # The chunks' fields go through one table, made once (no schema change per chunk:
+        # the statements stay prepared).
+        self.connection.execute("DROP TABLE IF EXISTS temp.folded")
+        self.connection.execute(f"CREATE TEMP TABLE folded AS {self._fields_sql()} LIMIT 0",
+                                [self._topic, 0, 0])
+        self.connection.execute("DROP TABLE IF EXISTS temp.people")
+        self.connection.execute(f"CREATE TEMP TABLE people AS {self._people_sql()} LIMIT 0",
+                                [*self._people_topics, 0, 0])
         self.seconds += time.perf_counter() - started
         return True
 
@@ -150,6 +172,8 @@ class LogFold:
     def finish(self) -> None:
         """Fold what is left of the snapshot (the log up to :attr:`head`)."""
         self.before(self.head + 1)
+        self.connection.execute("DROP TABLE IF EXISTS temp.folded")
+        self.connection.execute("DROP TABLE IF EXISTS temp.people")
 
     def detach(self) -> None:
         """Detach the store (outside a transaction); harmless when not attached."""
@@ -158,28 +182,18 @@ class LogFold:
             self._attached = False
 
     def _fold(self, start: int, end: int) -> None:
-        """Write the rows of the folded events at positions in [start, end)."""
-        if end <= start:
-            return
+        """Write the rows of the folded events at positions in [start, end), a chunk at a
+        time."""
         started = time.perf_counter()
-        table = f"{SCHEMA}.[{self.log.events_table}]"
+        for low in range(start, end, CHUNK):
+            self._fold_chunk(low, min(end, low + CHUNK))
+        self.seconds += time.perf_counter() - started
+
+    def _fold_chunk(self, start: int, end: int) -> None:
+        """Write the rows of the recordings at positions in [start, end)."""
         keys = f"{SCHEMA}.[{self.log.keys_table}]"
-        # One pass over the segment's states into a temporary table of the fields, then
-        # the three tables from it.
-        self.connection.execute("DROP TABLE IF EXISTS temp.folded")
-        self.connection.execute(
-            "CREATE TEMP TABLE folded AS WITH r AS MATERIALIZED (SELECT e.rowid AS position, "
-            + _EXTRACTED +
-            f"FROM (SELECT rowid, CAST(state AS TEXT) AS s FROM {table} "
-            "WHERE topic = ? AND rowid >= ? AND rowid < ?) e) "
-            "SELECT r.*, u.exponent, u.scale, "
-            f"{_stamp_sql('occurred')} AS occurred_at, {_stamp_sql('recorded')} AS recorded_at, "
-            f"{_list_sql('hosts_json')} AS hosts, {_list_sql('people_json')} AS participants, "
-            f"CASE WHEN {plain_amount('r.amount', 'u.exponent')} THEN r.amount "
-            "ELSE ledger_amount(r.amount, r.currency) END AS cost_amount "
-            "FROM r "
-            "LEFT JOIN temp.minor_units u ON u.currency = r.currency",
-            [self._topic, start, end])
+        self.connection.execute(f"INSERT INTO temp.folded {self._fields_sql()}",
+                                [self._topic, start, end])
         self.connection.execute(
             "INSERT INTO engagements (engagement_id, account_id, occurred_at, recorded_at, "
             "position, event_id, recorded_by) SELECT engagement_id, account_id, occurred_at, "
@@ -191,79 +205,55 @@ class LogFold:
             "opportunity_id, approval_ref, location, notes, changes, reason) "
             "SELECT f.position, f.event_id, 'engagement.recorded', f.occurred_at, "
             "f.recorded_at, f.engagement_id, f.account_id, f.occurred_at, f.kind, f.owner, "
-            "f.hosts, f.participants, f.cost_amount, f.currency, "
+            f"f.hosts, f.participants, {_COST}, f.currency, "
             "CASE WHEN f.allocation IS NOT NULL THEN ledger_sorted(f.allocation) END, "
-            "CASE WHEN f.participants = '[]' THEN f.cost_amount END, "
+            f"CASE WHEN f.participants = '[]' THEN {_COST} END, "
             "f.opportunity_id, f.approval_ref, "
-            "CASE WHEN f.location IS NULL OR f.location NOT LIKE 'sealed:%' THEN f.location "
-            "ELSE ledger_open(f.location, k.key) END, "
-            "CASE WHEN f.notes IS NULL OR f.notes NOT LIKE 'sealed:%' THEN f.notes "
-            "ELSE ledger_open(f.notes, k.key) END, NULL, NULL "
+            f"{_opened('f.location', 'k.key')}, {_opened('f.notes', 'k.key')}, NULL, NULL "
             # the subject of an engagement's text, as ledger.store.privacy names it
             f"FROM temp.folded f LEFT JOIN {keys} k "
             "ON k.subject = 'engagement:' || f.engagement_id "
             "AND (f.location IS NOT NULL OR f.notes IS NOT NULL)")
         # Shares: SPEC 4.1's even split in SQL when the amount is plain (exactly the
         # currency's decimals), each participant's share in minor units, the remainder a
-        # unit each to the first in id order; explicit allocations and odd amounts in Python.
+        # unit each to the first in id order (its rank: how many participants come before
+        # it; counted only when there is a remainder; a sole participant has the amount);
+        # explicit allocations and odd amounts in Python.
+        units = ("(CASE WHEN minor % n = 0 THEN minor / n ELSE minor / n + (minor % n > "
+                 "(SELECT COUNT(*) FROM json_each(people_json) q WHERE q.value < stakeholder_id)"
+                 ") END)")
         self.connection.execute(
             "INSERT INTO engagement_shares (version_position, stakeholder_id, engagement_id, "
             "account_id, engagement_occurred_at, recorded_at, share_amount, currency) "
             "SELECT position, stakeholder_id, engagement_id, account_id, occurred_at, "
-            "recorded_at, CASE WHEN minor IS NULL THEN NULL ELSE "
-            f"{minor_text('(minor / n + (rank <= minor % n))', 'exponent', 'scale')} END, "
+            "recorded_at, CASE WHEN minor IS NULL THEN NULL WHEN n = 1 THEN amount ELSE "
+            f"{minor_text(units, 'exponent', 'scale')} END, "
             "currency FROM (SELECT f.position, p.value AS stakeholder_id, f.engagement_id, "
             "f.account_id, f.occurred_at, f.recorded_at, f.currency, f.exponent, f.scale, "
-            "json_array_length(f.people_json) AS n, "
-            "CAST(replace(f.amount, '.', '') AS INTEGER) AS minor, "
-            "ROW_NUMBER() OVER (PARTITION BY f.position ORDER BY p.value) AS rank "
+            "f.amount, f.people_json, json_array_length(f.people_json) AS n, "
+            "CAST(replace(f.amount, '.', '') AS INTEGER) AS minor "
             "FROM temp.folded f, json_each(f.people_json) p "
             "WHERE f.participants != '[]' AND f.allocation IS NULL "
-            f"AND (f.amount IS NULL OR {plain_amount('f.amount', 'f.exponent')}))")
+            "AND (f.amount IS NULL OR f.plain))")
         self.connection.execute(
             "INSERT INTO engagement_shares (version_position, stakeholder_id, engagement_id, "
             "account_id, engagement_occurred_at, recorded_at, share_amount, currency) "
             "SELECT f.position, p.key, f.engagement_id, f.account_id, f.occurred_at, "
             "f.recorded_at, p.value, f.currency FROM temp.folded f, "
             "json_each(ledger_shares(f.amount, f.currency, f.participants, f.allocation)) p "
-            "WHERE f.participants != '[]' AND f.amount IS NOT NULL AND (f.allocation IS NOT "
-            f"NULL OR NOT {plain_amount('f.amount', 'f.exponent')})")
+            "WHERE f.participants != '[]' AND f.amount IS NOT NULL "
+            "AND (f.allocation IS NOT NULL OR NOT f.plain)")
         self.events += self.connection.execute("SELECT COUNT(*) FROM temp.folded").fetchone()[0]
-        self.connection.execute("DROP TABLE temp.folded")
+        self.connection.execute("DELETE FROM temp.folded")
         self._fold_people(start, end)
-        self.seconds += time.perf_counter() - started
 
     def _fold_people(self, start: int, end: int) -> None:
-        """Write the rows of the stakeholders' own events at positions in [start, end),
-        as :mod:`projections.directory_rows` writes them: a registration's identity row,
-        and every event's state row (each type sets its own columns; the account is the
+        """Write the rows of the stakeholders' own events at positions in [start, end), as
+        :mod:`projections.directory_rows` writes them: a registration's identity row, and
+        every event's state row (each type sets its own columns; the account is the
         person's, registered earlier in the log)."""
-        table = f"{SCHEMA}.[{self.log.events_table}]"
-        keys = f"{SCHEMA}.[{self.log.keys_table}]"
-        topics = list(self._people_topics)
-        kind = "CASE e.topic " + " ".join(
-            f"WHEN '{topic}' THEN '{name}'" for topic, name in self._people_topics.items()
-        ) + " END"
-        fields = ", ".join(f"json_extract(e.s, '{path}') AS {name}" for name, path in (
-            ("event_id", "$.event_id"), ("occurred", "$.occurred_at._data_"),
-            ("recorded", "$.timestamp._data_"), ("stakeholder_id", "$.data.stakeholder_id"),
-            ("account_id", "$.data.account_id"), ("name", "$.data.name"),
-            ("title", "$.data.title"), ("birthday", "$.data.birthday"),
-            ("notes", "$.data.notes"), ("department", "$.data.department"),
-            ("public_official", "$.data.public_official"), ("role", "$.data.role"),
-            ("attitude", "$.data.attitude"), ("layer", "$.data.layer"),
-            ("rising_star", "$.data.rising_star"), ("reason", "$.data.reason"),
-            ("observed_by", "$.data.observed_by")))
-        self.connection.execute(
-            "CREATE TEMP TABLE people AS WITH r AS MATERIALIZED (SELECT e.rowid AS position, "
-            f"{kind} AS event_type, {fields} FROM (SELECT rowid, topic, CAST(state AS TEXT) "
-            f"AS s FROM {table} WHERE topic IN ({', '.join('?' * len(topics))}) "
-            "AND rowid >= ? AND rowid < ?) e) "
-            f"SELECT r.*, {_stamp_sql('occurred')} AS occurred_at, "
-            f"{_stamp_sql('recorded')} AS recorded_at, k.key FROM r LEFT JOIN {keys} k "
-            # the subject of a person's text, as ledger.store.privacy names it
-            "ON k.subject = 'stakeholder:' || r.stakeholder_id",
-            [*topics, start, end])
+        self.connection.execute(f"INSERT INTO temp.people {self._people_sql()}",
+                                [*self._people_topics, start, end])
         self.connection.execute(
             "INSERT INTO stakeholders (stakeholder_id, account_id, name, title, birthday, "
             "notes, department, public_official, forgotten, registered_position, "
@@ -273,8 +263,7 @@ class LogFold:
             "recorded_at FROM temp.people WHERE event_type = 'stakeholder.registered'")
 
         def only(column: str, *types: str) -> str:
-            return (f"CASE WHEN p.event_type IN ({', '.join(repr(t) for t in types)}) "
-                    f"THEN {column} END")
+            return f"CASE WHEN p.event_type IN ({_quoted(types)}) THEN {column} END"
 
         self.connection.execute(
             "INSERT INTO stakeholder_changes (position, event_id, event_type, occurred_at, "
@@ -291,12 +280,68 @@ class LogFold:
                 only("p.rising_star", "stakeholder.registered", "stakeholder.layer_changed"),
                 "CASE p.event_type WHEN 'stakeholder.registered' THEN 0 "
                 "WHEN 'stakeholder.departed' THEN 1 END",
-                only(_opened("p.reason", "p.key"), "stakeholder.role_changed",
+                only(_opened("p.reason"), "stakeholder.role_changed",
                      "stakeholder.attitude_changed", "stakeholder.departed"),
                 only("p.observed_by", "stakeholder.attitude_changed"),
             )) + " FROM temp.people p")
         self.events += self.connection.execute("SELECT COUNT(*) FROM temp.people").fetchone()[0]
-        self.connection.execute("DROP TABLE temp.people")
+        self.connection.execute("DELETE FROM temp.people")
+
+    def _people_sql(self) -> str:
+        """SQL: the fields of the stakeholders' own events (their topics the first
+        parameters) at positions in [start, end) (the last two), each state cast to text
+        once and each field extracted once, with the key that opens the person's text."""
+        kind = "CASE topic " + " ".join(f"WHEN '{topic}' THEN '{name}'" for topic, name
+                                        in self._people_topics.items()) + " END"
+        fields = ", ".join(f"json_extract(s, '{path}') AS {name}" for name, path in (
+            ("event_id", "$.event_id"), ("occurred", "$.occurred_at._data_"),
+            ("recorded", "$.timestamp._data_"), ("stakeholder_id", "$.data.stakeholder_id"),
+            ("account_id", "$.data.account_id"), ("name", "$.data.name"),
+            ("title", "$.data.title"), ("birthday", "$.data.birthday"),
+            ("notes", "$.data.notes"), ("department", "$.data.department"),
+            ("public_official", "$.data.public_official"), ("role", "$.data.role"),
+            ("attitude", "$.data.attitude"), ("layer", "$.data.layer"),
+            ("rising_star", "$.data.rising_star"), ("reason", "$.data.reason"),
+            ("observed_by", "$.data.observed_by")))
+        return ("WITH m AS MATERIALIZED (SELECT rowid AS position, topic, CAST(state AS TEXT) "
+                f"AS s FROM {SCHEMA}.[{self.log.events_table}] WHERE topic IN "
+                f"({_marks(self._people_topics)}) AND rowid >= ? AND rowid < ?), "
+                f"r AS MATERIALIZED (SELECT position, {kind} AS event_type, {fields} FROM m) "
+                f"SELECT r.*, {_stamp_sql('occurred')} AS occurred_at, "
+                f"{_stamp_sql('recorded')} AS recorded_at, k.key "
+                f"FROM r LEFT JOIN {SCHEMA}.[{self.log.keys_table}] k "
+                # the subject of a person's text, as ledger.store.privacy names it
+                "ON k.subject = 'stakeholder:' || r.stakeholder_id")
+
+    def _fields_sql(self) -> str:
+        """SQL: the fields of the recordings of a topic (the first parameter) at positions
+        in [start, end) (the other two).
+
+        One pass over the states, each cast to text once (json_extract would copy it again
+        for every field) and each field extracted once, however often the expressions use
+        it: both CTEs materialized (a subquery would be flattened, and a co-routine copies
+        a value for every use)."""
+        return ("WITH m AS MATERIALIZED (SELECT rowid AS position, CAST(state AS TEXT) AS s "
+                f"FROM {SCHEMA}.[{self.log.events_table}] WHERE topic = ? AND rowid >= ? "
+                "AND rowid < ?), r AS MATERIALIZED (SELECT position, " + _EXTRACTED + "FROM m) "
+                "SELECT r.*, u.exponent, u.scale, "
+                f"{_stamp_sql('occurred')} AS occurred_at, "
+                f"{_stamp_sql('recorded')} AS recorded_at, "
+                f"{_list_sql('hosts_json')} AS hosts, {_list_sql('people_json')} AS participants, "
+                # (a condition, not a value: SQLite stops at its first false term)
+                f"CASE WHEN {plain_amount('r.amount', 'u.exponent')} THEN 1 "
+                "WHEN r.amount IS NOT NULL THEN 0 END AS plain "
+                "FROM r LEFT JOIN temp.minor_units u ON u.currency = r.currency")
+
+
+def _marks(values: Sized) -> str:
+    """SQL: as many parameter marks as ``values``, for ``IN (…)``."""
+    return ", ".join("?" * len(values))
+
+
+def _quoted(values: Sequence[str]) -> str:
+    """SQL: ``values`` as quoted literals, for ``IN (…)`` (plain event type names)."""
+    return ", ".join(f"'{value}'" for value in values)
 
 
 def _opened(column: str, key: str = "key") -> str:
@@ -305,28 +350,47 @@ def _opened(column: str, key: str = "key") -> str:
             f"ELSE ledger_open({column}, {key}) END")
 
 
+_DATE_TIME = ("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T"
+              "[0-9][0-9]:[0-9][0-9]:[0-9][0-9]")
+"""GLOB: an ISO date and time to the second."""
+
+
 def _stamp_sql(column: str) -> str:
     """SQL for :func:`projections.timeaxis.stamp` of an ISO time with a ``±HH:MM`` offset
-    (SQLite's date functions take it to UTC; the microseconds are copied), Python else."""
-    return (f"CASE WHEN {column} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T"
-            f"[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*[+-][0-9][0-9]:[0-9][0-9]' "
-            f"AND (length({column}) = 25 OR (length({column}) = 32 "
-            f"AND substr({column}, 20, 1) = '.')) "
-            f"THEN strftime('%Y-%m-%dT%H:%M:%S', {column}) || '.' || "
+    (SQLite's date functions take it to UTC to the second; the microseconds are copied),
+    Python else.
+    A time already in UTC (``+00:00``, as the library writes every ``timestamp``) is its
+    own UTC date and time: copied, without parsing."""
+    return (f"CASE WHEN substr({column}, -6) = '+00:00' AND {column} GLOB "
+            f"'{_DATE_TIME}.[0-9][0-9][0-9][0-9][0-9][0-9]+00:00' "
+            f"THEN substr({column}, 1, 26) || 'Z' "
+            f"WHEN {column} GLOB '{_DATE_TIME}[+-][0-9][0-9]:[0-9][0-9]' "
+            f"OR ({column} GLOB '{_DATE_TIME}.[0-9][0-9][0-9][0-9][0-9][0-9]"
+            "[+-][0-9][0-9]:[0-9][0-9]') "
+            # to UTC without the fraction (SQLite would round it to milliseconds, and
+            # .9995 and up into the next second), then the fraction as it was
+            # (NULL for an offset beyond ±14:00, which SQLite does not take: Python then)
+            f"THEN coalesce(strftime('%Y-%m-%dT%H:%M:%S', substr({column}, 1, 19) || "
+            f"substr({column}, -6)) || '.' || "
             f"CASE WHEN length({column}) = 32 THEN substr({column}, 21, 6) ELSE '000000' END "
-            f"|| 'Z' ELSE ledger_stamp({column}) END")
+            f"|| 'Z', ledger_stamp({column})) ELSE ledger_stamp({column}) END")
 
 
 def _list_sql(column: str) -> str:
     """SQL for ``json.dumps(list)`` of a JSON list SQLite extracted (compact): the same
     text with ``", "`` between items when the items are plain printable ASCII strings
-    without escapes, Python else."""
-    return (f"CASE WHEN {column} IS NULL THEN '[]' "
-            f"WHEN {column} GLOB '[[]*]' AND NOT {column} GLOB '*[^ -~]*' "
-            f"AND instr({column}, '\\') = 0 AND ({column} = '[]' OR "
-            f"({column} GLOB '[[]\"*\"]' AND (length({column}) - "
-            f"length(replace({column}, '\",\"', ''))) / 3 = json_array_length({column}) - 1)) "
-            f"THEN replace({column}, '\",\"', '\", \"') ELSE ledger_list({column}) END")
+    without escapes, Python else.
+
+    Between its outer ``["`` and ``"]`` such a list is its items joined by ``","`` (no item
+    holds a quote), so it is one when no quote is left there once those are taken out; an
+    item that is or starts with a comma cannot pose as a separator in that text."""
+    inner = f"substr({column}, 3, length({column}) - 4)"
+    return (f"CASE WHEN {column} IS NULL THEN '[]' WHEN {column} = '[]' THEN '[]' "
+            f"WHEN {column} GLOB '[[]\"*\"]' AND NOT {column} GLOB '*[^ -~]*' "
+            f"AND instr({column}, '\\') = 0 "
+            f"AND instr(replace({inner}, '\",\"', ''), '\"') = 0 "
+            f"THEN '[\"' || replace({inner}, '\",\"', '\", \"') || '\"]' "
+            f"ELSE ledger_list({column}) END")
 
 
 def _register(connection: sqlite3.Connection) -> None:
@@ -334,7 +398,8 @@ def _register(connection: sqlite3.Connection) -> None:
     for name, arity, function in (
         ("ledger_stamp", 1, _stamp), ("ledger_list", 1, _list),
         ("ledger_amount", 2, _amount), ("ledger_sorted", 1, _sorted),
-        ("ledger_open", 2, _opener({})), ("ledger_shares", 4, _shares),
+        ("ledger_open", 2, _Opener()), ("ledger_shares", 4, _shares),
+        ("ledger_plain", 1, _plain),
     ):
         connection.create_function(name, arity, function, deterministic=True)
 
@@ -357,20 +422,20 @@ def _sorted(text: str | None) -> str | None:
     return None if text is None else json.dumps(json.loads(text), sort_keys=True)
 
 
-CIPHERS = 1024
-"""How many ciphers the fold keeps for the keys it met last (a person's fields share
-one); they live as long as the build's connection, never longer (keys are shredded)."""
+class _Opener:
+    """:func:`open_value` with the cipher of the last few keys kept (an engagement's
+    location and notes, and a person's name, title, birthday and notes, are sealed under
+    the same key, and come one after the other)."""
 
+    def __init__(self) -> None:
+        self.ciphers: dict[bytes, tuple[AESGCM, str]] = {}
 
-def _opener(ciphers: dict[bytes, Any]) -> Callable[[str | None, bytes | None], str | None]:
-    def open_field(value: str | None, key: bytes | None) -> str | None:
+    def __call__(self, value: str | None, key: bytes | None) -> str | None:
         if value is None:
             return None
-        if len(ciphers) > CIPHERS:
-            ciphers.clear()
-        return open_value(value, key, ciphers)
-
-    return open_field
+        if len(self.ciphers) > 16:
+            self.ciphers.clear()
+        return open_value(value, key, self.ciphers)
 
 
 def _shares(amount: str | None, currency: str | None, participants: str,

@@ -57,7 +57,11 @@ def _busy_store(app: LedgerApplication) -> None:
                 hosts=['O\'Brien "Jr"', "Zoë", "a\\b"], when="2026-03-03T10:00:00Z")
     _engagement(app, "odd-ids", ["p.4:x", "p-1"], cost={"amount": "0.03", "currency": "EUR"},
                 hosts=["cto", "pm"])
+    _engagement(app, "commas", ["p-2"], hosts=[",", "pm", ",", "a,", ",b"],
+                when="2026-03-03T23:59:59Z")
     _engagement(app, "free", ["p-2"], approval_ref="A-7")
+    _engagement(app, "late", ["p-1"], when="2026-03-04T23:59:59.999700+01:00")
+    _engagement(app, "far-east", ["p-1"], when="2026-03-05T08:00:00+15:00")
     _record(app, "engagement.corrected", {"engagement_id": "even", "reason": "typo",
                                           "changes": {"notes": "the tender, again"}})
     _record(app, "stakeholder.forgotten", {"stakeholder_id": "p-3", "reason": "asked"})
@@ -71,11 +75,13 @@ def _busy_store(app: LedgerApplication) -> None:
 
 def test_a_rebuild_folding_recordings_in_sql_equals_following_the_log(tmp_path: Path) -> None:
     """Even splits with remainders in EUR, JPY and KWD, an explicit allocation, a cost
-    without participants, hosts with quotes and non-ASCII text, sealed location and notes,
-    a correction and an erasure between recordings, people's events of every folded type
-    (sealed reasons, optional fields left out, an erased person's earlier change, a
-    registration after the erasure): the rebuild that folds them with SQL writes the same
-    file, row for row, as a follower applying every event."""
+    without participants, hosts with quotes and non-ASCII text or that are or end in
+    commas, a time in the last millisecond of its second, an offset beyond SQLite's
+    ±14:00, sealed location and notes, a correction and an erasure between recordings,
+    people's events of every folded type (sealed reasons, optional fields left out, an
+    erased person's earlier change, a registration after the erasure): the rebuild that
+    folds them with SQL writes the same file, row for row, as a follower applying every
+    event."""
     app = LedgerApplication(Settings(database_url=f"sqlite:///{tmp_path}/ledger.db"))
     try:
         _busy_store(app)
