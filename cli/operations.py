@@ -96,12 +96,16 @@ def rebuild(database_url: DatabaseUrl = None, views_path: ViewsPath = None) -> N
     settings, views = settings_and_views(database_url, views_path)
     total = ledger.head_position()
     started = time.perf_counter()
-    with progress_bar() as progress:
-        task = progress.add_task("rebuilding views", total=total)
-        applied = views.rebuild_from(ledger,
-                                     progress=lambda n, pos: progress.update(task, completed=pos))
+    try:
+        with progress_bar() as progress:
+            task = progress.add_task("rebuilding views", total=total)
+            applied = views.rebuild_from(
+                ledger, progress=lambda n, pos: progress.update(task, completed=pos))
+    except ProjectionError as exc:  # a full disk, say: the views are as they were
+        fail(str(exc), 1)
+    finally:
+        views.close()
     elapsed = time.perf_counter() - started
-    views.close()
     rate = applied / elapsed if elapsed else 0.0
     console.print(f"rebuilt {settings.resolved_views_path()} from {applied} events in "
                   f"{elapsed:.1f} s ({rate:,.0f} events/s)", highlight=False)

@@ -204,8 +204,13 @@ def snapshot_copy(source: str | Path, fresh: str) -> None:
 @contextlib.contextmanager
 def fresh_path(beside: str) -> Iterator[str]:
     """A path for a fresh views file next to ``beside``, removed (with its journals)
-    afterwards, also after a failure."""
+    afterwards, also after a failure; first, the fresh files of rebuilds whose process
+    was killed before it could remove its own (as big as the views)."""
     path = f"{beside}.rebuild-{os.getpid()}"
+    for stale in Path(beside).parent.glob(f"{Path(beside).name}.rebuild-*"):
+        pid = stale.name.rpartition("-")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            _remove(str(stale))
     _remove(path)
     try:
         yield path
@@ -237,6 +242,17 @@ def _load(db: sqlite_utils.Database, records: Iterable[EventRecord], apply: Appl
         split.position = last
         if progress is not None:
             progress(split.events + (fold.events if fold is not None else 0), last)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one of another user counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _remove(path: str) -> None:

@@ -176,12 +176,17 @@ class ViewDatabase:
         return self._rebuild(LogSource.of(records), progress, batch_size)
 
     def _rebuild(self, source: LogSource, progress: Progress | None, batch_size: int) -> int:
-        with fresh_path(self.path) as fresh:
-            split = build_fresh(fresh, source, apply, application_name=self.application_name,
-                                batch_size=batch_size, progress=progress,
-                                connection_factory=self._connection_factory)
-            with self._lock:
-                split.install = install(fresh, self.db.conn)
+        try:
+            with fresh_path(self.path) as fresh:
+                split = build_fresh(fresh, source, apply,
+                                    application_name=self.application_name,
+                                    batch_size=batch_size, progress=progress,
+                                    connection_factory=self._connection_factory)
+                with self._lock:
+                    split.install = install(fresh, self.db.conn)
+        except (sqlite3.Error, OSError, PersistenceError) as exc:
+            raise ViewsUnavailable(f"the rebuild stopped and the views are as they were: "
+                                   f"{_fault_text(exc)}") from exc
         self.last_split = split
         return split.events
 
@@ -386,11 +391,19 @@ class Follower:
 
 def describe_fault(exc: BaseException) -> str:
     """One line naming a storage fault: a full disk says so, as does a lost event store."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if "disk is full" in text or getattr(exc, "errno", None) == errno.ENOSPC:
-        return "views disk full"
+    text = _fault_text(exc)
+    if text == "views disk full":
+        return text
     if isinstance(exc, PersistenceError):
         return f"event store unreachable: {text}"
     return f"views cannot be written: {text}"
+
+
+def _fault_text(exc: BaseException) -> str:
+    """A fault's first line, or ``views disk full`` for a full disk."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "disk is full" in text or getattr(exc, "errno", None) == errno.ENOSPC:
+        return "views disk full"
+    return text
 
 

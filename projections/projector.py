@@ -24,7 +24,6 @@ import json
 import logging
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -35,6 +34,7 @@ from ledger.config import Settings
 from ledger.domain.application import LedgerApplication
 from ledger.errors import StorageConfigError
 from projections.engine import Follower, ViewDatabase, Waitable, Wakeable
+from projections.errors import ViewsUnavailable
 
 log = logging.getLogger("ledger.projector")
 
@@ -68,7 +68,7 @@ def follow(follower: Follower, ledger: LedgerApplication, stop: Waitable,
         # installed in one transaction; the server listens and reads wait meanwhile.
         try:
             follower.views.rebuild_from(ledger)
-        except (sqlite3.Error, OSError) as exc:  # e.g. the views' disk is full
+        except ViewsUnavailable as exc:  # e.g. the views' disk is full
             # Batch by batch instead: the follower reports the fault and retries.
             log.warning("the views' first build failed (%s); following the log batch by "
                         "batch", exc)

@@ -12,12 +12,11 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
+from tests.reliability.conftest import fill
 from tests.reliability.server import (
     HEADERS,
     Server,
@@ -29,32 +28,6 @@ from tests.reliability.server import (
 
 PAD = 450
 """Bytes of name in each event, so a few batches fill the space left."""
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 16 MB tmpfs, unmounted after the test."""
-    if os.geteuid() != 0:
-        if os.environ.get("CI") == "true":
-            pytest.fail("the disk-full tests must run in CI, which runs as root")
-        pytest.skip("mounting a small tmpfs needs root: run the suite as root to test a "
-                    "full disk")
-    mount = tmp_path / "small"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], check=True)
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def fill(disk: Path, leave: int) -> Path:
-    """Fill ``disk`` with one file until about ``leave`` bytes are free; the file."""
-    filler = disk / "filler"
-    free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
-    with filler.open("wb") as out:
-        out.write(b"\0" * max(free - leave, 0))
-    return filler
 
 
 class Connection:

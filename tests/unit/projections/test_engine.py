@@ -16,7 +16,7 @@ from projections.engine import (
     read_snapshot,
     snapshot_position,
 )
-from projections.errors import OutOfOrder, ProjectionError, UnknownEventType
+from projections.errors import OutOfOrder, ProjectionError, UnknownEventType, ViewsUnavailable
 from tests.unit.projections.builder import money
 from tests.unit.projections.snapshot import dump
 
@@ -143,7 +143,7 @@ def test_an_interrupted_rebuild_leaves_the_views_as_they_were(views, busy, tmp_p
         yield from busy.records[:5]
         raise OSError("the log went away")
 
-    with pytest.raises(OSError):
+    with pytest.raises(ViewsUnavailable, match="views are as they were: the log went away"):
         views.rebuild(failing(), batch_size=4)
     assert views.position() == 6
     assert dump(views.db) == before
