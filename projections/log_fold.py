@@ -70,17 +70,27 @@ def _plain(state: bytes | str) -> bool:
     return data.count(b'"_type_"') == 2 and b'"class_version"' not in data
 
 
-_EXTRACTED = ", ".join(f"json_extract(s, '{path}') AS {name}" for name, path in (
-    ("event_id", "$.event_id"), ("occurred", "$.occurred_at._data_"),
-    ("recorded", "$.timestamp._data_"), ("recorded_by", "$.recorded_by"),
-    ("engagement_id", "$.data.engagement_id"), ("account_id", "$.data.account_id"),
-    ("kind", "$.data.kind"), ("owner", "$.data.owner"), ("hosts_json", "$.data.hosts"),
-    ("people_json", "$.data.participants"), ("amount", "$.data.cost.amount"),
-    ("currency", "$.data.cost.currency"), ("allocation", "$.data.allocation"),
-    ("opportunity_id", "$.data.opportunity_id"), ("approval_ref", "$.data.approval_ref"),
-    ("location", "$.data.location"), ("notes", "$.data.notes"),
-)) + " "
+def _extracted(*data: str) -> str:
+    """SQL: an event's id and times and the given fields of its ``data``, each extracted
+    once from the state ``s`` (into a materialized table), named as the field."""
+    return ", ".join(f"json_extract(s, '{path}') AS {name}" for name, path in (
+        ("event_id", "$.event_id"), ("occurred", "$.occurred_at._data_"),
+        ("recorded", "$.timestamp._data_"), *((name, f"$.data.{name}") for name in data)))
+
+
+_EXTRACTED = ", ".join((
+    _extracted("engagement_id", "account_id", "kind", "owner", "opportunity_id",
+               "approval_ref", "allocation", "location", "notes"),
+    "json_extract(s, '$.recorded_by') AS recorded_by",
+    "json_extract(s, '$.data.hosts') AS hosts_json",
+    "json_extract(s, '$.data.participants') AS people_json",
+    "json_extract(s, '$.data.cost.amount') AS amount",
+    "json_extract(s, '$.data.cost.currency') AS currency")) + " "
 """The fields of a recording's state, each extracted once (into a materialized table)."""
+_PERSON_FIELDS = _extracted(
+    "stakeholder_id", "account_id", "name", "title", "birthday", "notes", "department",
+    "public_official", "role", "attitude", "layer", "rising_star", "reason", "observed_by")
+"""The fields of a stakeholder's own event."""
 
 
 _COST = ("CASE WHEN f.amount IS NULL THEN NULL WHEN f.plain THEN f.amount "
@@ -293,20 +303,11 @@ class LogFold:
         once and each field extracted once, with the key that opens the person's text."""
         kind = "CASE topic " + " ".join(f"WHEN '{topic}' THEN '{name}'" for topic, name
                                         in self._people_topics.items()) + " END"
-        fields = ", ".join(f"json_extract(s, '{path}') AS {name}" for name, path in (
-            ("event_id", "$.event_id"), ("occurred", "$.occurred_at._data_"),
-            ("recorded", "$.timestamp._data_"), ("stakeholder_id", "$.data.stakeholder_id"),
-            ("account_id", "$.data.account_id"), ("name", "$.data.name"),
-            ("title", "$.data.title"), ("birthday", "$.data.birthday"),
-            ("notes", "$.data.notes"), ("department", "$.data.department"),
-            ("public_official", "$.data.public_official"), ("role", "$.data.role"),
-            ("attitude", "$.data.attitude"), ("layer", "$.data.layer"),
-            ("rising_star", "$.data.rising_star"), ("reason", "$.data.reason"),
-            ("observed_by", "$.data.observed_by")))
         return ("WITH m AS MATERIALIZED (SELECT rowid AS position, topic, CAST(state AS TEXT) "
                 f"AS s FROM {SCHEMA}.[{self.log.events_table}] WHERE topic IN "
                 f"({_marks(self._people_topics)}) AND rowid >= ? AND rowid < ?), "
-                f"r AS MATERIALIZED (SELECT position, {kind} AS event_type, {fields} FROM m) "
+                f"r AS MATERIALIZED (SELECT position, {kind} AS event_type, {_PERSON_FIELDS} "
+                "FROM m) "
                 f"SELECT r.*, {_stamp_sql('occurred')} AS occurred_at, "
                 f"{_stamp_sql('recorded')} AS recorded_at, k.key "
                 f"FROM r LEFT JOIN {SCHEMA}.[{self.log.keys_table}] k "
