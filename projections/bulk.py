@@ -6,9 +6,10 @@ no journal, no syncs, an exclusive lock, one transaction; the history rows are w
 batch by batch (lookups of earlier batches go through the few indexes applying needs;
 from an SQLite store the engagement recordings and the stakeholders' own events are folded
 with SQL, :mod:`projections.log_fold`),
-the current tables and the flags are derived once at the end (:mod:`projections.derive`,
-:mod:`projections.flag_sql`), the position
-is written once, and the indexes only queries use are built after the load. The file is
+the load is committed and its page cache given back, the current tables and the flags are
+derived once at the end (:mod:`projections.derive`, :mod:`projections.flag_sql`), the two
+largest derivations side by side on threads of their own (:mod:`projections.lanes`), the
+position is written once, and the indexes only queries use are built after the load. The file is
 then switched to WAL and copied into the live views file with SQLite's online backup, in
 one write transaction: readers and a follower see the old views or the new, never a mix,
 and keep their connections (no file is renamed under them). An interrupted rebuild
@@ -25,6 +26,8 @@ by handlers, by a step in :func:`projections.derive.derive_current`.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import glob
 import os
 import sqlite3
 import time
@@ -38,9 +41,10 @@ from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
 from ledger.contract.records import EventRecord
 from ledger.store.reading import SQLiteLog
+from projections import derive
 from projections.batch import Batch
-from projections.derive import derive_current
 from projections.errors import NotAViewsFile, OutOfOrder
+from projections.lanes import Lane, attached, copy_in, remove_sides, run_lanes
 from projections.log_fold import LogFold
 from projections.tables import TABLES, create_tables
 
@@ -78,6 +82,11 @@ SORT_THREADS = min(4, os.cpu_count() or 1)
 and GROUP BY): on the 2-core bench machine, building a 1M log's largest indexes took
 3.0 instead of 4.3 seconds with two. Each keeps its own sort memory, bounded by the
 cache size."""
+
+
+_SIDE_PRAGMAS = ("journal_mode = OFF", "synchronous = OFF", f"cache_size = -{SORT_CACHE_KB}",
+                 "temp_store = FILE", "temp.journal_mode = OFF", "threads = 0")
+"""A lane's side file is built as the fresh file is (:mod:`projections.lanes`)."""
 
 
 @dataclass
@@ -142,16 +151,18 @@ def build_fresh(path: str, source: LogSource, apply: Apply, *,
             split.position = fold.head
             split.sql, split.events = fold.seconds, split.events + fold.events
         started = time.perf_counter()
-        # From here on SQL sorts (derivations, then index builds): a small cache keeps them
-        # from holding a big log in memory (they spill to temporary files instead).
-        connection.execute(f"PRAGMA cache_size = -{SORT_CACHE_KB}")
-        derive_current(db)
+        connection.execute("COMMIT")
+        if fold is not None:
+            fold.detach()
+            fold = None
+        _derive(db, path)
         split.derive = time.perf_counter() - started
+        started = time.perf_counter()
+        connection.execute("BEGIN")
         if split.position:
             connection.execute(tracking.insert_tracking_statement,
                                {"application_name": application_name,
                                 "notification_id": split.position}).fetchall()
-        started = time.perf_counter()
         create_tables(db)  # the query indexes, in the order a follower creates them
         connection.execute("COMMIT")
         connection.execute("PRAGMA journal_mode = WAL")
@@ -161,6 +172,36 @@ def build_fresh(path: str, source: LogSource, apply: Apply, *,
             fold.detach()
         connection.close()
     return split
+
+
+def _derive(db: sqlite_utils.Database, path: str) -> None:
+    """Derive the current tables, then the lanes side by side (:mod:`projections.lanes`)
+    and copy their tables in, from the loaded and committed file at ``path``; leaves it
+    committed (and no longer locked)."""
+    connection = db.conn
+    # From here on SQL sorts (derivations, then index builds): a small cache keeps them
+    # from holding a big log in memory (they spill to temporary files instead); the
+    # load's cache, clean once committed, is given back.
+    connection.execute(f"PRAGMA cache_size = -{SORT_CACHE_KB}")
+    connection.execute("PRAGMA shrink_memory")
+    _give_back_memory()
+    lanes: tuple[Lane, ...] = ()
+    try:
+        connection.execute("BEGIN")
+        derive.derive_current(db)
+        lanes = derive.lanes(db)
+        connection.execute("COMMIT")
+        # The lanes read the committed file: let go of its lock (at the next read).
+        connection.execute("PRAGMA main.locking_mode = NORMAL")
+        connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        run_lanes(path, lanes, _SIDE_PRAGMAS)
+        with attached(connection, path, lanes):
+            connection.execute("BEGIN")
+            copy_in(db, lanes)
+            derive.finish(db)
+            connection.execute("COMMIT")
+    finally:
+        remove_sides(path, lanes)
 
 
 def install(fresh: str, live: sqlite3.Connection) -> float:
@@ -206,11 +247,13 @@ def fresh_path(beside: str) -> Iterator[str]:
     """A path for a fresh views file next to ``beside``, removed (with its journals)
     afterwards, also after a failure; first, the fresh files of rebuilds whose process
     was killed before it could remove its own (as big as the views)."""
+    prefix = f"{Path(beside).name}.rebuild-"
     path = f"{beside}.rebuild-{os.getpid()}"
-    for stale in Path(beside).parent.glob(f"{Path(beside).name}.rebuild-*"):
-        pid = stale.name.rpartition("-")[2]
+    for stale in Path(beside).parent.glob(f"{glob.escape(prefix)}*"):
+        # the fresh file ({prefix}<pid>), its journals and side files ({prefix}<pid>-…)
+        pid = stale.name.removeprefix(prefix).partition("-")[0]
         if pid.isdigit() and not _alive(int(pid)):
-            _remove(str(stale))
+            stale.unlink(missing_ok=True)
     _remove(path)
     try:
         yield path
@@ -244,6 +287,15 @@ def _load(db: sqlite_utils.Database, records: Iterable[EventRecord], apply: Appl
             progress(split.events + (fold.events if fold is not None else 0), last)
 
 
+def _give_back_memory() -> None:
+    """Return the free parts of the heap to the system (glibc's ``malloc_trim``): the
+    load's page cache, freed once committed, would otherwise stay resident with the
+    allocator (its pages lie between Python's objects) and add to the build's peak;
+    elsewhere than glibc this does nothing."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)  # the process's own symbols: libc's among them
+
+
 def _alive(pid: int) -> bool:
     """Whether a process ``pid`` exists (one of another user counts)."""
     try:
@@ -256,6 +308,8 @@ def _alive(pid: int) -> bool:
 
 
 def _remove(path: str) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(FileNotFoundError):
-            Path(path + suffix).unlink()
+    """Remove the file ``path`` and every file named after it (``path-…``: its journals,
+    the lanes' side files)."""
+    Path(path).unlink(missing_ok=True)
+    for other in Path(path).parent.glob(f"{glob.escape(Path(path).name)}-*"):
+        other.unlink(missing_ok=True)

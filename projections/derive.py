@@ -6,7 +6,9 @@ current tables once, here: set-based SQL for every sum, aggregate and conversion
 Python called from SQL only for what it cannot do exactly (converting a foreign amount at
 a decimal rate with half-even rounding), and one streamed pass in Python for the people's
 states. The result is the same rows, byte for byte, as following the log in any batches
-(a hypothesis property compares the files). The flags follow (:mod:`projections.flag_sql`).
+(a hypothesis property compares the files). The flags (:mod:`projections.flag_sql`) and the
+history steps (:mod:`projections.history_rows`) follow, derived with the people's and the
+accounts' figures in two lanes side by side (:func:`lanes`, :mod:`projections.lanes`).
 """
 
 from __future__ import annotations
@@ -20,29 +22,56 @@ import sqlite_utils
 
 from ledger.contract.money import minor_units, to_minor
 from ledger.contract.vocabulary import LADDER_LEVELS, ORG_ELEMENTS, ROLE_WEIGHTS
-from projections import paged
+from projections import history_rows, paged
 from projections.current import base_currency
 from projections.figures import DECISION_ROLES
 from projections.flag_sql import derive_flags
+from projections.lanes import Lane
 from projections.people import StakeholderState
 from projections.reference import MAX_BASE_AMOUNT, convert
 from projections.sql_money import plain_amount
 from projections.tables import insert_sql, select
 
+SHARES = "base_shares"
+"""Every engagement's shares in base minor units, the voided ones' too, keyed by
+(engagement_id, stakeholder_id): a table of the fresh file while the lanes run."""
 CHUNK = 5000
 """Engagements converted per step (memory stays flat whatever the log's size)."""
 
 
 def derive_current(db: sqlite_utils.Database) -> None:
-    """Fill the (empty) current tables and the flags from the history tables, inside the
-    caller's transaction."""
-    _stakeholders(db)
+    """Fill the (empty) current engagements and shares and the accounts' horizons from the
+    history tables, inside the caller's transaction; leaves the table :data:`SHARES` for
+    the flags (:func:`lanes`), which :func:`finish` drops."""
     _engagements(db)
-    _stakeholder_figures(db)
-    _accounts(db)
-    derive_flags(db, "temp.base_shares")
-    db.conn.execute("DROP TABLE temp.base_shares")
-    paged.derive(db, base_currency(db))
+    paged.derive(db, base_currency(db), ("account_horizons",))
+
+
+def lanes(db: sqlite_utils.Database) -> tuple[Lane, ...]:
+    """What is derived side by side once the current engagements are committed
+    (:mod:`projections.lanes`), in two lanes of about the same work: the history steps
+    with the people's and the accounts' current figures, and the flags with their counts."""
+    base = base_currency(db)
+
+    def people(side: sqlite_utils.Database) -> None:
+        history_rows.derive_steps(side, base)
+        _stakeholders(side)
+        _stakeholder_figures(side)
+        _accounts(side)
+        paged.add_up(side, base)
+
+    def flags(side: sqlite_utils.Database) -> None:
+        derive_flags(side, SHARES)
+        paged.count_flags(side)
+
+    return (Lane("people", ("history_steps", "current_stakeholders", "current_accounts",
+                            "spend_totals"), people),
+            Lane("flags", ("flags", "flag_counts"), flags))
+
+
+def finish(db: sqlite_utils.Database) -> None:
+    """Drop what the lanes needed (inside the caller's transaction)."""
+    db.conn.execute(f"DROP TABLE {SHARES}")
 
 
 def _stakeholders(db: sqlite_utils.Database) -> None:
@@ -82,8 +111,7 @@ def _engagements(db: sqlite_utils.Database) -> None:
     the rate in force at its occurred_at as known now, each share in base minor units
     (a plain amount in the base currency is its own count of minor units; any other is
     converted by :func:`_base_minor`, the Python that the follower uses) and the total,
-    unknown when any part is. Leaves ``temp.base_shares`` (every engagement's shares,
-    the voided ones' too) for the flags."""
+    unknown when any part is. Leaves :data:`SHARES` for the flags."""
     base = base_currency(db)
     units = minor_units(base)
     conn = db.conn
@@ -100,8 +128,11 @@ def _engagements(db: sqlite_utils.Database) -> None:
         "FROM engagement_versions v JOIN (SELECT engagement_id, MAX(position) AS latest "
         "FROM engagement_versions GROUP BY engagement_id) m ON v.position = m.latest",
         {"base": base})
+    conn.execute(f"CREATE TABLE {SHARES} (engagement_id TEXT, stakeholder_id TEXT, "
+                 "voided INTEGER, base_minor INTEGER, "
+                 "PRIMARY KEY (engagement_id, stakeholder_id)) WITHOUT ROWID")
     conn.execute(
-        "CREATE TEMP TABLE base_shares AS SELECT l.engagement_id, s.stakeholder_id, l.voided, "
+        f"INSERT INTO {SHARES} SELECT l.engagement_id, s.stakeholder_id, l.voided, "
         f"{_in_base('s.share_amount', base, units)} AS base_minor "
         "FROM temp.latest l JOIN engagement_shares s ON s.version_position = l.position")
     conn.execute(
@@ -111,7 +142,7 @@ def _engagements(db: sqlite_utils.Database) -> None:
         "THEN NULL ELSE t.unallocated + t.shares END FROM temp.latest l JOIN (SELECT "
         f"l.position, {_in_base('l.unallocated_amount', base, units)} AS unallocated, "
         "COALESCE(SUM(s.base_minor), 0) AS shares, COUNT(s.stakeholder_id) - COUNT(s.base_minor) "
-        "AS unknown FROM temp.latest l LEFT JOIN temp.base_shares s "
+        f"AS unknown FROM temp.latest l LEFT JOIN {SHARES} s "
         "ON s.engagement_id = l.engagement_id GROUP BY l.position) t USING (position)",
         {"base": base})
     ladder = "CASE l.kind " + " ".join(f"WHEN '{kind}' THEN {level}"
@@ -119,7 +150,7 @@ def _engagements(db: sqlite_utils.Database) -> None:
     conn.execute(
         "INSERT INTO current_shares (engagement_id, stakeholder_id, account_id, occurred_at, "
         f"ladder_level, base_minor) SELECT s.engagement_id, s.stakeholder_id, l.account_id, "
-        f"l.occurred_at, {ladder}, s.base_minor FROM temp.base_shares s "
+        f"l.occurred_at, {ladder}, s.base_minor FROM {SHARES} s "
         "JOIN temp.latest l USING (engagement_id) WHERE s.voided = 0")
     conn.execute("DROP TABLE temp.latest")
 

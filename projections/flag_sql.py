@@ -48,10 +48,9 @@ _LIMITS = ("gift_item_limit", "hospitality_per_person_limit", "annual_recipient_
 
 
 def derive_flags(db: sqlite_utils.Database, shares: str) -> None:
-    """Fill the (empty) flags table; ``shares`` names a temporary table (``temp.name``) of
-    every engagement's (engagement_id, stakeholder_id, base_minor), the voided ones' too
-    (which ``current_shares`` leaves out); it is indexed meanwhile when a policy asks
-    about public officials."""
+    """Fill the (empty) flags table; ``shares`` names a table of every engagement's
+    (engagement_id, stakeholder_id, base_minor), the voided ones' too (which
+    ``current_shares`` leaves out), keyed by (engagement_id, stakeholder_id)."""
     base = base_currency(db)
     exponent = minor_units(base)
     scale = 10 ** exponent
@@ -132,8 +131,6 @@ def derive_flags(db: sqlite_utils.Database, shares: str) -> None:
             "JOIN engagement_versions v ON v.position = f.version WHERE f.total IS NOT NULL "
             "AND f.total > p.pre_approval_above_floor AND v.approval_ref IS NULL")
     if officials:  # public officials among the participants of a costed, unapproved engagement
-        conn.execute(f"CREATE INDEX temp.flag_shares ON {shares.removeprefix('temp.')} "
-                     "(engagement_id, stakeholder_id)")
         branches.append(
             f"SELECT f.engagement_id, 4, j.value, j.key, 'public_official_unapproved', "
             f"CASE WHEN f.total IS NOT NULL THEN {money('s.base_minor')} END, NULL, f.policy "
@@ -179,8 +176,6 @@ def derive_flags(db: sqlite_utils.Database, shares: str) -> None:
         "LEFT JOIN temp.flag_policies p ON p.position = x.policy "
         "LEFT JOIN temp.first_void d ON d.engagement_id = x.engagement_id "
         "LEFT JOIN temp.first_approval a ON a.engagement_id = x.engagement_id", [base])
-    if officials:
-        conn.execute("DROP INDEX temp.flag_shares")
     for name in ("flag_policies", "flag_engagements", "flag_raised", "first_void",
                  "first_approval"):
         conn.execute(f"DROP TABLE temp.{name}")

@@ -340,6 +340,14 @@ def create_tables(db: sqlite_utils.Database, *, read_indexes: bool = True) -> No
     document_views(db)
 
 
+def create_indexes(db: sqlite_utils.Database, name: str) -> None:
+    """Create every index of the table ``name`` (those only queries use too) that does
+    not exist yet."""
+    spec = TABLES[name]
+    for columns in [*spec["indexes"], *spec.get("read_indexes", ())]:
+        db.table(name).create_index(columns, if_not_exists=True)
+
+
 def document_views(db: sqlite_utils.Database) -> None:
     """Describe every SQL view and every column of every table and view."""
     for name, view in VIEWS.items():

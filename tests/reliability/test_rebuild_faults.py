@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,24 @@ def _fresh_files(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if ".rebuild-" in p.name)
 
 
+def _stops_on_a_full_disk(views: ViewDatabase, app: LedgerApplication, disk: Path,
+                          where: Callable[[traceback.FrameSummary], bool]) -> None:
+    """Rebuild the views on ``disk`` (filled already), which must stop with "views disk
+    full" from a frame ``where`` says is the place tested; the views (300 events) must be
+    as they were, and no fresh or side file left."""
+    before = _dump(disk / "views.db")
+    with pytest.raises(ViewsUnavailable, match="views disk full") as raised:
+        views.rebuild_from(app)
+    assert "the views are as they were" in str(raised.value)
+    cause = raised.value.__cause__
+    assert cause is not None
+    frames = traceback.extract_tb(cause.__traceback__)
+    assert any(where(frame) for frame in frames), "the disk filled elsewhere than tested"
+    assert views.position() == 300
+    assert _dump(disk / "views.db") == before
+    assert _fresh_files(disk) == []
+
+
 def test_a_full_disk_while_the_log_is_loaded_stops_the_rebuild_and_keeps_the_views(
         small_disk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The views sit on a nearly full disk, the store elsewhere: the rebuild's fresh file
@@ -69,17 +88,9 @@ def test_a_full_disk_while_the_log_is_loaded_stops_the_rebuild_and_keeps_the_vie
     _views_behind(app, small_disk / "views.db", 5300)
     views = ViewDatabase(small_disk / "views.db")
     try:
-        before = _dump(small_disk / "views.db")
         fill(small_disk, 1_500_000)
-        with pytest.raises(ViewsUnavailable, match="views disk full") as raised:
-            views.rebuild_from(app)
-        assert "the views are as they were" in str(raised.value)
-        frames = traceback.extract_tb(raised.value.__cause__.__traceback__)
-        assert any(frame.name == "_load" or frame.filename.endswith("log_fold.py")
-                   for frame in frames), "the disk filled after the load: not what is tested"
-        assert views.position() == 300
-        assert _dump(small_disk / "views.db") == before
-        assert _fresh_files(small_disk) == []
+        _stops_on_a_full_disk(views, app, small_disk, lambda frame: (
+            frame.name == "_load" or frame.filename.endswith("log_fold.py")))
     finally:
         views.close()
         app.close()
@@ -145,3 +156,51 @@ def test_ledger_rebuild_on_a_full_disk_ends_with_one_line_and_exit_1(
         in " ".join(done.stderr.split())
     assert _dump(small_disk / "views.db") == before
     assert _fresh_files(small_disk) == []
+
+
+def test_a_full_disk_while_the_lanes_derive_stops_the_rebuild_and_keeps_the_views(
+        small_disk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills once the log is loaded, as the history steps and the flags are
+    derived side by side (:mod:`projections.lanes`): the lanes' side files cannot grow,
+    the rebuild stops with "views disk full" once both lanes have stopped, the live views
+    are as they were, and neither the fresh file nor a side file is left."""
+    app = LedgerApplication(Settings(database_url=f"sqlite:///{tmp_path}/ledger.db"))
+    _views_behind(app, small_disk / "views.db", 5300)
+    views = ViewDatabase(small_disk / "views.db")
+    run_lanes = bulk.run_lanes
+    lanes_ran = []
+
+    def on_a_full_disk(*args: object) -> None:
+        fill(small_disk, 64 * 1024)
+        lanes_ran.append(True)
+        run_lanes(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bulk, "run_lanes", on_a_full_disk)
+    try:
+        _stops_on_a_full_disk(views, app, small_disk,
+                              lambda frame: frame.filename.endswith("lanes.py"))
+        assert lanes_ran, "the disk filled before the lanes: not what is tested"
+    finally:
+        views.close()
+        app.close()
+
+
+def test_the_next_rebuild_clears_the_side_files_of_a_killed_one(tmp_path: Path) -> None:
+    """A rebuild killed while its lanes ran leaves its fresh file and the lanes' side
+    files (named after the fresh file and the lane); the next rebuild removes them all,
+    and leaves those of a rebuild that is still running."""
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    dead = int(ended.stdout)
+    beside = tmp_path / "views.db"
+    left = [f"views.db.rebuild-{dead}", f"views.db.rebuild-{dead}-steps",
+            f"views.db.rebuild-{dead}-flags", f"views.db.rebuild-{dead}-flags-journal"]
+    running = f"views.db.rebuild-{os.getppid()}-steps"
+    for name in [*left, running]:
+        (tmp_path / name).write_bytes(b"x" * 1024)
+    with bulk.fresh_path(str(beside)) as fresh:
+        assert Path(fresh).name == f"views.db.rebuild-{os.getpid()}"
+        assert _fresh_files(tmp_path) == [running]
+        Path(fresh).write_bytes(b"fresh")
+        Path(f"{fresh}-steps").write_bytes(b"side")
+    assert _fresh_files(tmp_path) == [running]
