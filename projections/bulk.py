@@ -8,9 +8,9 @@ from an SQLite store the engagement recordings and the stakeholders' own events 
 with SQL, :mod:`projections.log_fold`),
 the load is committed and its page cache given back, the current tables and the flags are
 derived once at the end (:mod:`projections.derive`, :mod:`projections.flag_sql`), the two
-largest derivations side by side on threads of their own (:mod:`projections.lanes`), the
-position is written once, and the indexes only queries use are built after the load. The file is
-then switched to WAL and copied into the live views file with SQLite's online backup, in
+largest derivations side by side (:mod:`projections.lanes`; the file is in WAL mode from
+then on), the position is written once, and the indexes only queries use are built after
+the load. The file is then copied into the live views file with SQLite's online backup, in
 one write transaction: readers and a follower see the old views or the new, never a mix,
 and keep their connections (no file is renamed under them). An interrupted rebuild
 leaves the live views as they were.
@@ -165,7 +165,6 @@ def build_fresh(path: str, source: LogSource, apply: Apply, *,
                                 "notification_id": split.position}).fetchall()
         create_tables(db)  # the query indexes, in the order a follower creates them
         connection.execute("COMMIT")
-        connection.execute("PRAGMA journal_mode = WAL")
         split.index = time.perf_counter() - started
     finally:
         if fold is not None:
@@ -177,7 +176,7 @@ def build_fresh(path: str, source: LogSource, apply: Apply, *,
 def _derive(db: sqlite_utils.Database, path: str) -> None:
     """Derive the current tables, then the lanes side by side (:mod:`projections.lanes`)
     and copy their tables in, from the loaded and committed file at ``path``; leaves it
-    committed (and no longer locked)."""
+    committed, in WAL mode and no longer locked."""
     connection = db.conn
     # From here on SQL sorts (derivations, then index builds): a small cache keeps them
     # from holding a big log in memory (they spill to temporary files instead); the
@@ -191,10 +190,12 @@ def _derive(db: sqlite_utils.Database, path: str) -> None:
         derive.derive_current(db)
         lanes = derive.lanes(db)
         connection.execute("COMMIT")
-        # The lanes read the committed file: let go of its lock (at the next read).
+        # The lanes read the committed file while the first writes it: let go of its
+        # lock (at the next read), then WAL.
         connection.execute("PRAGMA main.locking_mode = NORMAL")
         connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-        run_lanes(path, lanes, _SIDE_PRAGMAS)
+        connection.execute("PRAGMA journal_mode = WAL")
+        run_lanes(db, path, lanes, _SIDE_PRAGMAS)
         with attached(connection, path, lanes):
             connection.execute("BEGIN")
             copy_in(db, lanes)

@@ -49,8 +49,9 @@ def derive_current(db: sqlite_utils.Database) -> None:
 
 def lanes(db: sqlite_utils.Database) -> tuple[Lane, ...]:
     """What is derived side by side once the current engagements are committed
-    (:mod:`projections.lanes`), in two lanes of about the same work: the history steps
-    with the people's and the accounts' current figures, and the flags with their counts."""
+    (:mod:`projections.lanes`), in two lanes of about the same work: the flags with their
+    counts (first: written straight into the fresh file, the larger copy saved), and the
+    history steps with the people's and the accounts' current figures."""
     base = base_currency(db)
 
     def people(side: sqlite_utils.Database) -> None:
@@ -64,9 +65,9 @@ def lanes(db: sqlite_utils.Database) -> tuple[Lane, ...]:
         derive_flags(side, SHARES)
         paged.count_flags(side)
 
-    return (Lane("people", ("history_steps", "current_stakeholders", "current_accounts",
-                            "spend_totals"), people),
-            Lane("flags", ("flags", "flag_counts"), flags))
+    return (Lane("flags", ("flags", "flag_counts"), flags),
+            Lane("people", ("history_steps", "current_stakeholders", "current_accounts",
+                            "spend_totals"), people))
 
 
 def finish(db: sqlite_utils.Database) -> None:

@@ -1,18 +1,23 @@
 """A bulk build's largest derivations side by side, each on its own core.
 
-Once a bulk build has loaded the history and derived the current tables
-(:mod:`projections.derive`), its two largest derivations, the history steps
-(:func:`projections.history_rows.derive_steps`) and the flags
-(:func:`projections.flag_sql.derive_flags`), only read those tables and write tables of
-their own. SQLite lets one connection write a file at a time, but several read it; and
-Python's ``sqlite3`` lets go of the interpreter while a statement runs. So each
-derivation, a *lane*, runs on a thread of its own with a connection of its own: its
-*side file* (journal-less, like the fresh file) holds the tables it writes, and the
-committed fresh file is attached read-only under it, so the derivation's SQL reads the
-same as in one connection (an unqualified name finds the side file's tables first, then
-the fresh file's). When every lane is done, the fresh file's connection copies the side
-tables in (SQLite's transfer of whole records, nothing decoded) and the side files are
-removed. A lane that fails stops the build with its error once the others are done.
+Once a bulk build has loaded the history and derived the current engagements
+(:mod:`projections.derive`), its largest derivations (the flags, the history steps with
+the people's figures) only read those tables and write tables of their own. SQLite lets
+one connection write a file at a time while others read it (in WAL mode), and Python's
+``sqlite3`` lets go of the interpreter while a statement runs. So each derivation, a
+*lane*, runs at the same time as the others:
+
+- the first lane on the fresh file's own connection, in the calling thread, writing its
+  tables into the fresh file (switched to WAL for this, so that the others read on);
+- every other lane on a thread and a connection of its own, writing its *side file*
+  (journal-less, like the fresh file) with the fresh file attached read-only under it, so
+  that the derivation's SQL reads the same as in one connection (an unqualified name finds
+  the side file's tables first, then the fresh file's). Its tables and their indexes are
+  then copied into the fresh file as they are (SQLite's transfer of whole records, nothing
+  decoded) and the side file is removed.
+
+Each lane's tables get their indexes in the lane. A lane that fails stops the build with
+its error once the others are done.
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ SIDE = "side"
 class Lane:
     """One derivation that runs beside the others: the ``tables`` it writes (empty in
     the fresh file, and made alike in its side file) and the function that fills them,
-    given a connection to the side file with the fresh file attached under it."""
+    given a connection whose unqualified names find those tables and every other view
+    table."""
 
     name: str
     tables: tuple[str, ...]
@@ -48,22 +54,30 @@ def side_path(fresh: str, lane: Lane) -> str:
     return f"{fresh}-{lane.name}"
 
 
-def run_lanes(fresh: str, lanes: Sequence[Lane], pragmas: Sequence[str]) -> None:
-    """Run ``lanes`` side by side against the committed fresh file at ``fresh`` (which no
-    connection may hold locked meanwhile); each writes its side file, made anew.
-    ``pragmas``: set on each side connection first. Raises the first lane's error once
-    every lane has stopped."""
-    with ThreadPoolExecutor(max_workers=len(lanes), thread_name_prefix="lane") as pool:
-        futures = [pool.submit(_run, fresh, lane, pragmas) for lane in lanes]
+def run_lanes(db: sqlite_utils.Database, fresh: str, lanes: Sequence[Lane],
+              pragmas: Sequence[str]) -> None:
+    """Run ``lanes`` side by side on the fresh file at ``fresh``, committed and in WAL
+    mode (readers and one writer go on together): the first on its own connection ``db``
+    in this thread, writing its tables there; each other on a thread of its own, writing
+    its side file, made anew (``pragmas``: set on its connection first). Raises the first
+    error once every lane has stopped."""
+    home, *others = lanes
+    with ThreadPoolExecutor(max_workers=max(1, len(others)), thread_name_prefix="lane") as pool:
+        futures = [pool.submit(_run, fresh, lane, pragmas) for lane in others]
+        db.conn.execute("BEGIN")
+        home.derive(db)
+        for table in home.tables:
+            create_indexes(db, table)
+        db.conn.execute("COMMIT")
     for future in futures:
         future.result()
 
 
 def copy_in(db: sqlite_utils.Database, lanes: Sequence[Lane]) -> None:
-    """Copy every lane's tables, with their indexes, from its side file into the (empty)
-    tables of the fresh file, inside the caller's transaction; the side files must be
-    attached already (:func:`attached`)."""
-    for number, lane in enumerate(lanes):
+    """Copy the tables of every lane but the first, with their indexes, from its side file
+    into the (empty) tables of the fresh file, inside the caller's transaction; the side
+    files must be attached already (:func:`attached`)."""
+    for number, lane in enumerate(lanes[1:]):
         for table in lane.tables:
             # Whole records, of the table and of each index, moved as they are (SQLite's
             # transfer): the tables and their indexes are alike, the target empty.
@@ -74,11 +88,11 @@ def copy_in(db: sqlite_utils.Database, lanes: Sequence[Lane]) -> None:
 @contextlib.contextmanager
 def attached(connection: sqlite3.Connection, fresh: str,
              lanes: Sequence[Lane]) -> Iterator[None]:
-    """The lanes' side files attached to ``connection`` (outside a transaction) as
-    ``side0``, ``side1``, …, and detached afterwards."""
+    """The side files of the lanes but the first attached to ``connection`` (outside a
+    transaction) as ``side0``, ``side1``, …, and detached afterwards."""
     names = []
     try:
-        for number, lane in enumerate(lanes):
+        for number, lane in enumerate(lanes[1:]):
             uri = Path(side_path(fresh, lane)).resolve().as_uri() + "?mode=ro"
             connection.execute(f"ATTACH DATABASE ? AS {SIDE}{number}", [uri])
             names.append(f"{SIDE}{number}")
@@ -90,8 +104,8 @@ def attached(connection: sqlite3.Connection, fresh: str,
 
 
 def remove_sides(fresh: str, lanes: Sequence[Lane]) -> None:
-    """Remove the lanes' side files (and any journal of theirs)."""
-    for lane in lanes:
+    """Remove the side files of the lanes but the first (and any journal of theirs)."""
+    for lane in lanes[1:]:
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(side_path(fresh, lane) + suffix).unlink(missing_ok=True)
 
