@@ -75,10 +75,12 @@ def measure_rebuild(scratch: Scratch) -> Result:
     ``rebuild_<phase>_us`` for each of :data:`SPLIT`: reading the log for the handlers
     (rows, decoding, keys, sealed fields), folding the engagement recordings with SQL
     straight from an SQLite store, the handlers turning events into rows, inserting them,
-    deriving the current tables, building the query indexes, and copying the fresh file
-    into the live views. Floors: ``floor_raw_read_us``, the library's own read of the
-    stored rows without decoding them; ``floor_insert_us``, SQLite inserting the
-    rebuild's rows (``rebuild_rows_per_event`` of them) with nothing else to do.
+    deriving the current tables, flags and history steps and building the query indexes
+    (side by side in lanes), what is left after the lanes (the position and the commit),
+    and copying the fresh file into the live views. Floors: ``floor_raw_read_us``, the
+    library's own read of the stored rows without decoding them; ``floor_insert_us``,
+    SQLite inserting the rebuild's rows (``rebuild_rows_per_event`` of them) with nothing
+    else to do.
     The child is ``python -m bench --child-rebuild``; it reports its own timing and
     ``VmHWM``, so interpreter start-up is not counted as rebuild time.
     """

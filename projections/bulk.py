@@ -100,9 +100,10 @@ class Split:
     insert: float = 0.0
     """Writing the buffered history rows (``executemany``)."""
     derive: float = 0.0
-    """Deriving the current tables and the flags from the history."""
+    """Deriving the current tables and the flags from the history, and building the
+    query indexes (in the lanes, beside the derivations)."""
     index: float = 0.0
-    """Building the query indexes after the load, and the commit."""
+    """What is left after the lanes: writing the position, and the commit."""
     install: float = 0.0
     """Copying the fresh file into the live views."""
     events: int = 0

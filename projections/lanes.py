@@ -55,12 +55,14 @@ def side_path(fresh: str, lane: Lane) -> str:
 
 
 def run_lanes(db: sqlite_utils.Database, fresh: str, lanes: Sequence[Lane],
-              pragmas: Sequence[str]) -> None:
+              pragmas: Sequence[str],
+              meanwhile: Callable[[sqlite_utils.Database], None] | None = None) -> None:
     """Run ``lanes`` side by side on the fresh file at ``fresh``, committed and in WAL
     mode (readers and one writer go on together): the first on its own connection ``db``
-    in this thread, writing its tables there; each other on a thread of its own, writing
-    its side file, made anew (``pragmas``: set on its connection first). Raises the first
-    error once every lane has stopped."""
+    in this thread, writing its tables there, then ``meanwhile`` (more work for the file
+    while the others finish); each other on a thread of its own, writing its side file,
+    made anew (``pragmas``: set on its connection first). Raises the first error once
+    every lane has stopped."""
     home, *others = lanes
     with ThreadPoolExecutor(max_workers=max(1, len(others)), thread_name_prefix="lane") as pool:
         futures = [pool.submit(_run, fresh, lane, pragmas) for lane in others]
@@ -68,6 +70,8 @@ def run_lanes(db: sqlite_utils.Database, fresh: str, lanes: Sequence[Lane],
         home.derive(db)
         for table in home.tables:
             create_indexes(db, table)
+        if meanwhile is not None:
+            meanwhile(db)
         db.conn.execute("COMMIT")
     for future in futures:
         future.result()

@@ -25,24 +25,17 @@ apart the erasures are.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from bisect import bisect_left
-from collections.abc import Sequence, Sized
-from datetime import datetime
-from decimal import Decimal
+from collections.abc import Sequence
 from pathlib import Path
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from ledger.aggregates import topics_of
-from ledger.contract.money import currency_units, format_amount
-from ledger.store.privacy import open_value
+from ledger.contract.money import currency_units
 from ledger.store.reading import SQLiteLog
-from projections.allocation import allocate
+from projections.fold_sql import list_sql, marks, opened, quoted, register_functions, stamp_sql
 from projections.sql_money import minor_text, plain_amount
-from projections.timeaxis import stamp
 
 RECORDED = "engagement.recorded"
 PEOPLE_TYPES = ("stakeholder.registered", "stakeholder.role_changed",
@@ -60,15 +53,6 @@ stay small enough for SQLite's page caches (nothing spills to temporary files), 
 the length of a segment."""
 SCHEMA = "log"
 """The name the event store's file is attached under."""
-
-def _plain(state: bytes | str) -> bool:
-    """Whether the SQL reads a stored state as the handlers would see it: the library's
-    plain JSON with exactly the two datetime markers (``timestamp`` and ``occurred_at``) and
-    no upcasting; the log reader's own fast path tests the same (a Python function: its
-    substring search beats SQLite's ``instr`` and ``replace`` several times over)."""
-    data = state.encode() if isinstance(state, str) else state
-    return data.count(b'"_type_"') == 2 and b'"class_version"' not in data
-
 
 def _extracted(*data: str) -> str:
     """SQL: an event's id and times and the given fields of its ``data``, each extracted
@@ -136,13 +120,13 @@ class LogFold:
         started = time.perf_counter()
         table = f"{SCHEMA}.[{self.log.events_table}]"
         self.head = self.connection.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0] or 0
-        _register(self.connection)
+        register_functions(self.connection)
         # One scan for both: the erasures, and a folded event the SQL cannot read (if any).
         barriers, folded = topics_of(BARRIER_TYPES), topics_of(FOLDED_TYPES)
         self._barriers = []
         for position, barrier in self.connection.execute(
-                f"SELECT rowid, topic IN ({_marks(barriers)}) FROM {table} WHERE rowid <= ? "
-                f"AND (topic IN ({_marks(barriers)}) OR (topic IN ({_marks(folded)}) "
+                f"SELECT rowid, topic IN ({marks(barriers)}) FROM {table} WHERE rowid <= ? "
+                f"AND (topic IN ({marks(barriers)}) OR (topic IN ({marks(folded)}) "
                 "AND NOT ledger_plain(state))) ORDER BY rowid",
                 [*barriers, self.head, *barriers, *folded]):
             if not barrier:
@@ -219,7 +203,7 @@ class LogFold:
             "CASE WHEN f.allocation IS NOT NULL THEN ledger_sorted(f.allocation) END, "
             f"CASE WHEN f.participants = '[]' THEN {_COST} END, "
             "f.opportunity_id, f.approval_ref, "
-            f"{_opened('f.location', 'k.key')}, {_opened('f.notes', 'k.key')}, NULL, NULL "
+            f"{opened('f.location', 'k.key')}, {opened('f.notes', 'k.key')}, NULL, NULL "
             # the subject of an engagement's text, as ledger.store.privacy names it
             f"FROM temp.folded f LEFT JOIN {keys} k "
             "ON k.subject = 'engagement:' || f.engagement_id "
@@ -268,12 +252,12 @@ class LogFold:
             "INSERT INTO stakeholders (stakeholder_id, account_id, name, title, birthday, "
             "notes, department, public_official, forgotten, registered_position, "
             "registered_occurred_at, registered_recorded_at) SELECT stakeholder_id, "
-            f"account_id, {_opened('name')}, {_opened('title')}, {_opened('birthday')}, "
-            f"{_opened('notes')}, department, public_official, 0, position, occurred_at, "
+            f"account_id, {opened('name')}, {opened('title')}, {opened('birthday')}, "
+            f"{opened('notes')}, department, public_official, 0, position, occurred_at, "
             "recorded_at FROM temp.people WHERE event_type = 'stakeholder.registered'")
 
         def only(column: str, *types: str) -> str:
-            return f"CASE WHEN p.event_type IN ({_quoted(types)}) THEN {column} END"
+            return f"CASE WHEN p.event_type IN ({quoted(types)}) THEN {column} END"
 
         self.connection.execute(
             "INSERT INTO stakeholder_changes (position, event_id, event_type, occurred_at, "
@@ -290,7 +274,7 @@ class LogFold:
                 only("p.rising_star", "stakeholder.registered", "stakeholder.layer_changed"),
                 "CASE p.event_type WHEN 'stakeholder.registered' THEN 0 "
                 "WHEN 'stakeholder.departed' THEN 1 END",
-                only(_opened("p.reason"), "stakeholder.role_changed",
+                only(opened("p.reason"), "stakeholder.role_changed",
                      "stakeholder.attitude_changed", "stakeholder.departed"),
                 only("p.observed_by", "stakeholder.attitude_changed"),
             )) + " FROM temp.people p")
@@ -305,11 +289,11 @@ class LogFold:
                                         in self._people_topics.items()) + " END"
         return ("WITH m AS MATERIALIZED (SELECT rowid AS position, topic, CAST(state AS TEXT) "
                 f"AS s FROM {SCHEMA}.[{self.log.events_table}] WHERE topic IN "
-                f"({_marks(self._people_topics)}) AND rowid >= ? AND rowid < ?), "
+                f"({marks(self._people_topics)}) AND rowid >= ? AND rowid < ?), "
                 f"r AS MATERIALIZED (SELECT position, {kind} AS event_type, {_PERSON_FIELDS} "
                 "FROM m) "
-                f"SELECT r.*, {_stamp_sql('occurred')} AS occurred_at, "
-                f"{_stamp_sql('recorded')} AS recorded_at, k.key "
+                f"SELECT r.*, {stamp_sql('occurred')} AS occurred_at, "
+                f"{stamp_sql('recorded')} AS recorded_at, k.key "
                 f"FROM r LEFT JOIN {SCHEMA}.[{self.log.keys_table}] k "
                 # the subject of a person's text, as ledger.store.privacy names it
                 "ON k.subject = 'stakeholder:' || r.stakeholder_id")
@@ -326,127 +310,12 @@ class LogFold:
                 f"FROM {SCHEMA}.[{self.log.events_table}] WHERE topic = ? AND rowid >= ? "
                 "AND rowid < ?), r AS MATERIALIZED (SELECT position, " + _EXTRACTED + "FROM m) "
                 "SELECT r.*, u.exponent, u.scale, "
-                f"{_stamp_sql('occurred')} AS occurred_at, "
-                f"{_stamp_sql('recorded')} AS recorded_at, "
-                f"{_list_sql('hosts_json')} AS hosts, {_list_sql('people_json')} AS participants, "
+                f"{stamp_sql('occurred')} AS occurred_at, "
+                f"{stamp_sql('recorded')} AS recorded_at, "
+                f"{list_sql('hosts_json')} AS hosts, {list_sql('people_json')} AS participants, "
                 # (a condition, not a value: SQLite stops at its first false term)
                 f"CASE WHEN {plain_amount('r.amount', 'u.exponent')} THEN 1 "
                 "WHEN r.amount IS NOT NULL THEN 0 END AS plain "
                 "FROM r LEFT JOIN temp.minor_units u ON u.currency = r.currency")
 
-
-def _marks(values: Sized) -> str:
-    """SQL: as many parameter marks as ``values``, for ``IN (…)``."""
-    return ", ".join("?" * len(values))
-
-
-def _quoted(values: Sequence[str]) -> str:
-    """SQL: ``values`` as quoted literals, for ``IN (…)`` (plain event type names)."""
-    return ", ".join(f"'{value}'" for value in values)
-
-
-def _opened(column: str, key: str = "key") -> str:
-    """SQL: a personal field as the handlers see it, opened with ``key`` when sealed."""
-    return (f"CASE WHEN {column} IS NULL OR {column} NOT LIKE 'sealed:%' THEN {column} "
-            f"ELSE ledger_open({column}, {key}) END")
-
-
-_DATE_TIME = ("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T"
-              "[0-9][0-9]:[0-9][0-9]:[0-9][0-9]")
-"""GLOB: an ISO date and time to the second."""
-
-
-def _stamp_sql(column: str) -> str:
-    """SQL for :func:`projections.timeaxis.stamp` of an ISO time with a ``±HH:MM`` offset
-    (SQLite's date functions take it to UTC to the second; the microseconds are copied),
-    Python else.
-    A time already in UTC (``+00:00``, as the library writes every ``timestamp``) is its
-    own UTC date and time: copied, without parsing."""
-    return (f"CASE WHEN substr({column}, -6) = '+00:00' AND {column} GLOB "
-            f"'{_DATE_TIME}.[0-9][0-9][0-9][0-9][0-9][0-9]+00:00' "
-            f"THEN substr({column}, 1, 26) || 'Z' "
-            f"WHEN {column} GLOB '{_DATE_TIME}[+-][0-9][0-9]:[0-9][0-9]' "
-            f"OR ({column} GLOB '{_DATE_TIME}.[0-9][0-9][0-9][0-9][0-9][0-9]"
-            "[+-][0-9][0-9]:[0-9][0-9]') "
-            # to UTC without the fraction (SQLite would round it to milliseconds, and
-            # .9995 and up into the next second), then the fraction as it was
-            # (NULL for an offset beyond ±14:00, which SQLite does not take: Python then)
-            f"THEN coalesce(strftime('%Y-%m-%dT%H:%M:%S', substr({column}, 1, 19) || "
-            f"substr({column}, -6)) || '.' || "
-            f"CASE WHEN length({column}) = 32 THEN substr({column}, 21, 6) ELSE '000000' END "
-            f"|| 'Z', ledger_stamp({column})) ELSE ledger_stamp({column}) END")
-
-
-def _list_sql(column: str) -> str:
-    """SQL for ``json.dumps(list)`` of a JSON list SQLite extracted (compact): the same
-    text with ``", "`` between items when the items are plain printable ASCII strings
-    without escapes, Python else.
-
-    Between its outer ``["`` and ``"]`` such a list is its items joined by ``","`` (no item
-    holds a quote), so it is one when no quote is left there once those are taken out; an
-    item that is or starts with a comma cannot pose as a separator in that text."""
-    inner = f"substr({column}, 3, length({column}) - 4)"
-    return (f"CASE WHEN {column} IS NULL THEN '[]' WHEN {column} = '[]' THEN '[]' "
-            f"WHEN {column} GLOB '[[]\"*\"]' AND NOT {column} GLOB '*[^ -~]*' "
-            f"AND instr({column}, '\\') = 0 "
-            f"AND instr(replace({inner}, '\",\"', ''), '\"') = 0 "
-            f"THEN '[\"' || replace({inner}, '\",\"', '\", \"') || '\"]' "
-            f"ELSE ledger_list({column}) END")
-
-
-def _register(connection: sqlite3.Connection) -> None:
-    """The functions the fold's SQL calls, each exactly what the handlers compute."""
-    for name, arity, function in (
-        ("ledger_stamp", 1, _stamp), ("ledger_list", 1, _list),
-        ("ledger_amount", 2, _amount), ("ledger_sorted", 1, _sorted),
-        ("ledger_open", 2, _Opener()), ("ledger_shares", 4, _shares),
-        ("ledger_plain", 1, _plain),
-    ):
-        connection.create_function(name, arity, function, deterministic=True)
-
-
-def _stamp(text: str) -> str:
-    return stamp(datetime.fromisoformat(text))
-
-
-def _list(text: str | None) -> str:
-    return json.dumps(list(json.loads(text) or []) if text is not None else [])
-
-
-def _amount(amount: str | None, currency: str | None) -> str | None:
-    if amount is None or currency is None:
-        return None
-    return format_amount(Decimal(amount), currency)
-
-
-def _sorted(text: str | None) -> str | None:
-    return None if text is None else json.dumps(json.loads(text), sort_keys=True)
-
-
-class _Opener:
-    """:func:`open_value` with the cipher of the last few keys kept (an engagement's
-    location and notes, and a person's name, title, birthday and notes, are sealed under
-    the same key, and come one after the other)."""
-
-    def __init__(self) -> None:
-        self.ciphers: dict[bytes, tuple[AESGCM, str]] = {}
-
-    def __call__(self, value: str | None, key: bytes | None) -> str | None:
-        if value is None:
-            return None
-        if len(self.ciphers) > 16:
-            self.ciphers.clear()
-        return open_value(value, key, self.ciphers)
-
-
-def _shares(amount: str | None, currency: str | None, participants: str,
-            allocation: str | None) -> str:
-    """Each participant's share as the handlers write it (JSON object, participant →
-    amount text, or null without a cost)."""
-    people = json.loads(participants)
-    if amount is None or currency is None:
-        return json.dumps(dict.fromkeys(people))
-    shares = allocate(Decimal(amount), currency, people,
-                      json.loads(allocation) if allocation is not None else None)
-    return json.dumps({sid: format_amount(shares[sid], currency) for sid in people})
 
