@@ -164,7 +164,7 @@ def build_fresh(path: str, source: LogSource, apply: Apply, *,
             connection.execute(tracking.insert_tracking_statement,
                                {"application_name": application_name,
                                 "notification_id": split.position}).fetchall()
-        create_tables(db)  # the query indexes, in the order a follower creates them
+        create_tables(db)  # built in the lanes: whatever is left (nothing)
         connection.execute("COMMIT")
         split.index = time.perf_counter() - started
     finally:
@@ -196,7 +196,12 @@ def _derive(db: sqlite_utils.Database, path: str) -> None:
         connection.execute("PRAGMA main.locking_mode = NORMAL")
         connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         connection.execute("PRAGMA journal_mode = WAL")
-        run_lanes(db, path, lanes, _SIDE_PRAGMAS)
+        # No checkpoints: the backup that installs the file reads it through its WAL, and
+        # copying the WAL into the file first would be the same pages written twice.
+        connection.execute("PRAGMA wal_autocheckpoint = 0")
+        # The first lane goes on with the query indexes (of the history, the current
+        # tables and the other lane's tables, empty here: its copy brings their rows).
+        run_lanes(db, path, lanes, _SIDE_PRAGMAS, meanwhile=create_tables)
         with attached(connection, path, lanes):
             connection.execute("BEGIN")
             copy_in(db, lanes)

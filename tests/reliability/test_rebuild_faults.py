@@ -13,6 +13,7 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -170,10 +171,10 @@ def test_a_full_disk_while_the_lanes_derive_stops_the_rebuild_and_keeps_the_view
     run_lanes = bulk.run_lanes
     lanes_ran = []
 
-    def on_a_full_disk(*args: object) -> None:
+    def on_a_full_disk(*args: Any, **kwargs: Any) -> None:
         fill(small_disk, 64 * 1024)
         lanes_ran.append(True)
-        run_lanes(*args)  # type: ignore[arg-type]
+        run_lanes(*args, **kwargs)
 
     monkeypatch.setattr(bulk, "run_lanes", on_a_full_disk)
     try:
