@@ -16,14 +16,15 @@ one connection write a file at a time while others read it (in WAL mode), and Py
   then copied into the fresh file as they are (SQLite's transfer of whole records, nothing
   decoded) and the side file is removed.
 
-Each lane's tables get their indexes in the lane. A lane that fails stops the build with
-its error once the others are done.
+Each lane's tables get their indexes in the lane. A lane that fails stops the others (a
+progress check interrupts their statements) and then the build, with its own error.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,6 +34,9 @@ import sqlite_utils
 
 from projections.tables import create_indexes
 
+CHECK_STEPS = 100_000
+"""How many of SQLite's virtual machine steps a lane's statement runs between checks
+whether another lane failed (about a millisecond: the check is a Python call)."""
 SIDE = "side"
 """The name a side file is attached under when its tables are copied in."""
 
@@ -61,20 +65,40 @@ def run_lanes(db: sqlite_utils.Database, fresh: str, lanes: Sequence[Lane],
     mode (readers and one writer go on together): the first on its own connection ``db``
     in this thread, writing its tables there, then ``meanwhile`` (more work for the file
     while the others finish); each other on a thread of its own, writing its side file,
-    made anew (``pragmas``: set on its connection first). Raises the first error once
-    every lane has stopped."""
+    made anew (``pragmas``: set on its connection first).
+
+    A lane that fails stops the others (their statements are interrupted within
+    :data:`CHECK_STEPS` steps) and its error is raised once every lane has stopped."""
     home, *others = lanes
+    stop = threading.Event()
+    failure: BaseException | None = None
     with ThreadPoolExecutor(max_workers=max(1, len(others)), thread_name_prefix="lane") as pool:
-        futures = [pool.submit(_run, fresh, lane, pragmas) for lane in others]
-        db.conn.execute("BEGIN")
-        home.derive(db)
-        for table in home.tables:
-            create_indexes(db, table)
-        if meanwhile is not None:
-            meanwhile(db)
-        db.conn.execute("COMMIT")
-    for future in futures:
-        future.result()
+        futures = [pool.submit(_run, fresh, lane, pragmas, stop) for lane in others]
+        db.conn.set_progress_handler(stop.is_set, CHECK_STEPS)
+        try:
+            db.conn.execute("BEGIN")
+            home.derive(db)
+            for table in home.tables:
+                create_indexes(db, table)
+            if meanwhile is not None:
+                meanwhile(db)
+            db.conn.execute("COMMIT")
+        except BaseException as error:
+            stop.set()
+            failure = error
+        finally:
+            db.conn.set_progress_handler(None, 0)
+    errors = [raised for raised in (future.exception() for future in futures) if raised]
+    # A lane's own error first: the others' (this thread's too) may only say that they
+    # were stopped because of it.
+    for first in [*(e for e in errors if not _stopped(e)), failure, *errors]:
+        if first is not None:
+            raise first
+
+
+def _stopped(error: BaseException) -> bool:
+    """Whether ``error`` is a statement interrupted because another lane failed."""
+    return isinstance(error, sqlite3.OperationalError) and str(error) == "interrupted"
 
 
 def copy_in(db: sqlite_utils.Database, lanes: Sequence[Lane]) -> None:
@@ -114,12 +138,23 @@ def remove_sides(fresh: str, lanes: Sequence[Lane]) -> None:
             Path(side_path(fresh, lane) + suffix).unlink(missing_ok=True)
 
 
-def _run(fresh: str, lane: Lane, pragmas: Sequence[str]) -> None:
+def _run(fresh: str, lane: Lane, pragmas: Sequence[str], stop: threading.Event) -> None:
+    try:
+        _derive_beside(fresh, lane, pragmas, stop)
+    except BaseException:
+        stop.set()  # the other lanes stop too
+        raise
+
+
+def _derive_beside(fresh: str, lane: Lane, pragmas: Sequence[str],
+                   stop: threading.Event) -> None:
+    """Run ``lane`` on its own connection, writing its side file."""
     path = side_path(fresh, lane)
     for suffix in ("", "-journal"):
         Path(path + suffix).unlink(missing_ok=True)
     connection = sqlite3.connect(Path(path).resolve().as_uri(), uri=True,
                                  isolation_level=None)
+    connection.set_progress_handler(stop.is_set, CHECK_STEPS)
     try:
         for pragma in pragmas:
             connection.execute(f"PRAGMA {pragma}")
