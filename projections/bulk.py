@@ -86,7 +86,9 @@ cache size."""
 
 _SIDE_PRAGMAS = ("journal_mode = OFF", "synchronous = OFF", f"cache_size = -{SORT_CACHE_KB}",
                  "temp_store = FILE", "temp.journal_mode = OFF", "threads = 0")
-"""A lane's side file is built as the fresh file is (:mod:`projections.lanes`)."""
+"""A lane's side file is built as the fresh file is (:mod:`projections.lanes`), but its sorts
+keep to the lane's own thread: the lanes already use the cores, and each helper thread
+would hold sort memory of its own."""
 
 
 @dataclass
