@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+from bench.stores import PRINCIPAL
 from ledger.config import Settings
 from ledger.domain.application import LedgerApplication
 from ledger.samples.demo import demo_timeline
+from ledger.samples.workload import workload
 from projections.engine import Follower, ViewDatabase
 from tests.conftest import ADMIN
 
@@ -40,3 +42,21 @@ def test_demo_log_rebuilds_to_the_same_views_as_incremental_following(
     followed.close()
     rebuilt.close()
     app.close()
+
+
+def test_a_rebuilds_progress_reaches_the_head_once_the_log_is_loaded(tmp_path: Path) -> None:
+    """The progress a bulk rebuild reports ends at the log's head when the load is done,
+    also when the log ends with events folded in SQL (which the handlers never see), so a
+    progress bar can tell the load from the derivations that follow."""
+    app = LedgerApplication(Settings(database_url=f"sqlite:///{tmp_path}/ledger.db"))
+    envelopes = list(workload(1500, seed=1))
+    last = max(n for n, e in enumerate(envelopes) if e["type"] == "engagement.recorded")
+    app.record_batch(envelopes[:last + 1], PRINCIPAL)
+    views = ViewDatabase(tmp_path / "views.db")
+    positions: list[int] = []
+    try:
+        views.rebuild_from(app, progress=lambda count, position: positions.append(position))
+        assert positions[-1] == app.head_position() == last + 1
+    finally:
+        views.close()
+        app.close()
