@@ -153,8 +153,8 @@ def build_fresh(path: str, source: LogSource, apply: Apply, *,
             fold.finish()
             split.position = fold.head
             split.sql, split.events = fold.seconds, split.events + fold.events
-        if progress is not None:  # the log is loaded: what follows derives from it
-            progress(split.events, split.position)
+            if progress is not None:  # the fold's tail: the log is loaded up to its head
+                progress(split.events, split.position)
         started = time.perf_counter()
         connection.execute("COMMIT")
         if fold is not None:
