@@ -255,9 +255,10 @@ def snapshot_copy(source: str | Path, fresh: str) -> None:
 
 @contextlib.contextmanager
 def fresh_path(beside: str) -> Iterator[str]:
-    """A path for a fresh views file next to ``beside``, removed (with its journals)
-    afterwards, also after a failure; first, the fresh files of rebuilds whose process
-    was killed before it could remove its own (as big as the views)."""
+    """A path for a fresh views file next to ``beside``, removed (with its journals and
+    the lanes' side files, all named ``<path>-…``) afterwards, also after a failure;
+    first, the fresh files of rebuilds whose process was killed before it could remove
+    its own (as big as the views)."""
     prefix = f"{Path(beside).name}.rebuild-"
     path = f"{beside}.rebuild-{os.getpid()}"
     for stale in Path(beside).parent.glob(f"{glob.escape(prefix)}*"):

@@ -134,8 +134,12 @@ def attached(connection: sqlite3.Connection, fresh: str,
 def remove_sides(fresh: str, lanes: Sequence[Lane]) -> None:
     """Remove the side files of the lanes but the first (and any journal of theirs)."""
     for lane in lanes[1:]:
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(side_path(fresh, lane) + suffix).unlink(missing_ok=True)
+        _remove_side(side_path(fresh, lane))
+
+
+def _remove_side(path: str) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(path + suffix).unlink(missing_ok=True)
 
 
 def _run(fresh: str, lane: Lane, pragmas: Sequence[str], stop: threading.Event) -> None:
@@ -150,8 +154,7 @@ def _derive_beside(fresh: str, lane: Lane, pragmas: Sequence[str],
                    stop: threading.Event) -> None:
     """Run ``lane`` on its own connection, writing its side file."""
     path = side_path(fresh, lane)
-    for suffix in ("", "-journal"):
-        Path(path + suffix).unlink(missing_ok=True)
+    _remove_side(path)  # made anew
     connection = sqlite3.connect(Path(path).resolve().as_uri(), uri=True,
                                  isolation_level=None)
     connection.set_progress_handler(stop.is_set, CHECK_STEPS)
