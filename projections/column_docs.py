@@ -186,6 +186,13 @@ PER_TABLE: dict[tuple[str, str], str] = {
     ("spend_totals", "base_minor"): "Total spend of every account in " + _BASE_MINOR + ".",
     ("spend_totals", "account_count"): "Accounts with at least one converted, non-voided "
                                        "engagement.",
+    ("spend_groups", "group_by"): "The grouping: owner, kind, month or opportunity.",
+    ("spend_groups", "last"): "1 for the group without a key (no opportunity), listed last; "
+                              "0 otherwise.",
+    ("spend_groups", "key"): "The group's key ('' for the group without one); a month is "
+                             "YYYY-MM of the engagements' occurred_at (UTC).",
+    ("spend_groups", "base_minor"): "The group's spend in " + _BASE_MINOR + ".",
+    ("spend_groups", "engagement_count"): "Converted, non-voided engagements in the group.",
     ("view_state", "name"): "A housekeeping mark, e.g. flags_pending while a rebuild has "
                             "deferred the flags.",
     ("currencies", "currency"): "ISO 4217 currency code.",

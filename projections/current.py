@@ -24,10 +24,12 @@ from ledger.contract.vocabulary import (
     ORG_ELEMENTS,
     ROLE_WEIGHTS,
 )
+from projections import spend_groups
 from projections.batch import Batch
 from projections.figures import DECISION_ROLES
 from projections.people import load_stakeholders
 from projections.reference import convert
+from projections.spend_groups import GroupKey
 from projections.timeaxis import Point
 
 END_OF_TIME = Point("9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59.999999Z")
@@ -64,11 +66,18 @@ class _Sums:
     """(account, engagement kind) whose organizational element to look up again."""
     respend: set[str] = field(default_factory=set)
     """Stakeholders whose figures are recounted from their current shares."""
+    groups: dict[GroupKey, tuple[int, int]] = field(default_factory=dict)
+    """spend group → (base minor units added, engagements counted added)."""
 
     def add_account(self, account_id: str, minor: int, count: int) -> None:
         totals = self.accounts.setdefault(account_id, [0, 0])
         totals[0] += minor
         totals[1] += count
+
+    def add_groups(self, keys: list[GroupKey], minor: int, count: int) -> None:
+        for key in keys:
+            added = self.groups.get(key, (0, 0))
+            self.groups[key] = (added[0] + minor, added[1] + count)
 
     def add_spend(self, stakeholder_id: str, occurred_at: str, ladder: int,
                   minor: int | None) -> None:
@@ -98,6 +107,7 @@ class _Sums:
             "WHERE stakeholder_id = ?6",
             [(*sums, sid) for sid, sums in sorted(self.spend.items())
              if sid not in self.respend])
+        spend_groups.write(db, self.groups)
         for account_id, kind in sorted(self.stages):
             _refresh_stage(db, account_id, kind)
         for stakeholder_id in sorted(self.respend):
@@ -143,13 +153,18 @@ def refresh_engagement(out: Batch, engagement_id: str, base: str, sums: _Sums, *
         db, version["cost_currency"], occurred_at, base)
     base_shares, total = in_base_minor(version, participants,
                                        out.version_shares(version["position"]), in_force, base)
-    old = None if new else db.conn.execute("SELECT voided, base_minor, kind FROM "
-                                           "current_engagements WHERE engagement_id = ?",
-                                           [engagement_id]).fetchone()
+    old = None if new else db.conn.execute(
+        "SELECT voided, base_minor, kind, owner, occurred_at, opportunity_id "
+        "FROM current_engagements WHERE engagement_id = ?", [engagement_id]).fetchone()
     before = old[1] if old is not None and not old[0] and old[1] is not None else None
     now = total if not voided and total is not None else None
     sums.add_account(account_id, (now or 0) - (before or 0),
                      int(now is not None) - int(before is not None))
+    if old is not None and before is not None:
+        sums.add_groups(spend_groups.keys_of(old[3], old[2], old[4], old[5]), -before, -1)
+    if now is not None:
+        sums.add_groups(spend_groups.keys_of(version["owner"], version["kind"], occurred_at,
+                                             version["opportunity_id"]), now, 1)
     out.add(_REPLACE_ENGAGEMENT, (
         engagement_id, account_id, occurred_at, version["kind"], version["owner"],
         version["opportunity_id"], len(participants), version["cost_amount"],

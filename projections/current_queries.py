@@ -14,6 +14,7 @@ import sqlite_utils
 
 from ledger.contract.money import from_minor, quantize
 from ledger.domain.reach import EVERYWHERE, Reach
+from projections import spend_groups
 from projections.current import base_currency, money, row_dict
 from projections.errors import UnknownStakeholder
 from projections.figures import (
@@ -134,8 +135,7 @@ def stakeholder_now(db: sqlite_utils.Database, stakeholder_id: str,
     }
 
 
-_KEYS = {"account": "account_id", "owner": "owner", "kind": "kind",
-         "month": "substr(occurred_at, 1, 7)", "opportunity": "opportunity_id"}
+_KEYS = {"account": "account_id", **spend_groups.KEYS}
 
 
 def spend_now(db: sqlite_utils.Database, group_by: str, start: datetime | None,
@@ -147,8 +147,10 @@ def spend_now(db: sqlite_utils.Database, group_by: str, start: datetime | None,
     ``group_count`` counting them all).
 
     Without a window, the account and stakeholder totals are the ones the current tables
-    keep, read a page at a time through their keys; otherwise the groups are aggregated
-    from the current engagements the window and filters select (through their indexes)."""
+    keep, read a page at a time through their keys, and so are the other groupings'
+    without an account or a narrower reach either (:mod:`projections.spend_groups`);
+    otherwise the groups are aggregated from the current engagements the window and
+    filters select (through their indexes)."""
     base = base_currency(db)
     where = _SpendFilter(account_id, stamp(start) if start else None,
                          stamp(end) if end else None, reach)
@@ -156,6 +158,9 @@ def spend_now(db: sqlite_utils.Database, group_by: str, start: datetime | None,
     if group_by in ("account", "stakeholder") and start is None and end is None:
         kept = _accounts_kept if group_by == "account" else _people_kept
         page, group_count, total = kept(db, where, after, limit)
+    elif group_by in spend_groups.KEYS and not where.clauses:
+        page, group_count = spend_groups.page(db, group_by, after, limit)
+        total = _accounts_total(db, where)[1]
     else:
         grouped = sorted(_aggregated(db, group_by, where), key=lambda g: (g[0] is None,
                                                                           g[0] or ""))

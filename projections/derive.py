@@ -22,7 +22,7 @@ import sqlite_utils
 
 from ledger.contract.money import minor_units, to_minor
 from ledger.contract.vocabulary import LADDER_LEVELS, ORG_ELEMENTS, ROLE_WEIGHTS
-from projections import history_rows, paged
+from projections import history_rows, paged, spend_groups
 from projections.current import base_currency
 from projections.figures import DECISION_ROLES
 from projections.flag_sql import derive_flags
@@ -51,7 +51,8 @@ def lanes(db: sqlite_utils.Database) -> tuple[Lane, ...]:
     """What is derived side by side once the current engagements are committed
     (:mod:`projections.lanes`), in two lanes of about the same work: the flags with their
     counts (first: written straight into the fresh file, the larger copy saved), and the
-    history steps with the people's and the accounts' current figures."""
+    history steps with the people's and the accounts' current figures and the spend
+    groups."""
     base = base_currency(db)
 
     def people(side: sqlite_utils.Database) -> None:
@@ -60,6 +61,7 @@ def lanes(db: sqlite_utils.Database) -> tuple[Lane, ...]:
         _stakeholder_figures(side)
         _accounts(side)
         paged.add_up(side, base)
+        spend_groups.derive(side)
 
     def flags(side: sqlite_utils.Database) -> None:
         derive_flags(side, SHARES)
@@ -67,7 +69,7 @@ def lanes(db: sqlite_utils.Database) -> tuple[Lane, ...]:
 
     return (Lane("flags", ("flags", "flag_counts"), flags),
             Lane("people", ("history_steps", "current_stakeholders", "current_accounts",
-                            "spend_totals"), people))
+                            "spend_totals", "spend_groups"), people))
 
 
 def finish(db: sqlite_utils.Database) -> None:

@@ -4,7 +4,9 @@
 figures; :mod:`projections.horizons` keeps how far each account's engagement events reach
 in both time axes, so a read can tell whether the tables kept for the end of time (these
 and ``flags``) answer its point exactly; ``spend_totals`` sums every account's spend, and
-``flag_counts`` counts the ``flags`` rows of each account and year. All are derived from
+``flag_counts`` counts the ``flags`` rows of each account and year (and
+:mod:`projections.spend_groups` keeps the spend of each owner, kind, month and opportunity,
+following the log with the current tables). All are derived from
 the history, current and flags tables: once per batch, after the current tables and the
 flags (the engine calls :func:`follow_up` last), or in one pass at the end of a bulk
 rebuild (:func:`derive`, after :mod:`projections.flag_sql` has derived the flags).
@@ -16,12 +18,12 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
-from projections import flag_rows, history_rows, horizons
+from projections import flag_rows, history_rows, horizons, spend_groups
 from projections.batch import Batch
 from projections.current import base_currency
 from projections.flag_rows import Unit
 
-TABLES = ("history_steps", "account_horizons", "flag_counts", "spend_totals")
+TABLES = ("history_steps", "account_horizons", "flag_counts", "spend_totals", "spend_groups")
 
 
 def absent(db: sqlite_utils.Database) -> set[str]:
@@ -42,6 +44,8 @@ def derive(db: sqlite_utils.Database, base: str,
         horizons.derive_horizons(db)
     if "spend_totals" in tables:
         add_up(db, base)
+    if "spend_groups" in tables:
+        spend_groups.derive(db)
     if "flag_counts" in tables:
         count_flags(db)
 

@@ -245,6 +245,17 @@ TABLES: dict[str, dict[str, Any]] = {
         "pk": "base_currency",
         "indexes": [],
     },
+    "spend_groups": {
+        "derived": True,
+        "doc": ("Now, as known now: the spend of every owner, kind, month and opportunity "
+                "over every account (the converted, non-voided engagements), so that GET "
+                "/v1/reports/spend by those groups without a window or an account reads "
+                "only its page."),
+        "columns": {"group_by": T, "last": N, "key": T, "base_minor": N,
+                    "engagement_count": N},
+        "pk": ("group_by", "last", "key"),
+        "indexes": [],
+    },
     "flag_counts": {
         "derived": True,
         "doc": ("How many rows the flags table holds per account, calendar year of "

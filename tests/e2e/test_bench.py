@@ -21,7 +21,7 @@ HEADLINE = ("baseline_es_events_per_s", "ingest_events_per_s", "ingest_ratio",
             "floor_raw_read_us", "floor_insert_us",
             "http_batch_events_per_s", "http_single_events_per_s", "http_batch_ratio")
 READS = ("accounts", "power_map", "handover", "stakeholder", "history", "fishbone", "spend",
-         "flags", "audit", "verify")
+         "spend_month", "flags", "audit", "verify")
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ filtered to its accounts, with totals recomputed from what is left."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from hypothesis import given, settings
@@ -15,6 +14,7 @@ from projections.queries import list_accounts
 from projections.spend import spend_report
 from tests.api.conftest import Api
 from tests.unit.projections.builder import at
+from tests.unit.projections.oracles import spend_added_up
 
 ACCOUNTS = ("albion-connect", "aurora-mobile", "hikari-networks", "jade-river-mobile",
             "nordlicht-telekom", "pacific-wave")
@@ -27,13 +27,7 @@ groupings = st.sampled_from(["stakeholder", "account", "owner", "kind", "month",
 
 def _merged(reports: list[dict[str, Any]]) -> tuple[str, dict[Any, tuple[str, int]]]:
     """The total and groups of the per-account reports added up (the oracle)."""
-    total, groups = Decimal(0), {}
-    for report in reports:
-        total += Decimal(report["total"])
-        for group in report["groups"]:
-            amount, count = groups.get(group["key"], (Decimal(0), 0))
-            groups[group["key"]] = (amount + Decimal(group["total"]),
-                                    count + group["engagement_count"])
+    total, groups = spend_added_up(reports)
     return f"{total:.2f}", {key: (f"{amount:.2f}", count)
                             for key, (amount, count) in groups.items()}
 

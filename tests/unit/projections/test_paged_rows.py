@@ -207,8 +207,8 @@ def test_a_new_base_currency_restates_every_running_total(tmp_path, log):
 
 
 def test_an_older_views_file_gains_the_tables_of_paged_reads_when_opened(tmp_path, log):
-    """A views file written before the history steps, account horizons and flag counts
-    existed gets them derived at once, equal to a follower's."""
+    """A views file written before the history steps, account horizons, flag counts and
+    spend groups existed gets them derived at once, equal to a follower's."""
     log.policy("2026-01-01", hospitality_per_person_limit="50.00")
     log.account("acme")
     log.stakeholder("al", "acme")
@@ -216,15 +216,15 @@ def test_an_older_views_file_gains_the_tables_of_paged_reads_when_opened(tmp_pat
     log.add("stakeholder.attitude_changed", {"stakeholder_id": "al", "attitude": 2,
                                              "reason": "r"}, "2026-01-15", "2026-02-02")
     views = follow(tmp_path, log.records, [2, 4])
-    tables = ("history_steps", "account_horizons", "flag_counts")
-    kept = {name: views.db.execute(f"SELECT * FROM {name} ORDER BY 1, 2").fetchall()
+    tables = ("history_steps", "account_horizons", "flag_counts", "spend_groups")
+    kept = {name: views.db.execute(f"SELECT * FROM {name} ORDER BY 1, 2, 3").fetchall()
             for name in tables}
     assert all(kept.values())
     for name in tables:
         views.db.execute(f"DROP TABLE {name}")
     views.close()
     reopened = ViewDatabase(tmp_path / "views.db")
-    assert {name: reopened.db.execute(f"SELECT * FROM {name} ORDER BY 1, 2").fetchall()
+    assert {name: reopened.db.execute(f"SELECT * FROM {name} ORDER BY 1, 2, 3").fetchall()
             for name in tables} == kept
     reopened.close()
 
