@@ -29,7 +29,6 @@ from projections.batch import Batch
 from projections.figures import DECISION_ROLES
 from projections.people import load_stakeholders
 from projections.reference import convert
-from projections.spend_groups import GroupKey
 from projections.timeaxis import Point
 
 END_OF_TIME = Point("9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59.999999Z")
@@ -66,7 +65,7 @@ class _Sums:
     """(account, engagement kind) whose organizational element to look up again."""
     respend: set[str] = field(default_factory=set)
     """Stakeholders whose figures are recounted from their current shares."""
-    groups: dict[GroupKey, tuple[int, int]] = field(default_factory=dict)
+    groups: dict[spend_groups.GroupKey, tuple[int, int]] = field(default_factory=dict)
     """spend group → (base minor units added, engagements counted added)."""
 
     def add_account(self, account_id: str, minor: int, count: int) -> None:
@@ -74,7 +73,7 @@ class _Sums:
         totals[0] += minor
         totals[1] += count
 
-    def add_groups(self, keys: list[GroupKey], minor: int, count: int) -> None:
+    def add_groups(self, keys: list[spend_groups.GroupKey], minor: int, count: int) -> None:
         for key in keys:
             added = self.groups.get(key, (0, 0))
             self.groups[key] = (added[0] + minor, added[1] + count)
@@ -161,7 +160,9 @@ def refresh_engagement(out: Batch, engagement_id: str, base: str, sums: _Sums, *
     sums.add_account(account_id, (now or 0) - (before or 0),
                      int(now is not None) - int(before is not None))
     if old is not None and before is not None:
-        sums.add_groups(spend_groups.keys_of(old[3], old[2], old[4], old[5]), -before, -1)
+        _, _, old_kind, old_owner, old_occurred_at, old_opportunity = old
+        sums.add_groups(spend_groups.keys_of(old_owner, old_kind, old_occurred_at,
+                                             old_opportunity), -before, -1)
     if now is not None:
         sums.add_groups(spend_groups.keys_of(version["owner"], version["kind"], occurred_at,
                                              version["opportunity_id"]), now, 1)
