@@ -4,12 +4,13 @@
 figures; :mod:`projections.horizons` keeps how far each account's engagement events reach
 in both time axes, so a read can tell whether the tables kept for the end of time (these
 and ``flags``) answer its point exactly; ``spend_totals`` sums every account's spend, and
-``flag_counts`` counts the ``flags`` rows of each account and year (and
-:mod:`projections.spend_groups` keeps the spend of each owner, kind, month and opportunity,
-following the log with the current tables). All are derived from
-the history, current and flags tables: once per batch, after the current tables and the
-flags (the engine calls :func:`follow_up` last), or in one pass at the end of a bulk
+``flag_counts`` counts the ``flags`` rows of each account and year. These are derived
+from the history, current and flags tables: once per batch, after the current tables and
+the flags (the engine calls :func:`follow_up` last), or in one pass at the end of a bulk
 rebuild (:func:`derive`, after :mod:`projections.flag_sql` has derived the flags).
+``spend_groups`` (:mod:`projections.spend_groups`, the spend of each owner, kind, month and
+opportunity) is derived here in one pass too, but a batch keeps it up to date with the
+current tables (:mod:`projections.current` adds each refreshed engagement's change).
 """
 
 from __future__ import annotations
