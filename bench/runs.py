@@ -31,6 +31,7 @@ from bench.stores import (
 )
 from ledger.config import Settings
 from ledger.samples.workload import workload
+from ledger.store.sqlite_library import without_memory_statistics
 
 REBUILD_KEYS = ("rebuild_events_per_s", "rebuild_peak_rss_mb",
                 *(f"rebuild_{phase}_us" for phase in SPLIT), "rebuild_rows_per_event",
@@ -165,6 +166,7 @@ def _split(outcome: tuple[Result, dict[str, str]], missing: dict[str, str]) -> R
 def main(argv: list[str] | None = None) -> None:
     """``python -m bench [EVENTS] [DATABASE_URL]`` prints one JSON object."""
     args = list(sys.argv[1:] if argv is None else argv)
+    without_memory_statistics()  # as the ``ledger`` command does, before any connection
     if args[:1] == ["--child-rebuild"]:
         print(json.dumps(child_rebuild(args[1], args[2])))
         return

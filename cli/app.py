@@ -19,6 +19,7 @@ from cli.privacy import access_log, subject_export
 from cli.records import demo, import_events
 from cli.reports import export, handover, verify
 from cli.tokens import token_app
+from ledger.store.sqlite_library import without_memory_statistics
 
 app = typer.Typer(help="The engagement ledger: record, verify and replay customer engagements.",
                   no_args_is_help=True, add_completion=False)
@@ -42,7 +43,9 @@ app.add_typer(token_app, name="token")
 
 
 def main() -> None:
-    """Entry point for ``python -m cli.app``."""
+    """The ``ledger`` command (``python -m cli``): SQLite's process-wide settings first,
+    before any connection is open (:mod:`ledger.store.sqlite_library`), then the command."""
+    without_memory_statistics()
     app()
 
 
