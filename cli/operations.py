@@ -101,9 +101,10 @@ def rebuild(database_url: DatabaseUrl = None, views_path: ViewsPath = None) -> N
             task = progress.add_task("loading the log", total=total)
 
             def loaded(count: int, position: int) -> None:
-                # Once the whole log is loaded, deriving and installing take the rest
-                # (about half of the time of a large rebuild).
-                progress.update(task, completed=position, description=(
+                # Most events are folded first (the position stays behind until the
+                # other events are applied); once the whole log is loaded, deriving and
+                # installing take the rest (about half of the time of a large rebuild).
+                progress.update(task, completed=count, description=(
                     "deriving and installing the views" if position >= total
                     else "loading the log"))
 

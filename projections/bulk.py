@@ -2,10 +2,11 @@
 
 Following the log commits each batch with its position (exactly once, crash-safe). A
 rebuild needs none of that until it is done, so it builds a new file beside the views:
-no journal, no syncs, an exclusive lock, one transaction; the history rows are written
-batch by batch (lookups of earlier batches go through the few indexes applying needs;
-from an SQLite store the engagement recordings and the stakeholders' own events are folded
-with SQL, :mod:`projections.log_fold`),
+no journal, no syncs, an exclusive lock, one transaction; from an SQLite store the
+engagement recordings and the stakeholders' own events are folded with SQL first (the
+people's on a thread of their own, :mod:`projections.log_fold`), then the handlers write
+the other events' history rows batch by batch (lookups of earlier batches go through the
+few indexes applying needs),
 the load is committed and its page cache given back, the current tables and the flags are
 derived once at the end (:mod:`projections.derive`, :mod:`projections.flag_sql`), the two
 largest derivations side by side (:mod:`projections.lanes`; the file is in WAL mode from
@@ -125,7 +126,8 @@ def build_fresh(path: str, source: LogSource, apply: Apply, *,
     connection = sqlite3.connect(Path(path).resolve().as_uri(), uri=True,
                                  isolation_level=None, factory=connection_factory)
     split = Split()
-    fold = LogFold(connection, source.sqlite) if source.sqlite is not None else None
+    fold = (LogFold(connection, source.sqlite, beside=f"{path}-people")
+            if source.sqlite is not None else None)
     try:
         for pragma in ("journal_mode = OFF", "synchronous = OFF",
                        "main.locking_mode = EXCLUSIVE",  # not the attached store's
@@ -146,14 +148,16 @@ def build_fresh(path: str, source: LogSource, apply: Apply, *,
             fold = None
         records = source.read(fold.skipped() if fold is not None else ())
         if fold is not None:
-            head = fold.head
+            fold.run()  # first: the handlers' events may look up what it writes
+            head = split.position = fold.head
+            split.sql, split.events = fold.seconds, fold.events
+            if progress is not None:
+                progress(split.events, 0)
             records = takewhile(lambda record: record.position <= head, records)
-        _load(db, records, apply, split, batch_size, progress, fold)
+        _load(db, records, apply, split, batch_size, progress)
         if fold is not None:
-            fold.finish()
-            split.position = fold.head
-            split.sql, split.events = fold.seconds, split.events + fold.events
-            if progress is not None:  # the fold's tail: the log is loaded up to its head
+            split.position = fold.head  # the log is loaded up to the snapshot's head
+            if progress is not None:
                 progress(split.events, split.position)
         started = time.perf_counter()
         connection.execute("COMMIT")
@@ -274,29 +278,24 @@ def fresh_path(beside: str) -> Iterator[str]:
 
 
 def _load(db: sqlite_utils.Database, records: Iterable[EventRecord], apply: Apply,
-          split: Split, batch_size: int, progress: Progress | None,
-          fold: LogFold | None) -> None:
+          split: Split, batch_size: int, progress: Progress | None) -> None:
     iterator = iter(records)
     last = 0
     while chunk := list(islice(iterator, batch_size)):
         started = time.perf_counter()
-        folding = fold.seconds if fold is not None else 0.0
         out = Batch(db)  # a new one per chunk: what it remembers stays one chunk's worth
         for record in chunk:
             if record.position <= last:
                 raise OutOfOrder(f"position {record.position} after {last}")
-            if fold is not None:
-                fold.before(record.position)
             apply(out, record)
             last = record.position
         out.flush()
-        folded = fold.seconds - folding if fold is not None else 0.0
-        split.fold += time.perf_counter() - started - out.flush_seconds - folded
+        split.fold += time.perf_counter() - started - out.flush_seconds
         split.insert += out.flush_seconds
         split.events += len(chunk)
         split.position = last
         if progress is not None:
-            progress(split.events + (fold.events if fold is not None else 0), last)
+            progress(split.events, last)
 
 
 def _give_back_memory() -> None:

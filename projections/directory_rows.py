@@ -93,9 +93,11 @@ def on_forgotten(out: Batch, record: EventRecord) -> None:
     db.table("stakeholders").update(sid, {
         **{name: FORGOTTEN for name in _PERSONAL if row[name] is not None}, "forgotten": 1,
     })
-    db.execute("UPDATE stakeholder_changes SET reason = ? "
-               "WHERE stakeholder_id = ? AND reason IS NOT NULL", [FORGOTTEN, sid])
-    out.versions_updated(forget_engagements(db, sid))
+    # Rows of events before this one only (all there are, following the log; a bulk
+    # build folds the stakeholders' own events and the recordings before the erasures).
+    db.execute("UPDATE stakeholder_changes SET reason = ? WHERE stakeholder_id = ? "
+               "AND reason IS NOT NULL AND position < ?", [FORGOTTEN, sid, record.position])
+    out.versions_updated(forget_engagements(db, sid, record.position))
     _change(out, record, row["account_id"], reason=FORGOTTEN)
 
 

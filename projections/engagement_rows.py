@@ -86,26 +86,31 @@ def on_approved(out: Batch, record: EventRecord) -> None:
     })
 
 
-def forget_engagements(db: sqlite_utils.Database, stakeholder_id: str) -> list[str]:
+def forget_engagements(db: sqlite_utils.Database, stakeholder_id: str, before: int) -> list[str]:
     """Erase the free text of every engagement the person took part in (SPEC §7.3):
     location, notes and reasons, as the write side's crypto-shredding does; returns
-    those engagements. A handful of statements, whatever the number of engagements."""
+    those engagements. A handful of statements, whatever the number of engagements.
+
+    Only rows of events before the erasure's position ``before`` are rewritten: following
+    the log, they are all there is; a bulk build that folded later recordings first
+    (:mod:`projections.log_fold`) leaves those as they were recorded, as following does."""
     ids = [row[0] for row in db.conn.execute(
         "SELECT DISTINCT engagement_id FROM engagement_shares WHERE stakeholder_id = ? "
-        "ORDER BY engagement_id", [stakeholder_id])]
+        "AND version_position < ? ORDER BY engagement_id", [stakeholder_id, before])]
     if not ids:
         return ids
     theirs = ("engagement_id IN (SELECT engagement_id FROM engagement_shares "
-              "WHERE stakeholder_id = ?)")
+              "WHERE stakeholder_id = ? AND version_position < ?) AND position < ?")
+    mine = [stakeholder_id, before, before]
     for column in ("location", "notes", "reason"):
         db.conn.execute(f"UPDATE engagement_versions SET {column} = ? "
-                        f"WHERE {theirs} AND {column} IS NOT NULL", [FORGOTTEN, stakeholder_id])
+                        f"WHERE {theirs} AND {column} IS NOT NULL", [FORGOTTEN, *mine])
     db.conn.execute(f"UPDATE engagement_voids SET reason = ? WHERE {theirs}",
-                    [FORGOTTEN, stakeholder_id])
+                    [FORGOTTEN, *mine])
     rewritten = []
     for position, changes in db.conn.execute(
             f"SELECT position, changes FROM engagement_versions WHERE {theirs} "
-            "AND changes IS NOT NULL", [stakeholder_id]).fetchall():
+            "AND changes IS NOT NULL", mine).fetchall():
         parsed = json.loads(changes)
         for name in ("location", "notes"):
             if parsed.get(name) is not None:

@@ -134,10 +134,11 @@ def attached(connection: sqlite3.Connection, fresh: str,
 def remove_sides(fresh: str, lanes: Sequence[Lane]) -> None:
     """Remove the side files of the lanes but the first (and any journal of theirs)."""
     for lane in lanes[1:]:
-        _remove_side(side_path(fresh, lane))
+        remove_side(side_path(fresh, lane))
 
 
-def _remove_side(path: str) -> None:
+def remove_side(path: str) -> None:
+    """Remove the side file at ``path`` and any journal of it."""
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(path + suffix).unlink(missing_ok=True)
 
@@ -154,7 +155,7 @@ def _derive_beside(fresh: str, lane: Lane, pragmas: Sequence[str],
                    stop: threading.Event) -> None:
     """Run ``lane`` on its own connection, writing its side file."""
     path = side_path(fresh, lane)
-    _remove_side(path)  # made anew
+    remove_side(path)  # made anew
     connection = sqlite3.connect(Path(path).resolve().as_uri(), uri=True,
                                  isolation_level=None)
     connection.set_progress_handler(stop.is_set, CHECK_STEPS)

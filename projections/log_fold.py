@@ -12,29 +12,30 @@ currency's minor units, the SPEC §4.1 split of a cost, JSON text as the handler
 opening sealed fields), as functions registered on the connection. Every other event type
 goes through the handlers, in log order.
 
-Order still matters in one place: an erasure (``stakeholder.forgotten``) rewrites the
-person's fields and free text, and that of the engagements they took part in, *so far*. So
-the events are folded in segments that end at each erasure: before the handlers apply an
-event at position ``p``, :meth:`LogFold.before` folds every event up to the first erasure
-at or after ``p``. Nothing a handler looks up can be missing (a correction, void or
-approval always comes after its recording, an erasure after the registration) and nothing
-an erasure rewrites can be early. A segment is folded a chunk of positions at a time,
-through one temporary table of each kind's fields, so memory stays bounded however far
-apart the erasures are.
+None of these rows depend on an event of another type, so they are all folded first, before
+the handlers apply the rest of the log in order: a correction, void or approval always
+comes after its recording, and an erasure (``stakeholder.forgotten``, applied by its
+handler) rewrites only rows of events before it (:func:`projections.engagement_rows.
+forget_engagements`), which are all there, as following the log finds them. The log is
+folded a chunk of positions at a time, through one temporary table of each kind's fields,
+so memory stays bounded however long the log.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+import threading
 import time
-from bisect import bisect_left
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ledger.aggregates import topics_of
 from ledger.contract.money import currency_units
 from ledger.store.reading import SQLiteLog
 from projections.fold_sql import list_sql, marks, opened, quoted, register_functions, stamp_sql
+from projections.lanes import remove_side
 from projections.sql_money import minor_text, plain_amount
 
 RECORDED = "engagement.recorded"
@@ -45,14 +46,22 @@ PEOPLE_TYPES = ("stakeholder.registered", "stakeholder.role_changed",
 an erasure stays with its handler (it is a segment's end)."""
 FOLDED_TYPES = (RECORDED, *PEOPLE_TYPES)
 """The event types folded in SQL; the handlers apply every other type."""
-BARRIER_TYPES = ("stakeholder.forgotten",)
-"""The event types a segment of folded events never crosses."""
 CHUNK = 2048
 """At most this many log positions are folded at a time: the statements' temporary tables
 stay small enough for SQLite's page caches (nothing spills to temporary files), whatever
-the length of a segment."""
+the length of the log."""
 SCHEMA = "log"
 """The name the event store's file is attached under."""
+BESIDE = "people_side"
+"""The name the side file of the people's fold is attached under."""
+PEOPLE_TABLES = ("stakeholders", "stakeholder_changes")
+"""The tables the stakeholders' own events are folded into."""
+CHECK_STEPS = 100_000
+"""How many of SQLite's virtual machine steps the side fold runs between checks whether the
+build failed (about a millisecond)."""
+_SIDE_PRAGMAS = ("journal_mode = OFF", "synchronous = OFF", "cache_size = -16384",
+                 "temp_store = FILE", "temp.journal_mode = OFF", "threads = 0")
+"""The side file is built as the fresh file is: no journal, no syncs."""
 
 def _extracted(*data: str) -> str:
     """SQL: an event's id and times and the given fields of its ``data``, each extracted
@@ -87,22 +96,27 @@ class LogFold:
 
     :meth:`attach` it before the build's transaction and :meth:`prepare` it inside (False:
     the log holds states the SQL cannot read; fold nothing then, and hand every event to the
-    handlers); call :meth:`before` before each event the handlers apply, :meth:`finish` after
-    the last, and :meth:`detach` after the commit. ``seconds`` adds up the time spent in
-    SQL, ``events`` the events folded.
+    handlers); :meth:`run` it before the handlers apply the other events, and :meth:`detach`
+    it after the commit. ``seconds`` adds up the time spent in SQL, ``events`` the events
+    folded.
+
+    With ``beside`` (a path for a side file), the stakeholders' own events are folded on a
+    thread and a connection of their own, into that file, while this connection folds the
+    recordings; their two tables are then copied in as whole records (SQLite's transfer).
+    Both read the store's same snapshot: when a write to the store came between their first
+    reads (the heads differ), this connection folds them after all.
     """
 
-    def __init__(self, connection: sqlite3.Connection, log: SQLiteLog) -> None:
+    def __init__(self, connection: sqlite3.Connection, log: SQLiteLog,
+                 beside: str | None = None) -> None:
         self.connection = connection
         self.log = log
+        self.beside = beside
         self.seconds = 0.0
         self.events = 0
         self._topic = topics_of([RECORDED])[0]
         self._people_topics = dict(zip(topics_of(PEOPLE_TYPES), PEOPLE_TYPES, strict=True))
-        self._folded_to = 0
-        """Every folded event before this position is folded."""
-        self._barriers: list[int] = []
-        self._attached = False
+        self._attached: list[str] = []
         self.head = 0
         """The last position of the store's snapshot: the build applies the log up to it."""
 
@@ -110,28 +124,21 @@ class LogFold:
         """Attach the store's file, read-only (outside a transaction: SQLite's rule)."""
         uri = Path(self.log.path).resolve().as_uri() + "?mode=ro"
         self.connection.execute(f"ATTACH DATABASE ? AS {SCHEMA}", [uri])
-        self._attached = True
+        self._attached.append(SCHEMA)
 
     def prepare(self) -> bool:
-        """Take the store's snapshot (inside the build's transaction): its head and the
-        segments' ends. False when the store holds an event of a folded type whose state the
-        SQL cannot read as the handlers would: fold nothing then, and hand every event to
-        them."""
+        """Take the store's snapshot (inside the build's transaction) and its head. False
+        when the store holds an event of a folded type whose state the SQL cannot read as
+        the handlers would: fold nothing then, and hand every event to them."""
         started = time.perf_counter()
         table = f"{SCHEMA}.[{self.log.events_table}]"
         self.head = self.connection.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0] or 0
         register_functions(self.connection)
-        # One scan for both: the erasures, and a folded event the SQL cannot read (if any).
-        barriers, folded = topics_of(BARRIER_TYPES), topics_of(FOLDED_TYPES)
-        self._barriers = []
-        for position, barrier in self.connection.execute(
-                f"SELECT rowid, topic IN ({marks(barriers)}) FROM {table} WHERE rowid <= ? "
-                f"AND (topic IN ({marks(barriers)}) OR (topic IN ({marks(folded)}) "
-                "AND NOT ledger_plain(state))) ORDER BY rowid",
-                [*barriers, self.head, *barriers, *folded]):
-            if not barrier:
-                return False
-            self._barriers.append(position)
+        folded = topics_of(FOLDED_TYPES)
+        if self.connection.execute(
+                f"SELECT 1 FROM {table} WHERE rowid <= ? AND topic IN ({marks(folded)}) "
+                "AND NOT ledger_plain(state) LIMIT 1", [self.head, *folded]).fetchone():
+            return False
         self.connection.execute("CREATE TEMP TABLE IF NOT EXISTS minor_units "
                                 "(currency TEXT PRIMARY KEY, exponent INTEGER, scale INTEGER)")
         self.connection.executemany("INSERT OR REPLACE INTO temp.minor_units VALUES (?, ?, ?)",
@@ -142,9 +149,6 @@ class LogFold:
         self.connection.execute("DROP TABLE IF EXISTS temp.folded")
         self.connection.execute(f"CREATE TEMP TABLE folded AS {self._fields_sql()} LIMIT 0",
                                 [self._topic, 0, 0])
-        self.connection.execute("DROP TABLE IF EXISTS temp.people")
-        self.connection.execute(f"CREATE TEMP TABLE people AS {self._people_sql()} LIMIT 0",
-                                [*self._people_topics, 0, 0])
         self.seconds += time.perf_counter() - started
         return True
 
@@ -153,38 +157,102 @@ class LogFold:
         """The event types the handlers must not see (the fold writes their rows)."""
         return FOLDED_TYPES
 
-    def before(self, position: int) -> None:
-        """Fold every event the handlers' event at ``position`` may depend on: up to
-        the first erasure at or after it (or the whole snapshot when none follows)."""
-        if position < self._folded_to:
-            return
-        index = bisect_left(self._barriers, position)
-        end = self._barriers[index] if index < len(self._barriers) else self.head + 1
-        self._fold(self._folded_to, end)
-        self._folded_to = end
-
-    def finish(self) -> None:
-        """Fold what is left of the snapshot (the log up to :attr:`head`)."""
-        self.before(self.head + 1)
-        self.connection.execute("DROP TABLE IF EXISTS temp.folded")
-        self.connection.execute("DROP TABLE IF EXISTS temp.people")
-
-    def detach(self) -> None:
-        """Detach the store (outside a transaction); harmless when not attached."""
-        if self._attached:
-            self.connection.execute(f"DETACH DATABASE {SCHEMA}")
-            self._attached = False
-
-    def _fold(self, start: int, end: int) -> None:
-        """Write the rows of the folded events at positions in [start, end), a chunk at a
-        time."""
+    def run(self) -> None:
+        """Fold every event of the folded types in the snapshot (the log up to
+        :attr:`head`), inside the build's transaction (which, with a side file, is
+        committed once and begun again to attach it)."""
         started = time.perf_counter()
-        for low in range(start, end, CHUNK):
-            self._fold_chunk(low, min(end, low + CHUNK))
+        chunks = [(low, min(self.head + 1, low + CHUNK)) for low in range(1, self.head + 1, CHUNK)]
+        stop = threading.Event()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fold") as pool:
+            schema = [sql for (sql,) in self.connection.execute(
+                "SELECT sql FROM main.sqlite_master WHERE sql IS NOT NULL AND tbl_name IN "
+                f"({quoted(PEOPLE_TABLES)}) ORDER BY type = 'index', name")]
+            people = (pool.submit(self._people_beside, self.beside, schema, chunks, stop)
+                      if self.beside is not None else None)
+            try:
+                for low, high in chunks:
+                    self.events += self._fold_recordings(low, high)
+            except BaseException:
+                stop.set()  # this one failed: the thread stops too
+                raise
+            folded = people.result() if people is not None else None
+        if folded is not None and self.beside is not None:
+            self.events += folded
+            self._copy_in(self.beside)
+        else:
+            self._people_table()
+            for low, high in chunks:
+                self.events += self._fold_people(self.connection, low, high)
+            self.connection.execute("DROP TABLE temp.people")
+        self.connection.execute("DROP TABLE IF EXISTS temp.folded")
         self.seconds += time.perf_counter() - started
 
-    def _fold_chunk(self, start: int, end: int) -> None:
-        """Write the rows of the recordings at positions in [start, end)."""
+    def _copy_in(self, path: str) -> None:
+        """Copy the people's tables from the side file at ``path`` into this connection's
+        (empty) ones, as whole records.
+
+        The side file is attached only now, outside a transaction (SQLite's rule; attached
+        while the thread wrote it, this connection's read lock would have kept the thread
+        from committing): the load so far is committed, and goes on in another
+        transaction."""
+        self.connection.execute("COMMIT")
+        self.connection.execute(f"ATTACH DATABASE ? AS {BESIDE}",
+                                [Path(path).resolve().as_uri() + "?mode=ro"])
+        self._attached.append(BESIDE)
+        self.connection.execute("BEGIN")
+        for table in PEOPLE_TABLES:  # alike in both: SQLite's transfer
+            self.connection.execute(f"INSERT INTO main.[{table}] SELECT * FROM {BESIDE}.[{table}]")
+
+    def detach(self) -> None:
+        """Detach the store and the side file, and remove that (outside a transaction);
+        harmless when not attached."""
+        while self._attached:
+            name = self._attached.pop()
+            # (after a failure, inside the build's transaction: closing detaches them)
+            with contextlib.suppress(sqlite3.OperationalError):
+                self.connection.execute(f"DETACH DATABASE {name}")
+        if self.beside is not None:
+            remove_side(self.beside)
+
+    def _people_beside(self, path: str, schema: Sequence[str],
+                       chunks: Sequence[tuple[int, int]], stop: threading.Event) -> int | None:
+        """Fold the stakeholders' own events into the side file at ``path`` (its tables
+        made with ``schema``) on a connection of its own (run on a thread); how many, or
+        None when its snapshot of the store is not this connection's."""
+        remove_side(path)  # made anew
+        connection = sqlite3.connect(Path(path).resolve().as_uri(), uri=True,
+                                     isolation_level=None)
+        connection.set_progress_handler(stop.is_set, CHECK_STEPS)
+        try:
+            for pragma in _SIDE_PRAGMAS:
+                connection.execute(f"PRAGMA {pragma}")
+            connection.execute(f"ATTACH DATABASE ? AS {SCHEMA}",
+                               [Path(self.log.path).resolve().as_uri() + "?mode=ro"])
+            connection.execute("BEGIN")
+            table = f"{SCHEMA}.[{self.log.events_table}]"
+            if connection.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0] != self.head:
+                return None
+            register_functions(connection)
+            for sql in schema:
+                connection.execute(sql)  # the same tables and indexes, for the transfer
+            self._people_table(connection)
+            events = sum(self._fold_people(connection, low, high) for low, high in chunks)
+            connection.execute("COMMIT")
+            return events
+        finally:
+            connection.close()
+
+    def _people_table(self, connection: sqlite3.Connection | None = None) -> None:
+        """The temporary table the people's fields go through, made once on ``connection``
+        (this one by default)."""
+        connection = connection or self.connection
+        connection.execute("DROP TABLE IF EXISTS temp.people")
+        connection.execute(f"CREATE TEMP TABLE people AS {self._people_sql()} LIMIT 0",
+                           [*self._people_topics, 0, 0])
+
+    def _fold_recordings(self, start: int, end: int) -> int:
+        """Write the rows of the recordings at positions in [start, end); how many."""
         keys = f"{SCHEMA}.[{self.log.keys_table}]"
         self.connection.execute(f"INSERT INTO temp.folded {self._fields_sql()}",
                                 [self._topic, start, end])
@@ -237,18 +305,18 @@ class LogFold:
             "json_each(ledger_shares(f.amount, f.currency, f.participants, f.allocation)) p "
             "WHERE f.participants != '[]' AND f.amount IS NOT NULL "
             "AND (f.allocation IS NOT NULL OR NOT f.plain)")
-        self.events += self.connection.execute("SELECT COUNT(*) FROM temp.folded").fetchone()[0]
+        count: int = self.connection.execute("SELECT COUNT(*) FROM temp.folded").fetchone()[0]
         self.connection.execute("DELETE FROM temp.folded")
-        self._fold_people(start, end)
+        return count
 
-    def _fold_people(self, start: int, end: int) -> None:
-        """Write the rows of the stakeholders' own events at positions in [start, end), as
-        :mod:`projections.directory_rows` writes them: a registration's identity row, and
-        every event's state row (each type sets its own columns; the account is the
-        person's, registered earlier in the log)."""
-        self.connection.execute(f"INSERT INTO temp.people {self._people_sql()}",
-                                [*self._people_topics, start, end])
-        self.connection.execute(
+    def _fold_people(self, connection: sqlite3.Connection, start: int, end: int) -> int:
+        """Write the rows of the stakeholders' own events at positions in [start, end) with
+        ``connection``, as :mod:`projections.directory_rows` writes them: a registration's
+        identity row, and every event's state row (each type sets its own columns; the
+        account is the person's, registered earlier in the log); how many."""
+        connection.execute(f"INSERT INTO temp.people {self._people_sql()}",
+                           [*self._people_topics, start, end])
+        connection.execute(
             "INSERT INTO stakeholders (stakeholder_id, account_id, name, title, birthday, "
             "notes, department, public_official, forgotten, registered_position, "
             "registered_occurred_at, registered_recorded_at) SELECT stakeholder_id, "
@@ -259,7 +327,7 @@ class LogFold:
         def only(column: str, *types: str) -> str:
             return f"CASE WHEN p.event_type IN ({quoted(types)}) THEN {column} END"
 
-        self.connection.execute(
+        connection.execute(
             "INSERT INTO stakeholder_changes (position, event_id, event_type, occurred_at, "
             "recorded_at, stakeholder_id, account_id, role, attitude, layer, rising_star, "
             "departed, reason, observed_by) SELECT p.position, p.event_id, p.event_type, "
@@ -278,8 +346,9 @@ class LogFold:
                      "stakeholder.attitude_changed", "stakeholder.departed"),
                 only("p.observed_by", "stakeholder.attitude_changed"),
             )) + " FROM temp.people p")
-        self.events += self.connection.execute("SELECT COUNT(*) FROM temp.people").fetchone()[0]
-        self.connection.execute("DELETE FROM temp.people")
+        count: int = connection.execute("SELECT COUNT(*) FROM temp.people").fetchone()[0]
+        connection.execute("DELETE FROM temp.people")
+        return count
 
     def _people_sql(self) -> str:
         """SQL: the fields of the stakeholders' own events (their topics the first
@@ -317,5 +386,4 @@ class LogFold:
                 f"CASE WHEN {plain_amount('r.amount', 'u.exponent')} THEN 1 "
                 "WHEN r.amount IS NOT NULL THEN 0 END AS plain "
                 "FROM r LEFT JOIN temp.minor_units u ON u.currency = r.currency")
-
 

@@ -3,13 +3,19 @@ handlers' rows exactly."""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ledger.config import Settings
 from ledger.domain.application import LedgerApplication
 from projections.engine import Follower, ViewDatabase
+from projections.errors import ViewsUnavailable
+from projections.log_fold import LogFold
 from tests.conftest import ADMIN
 
 
@@ -119,5 +125,66 @@ def test_a_store_the_sql_cannot_read_is_rebuilt_by_the_handlers(tmp_path: Path) 
         assert rebuilt.last_split is not None and rebuilt.last_split.sql == 0
         assert rebuilt.position() == app.head_position()
         rebuilt.close()
+    finally:
+        app.close()
+
+
+def test_a_write_between_the_two_snapshots_folds_the_people_on_the_builds_connection(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The people's events are folded on a thread of their own, which reads the store on
+    a connection of its own: when an event is written between the build's first read and
+    that thread's, the thread leaves them to the build's connection, and the views are
+    still those of the log up to the build's head."""
+    app = LedgerApplication(Settings(database_url=f"sqlite:///{tmp_path}/ledger.db"))
+    try:
+        _busy_store(app)
+        followed = ViewDatabase(tmp_path / "followed.db")
+        Follower(followed, app.read_for_views, batch_size=4).catch_up()
+        head = app.head_position()
+        beside = LogFold._people_beside
+        outcomes: list[int | None] = []
+
+        def written_first(fold: LogFold, *args: Any) -> int | None:
+            _record(app, "stakeholder.registered", {"stakeholder_id": "p-7",
+                                                    "account_id": "acme", "name": "Meanwhile"})
+            outcomes.append(beside(fold, *args))
+            return outcomes[-1]
+
+        monkeypatch.setattr(LogFold, "_people_beside", written_first)
+        rebuilt = ViewDatabase(tmp_path / "rebuilt.db")
+        assert rebuilt.rebuild_from(app) == head == rebuilt.position()
+        assert outcomes == [None] and app.head_position() == head + 1
+        assert sorted(rebuilt.db.conn.iterdump()) == sorted(followed.db.conn.iterdump())
+        followed.close()
+        rebuilt.close()
+    finally:
+        app.close()
+
+
+def test_a_failing_people_fold_stops_the_rebuild_and_leaves_the_views_as_they_were(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fault on the people's thread (its side file's disk full, say) fails the rebuild
+    with that error; the views keep what they had and no side file is left behind."""
+    app = LedgerApplication(Settings(database_url=f"sqlite:///{tmp_path}/ledger.db"))
+    try:
+        _busy_store(app)
+        views = ViewDatabase(tmp_path / "views.db")
+        Follower(views, app.read_for_views).catch_up()
+        before = sorted(views.db.conn.iterdump())
+        fold_people = LogFold._fold_people
+
+        def full_beside(fold: LogFold, connection: sqlite3.Connection, *args: Any) -> int:
+            if threading.current_thread() is not threading.main_thread():
+                raise sqlite3.OperationalError("database or disk is full")
+            return fold_people(fold, connection, *args)
+
+        monkeypatch.setattr(LogFold, "_fold_people", full_beside)
+        with pytest.raises(ViewsUnavailable, match="disk full"):
+            views.rebuild_from(app)
+        assert sorted(views.db.conn.iterdump()) == before
+        assert sorted(path.name for path in tmp_path.iterdir()) == [
+            "ledger.db", "ledger.db-shm", "ledger.db-wal", "views.db", "views.db-shm",
+            "views.db-wal"]
+        views.close()
     finally:
         app.close()

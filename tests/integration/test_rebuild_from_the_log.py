@@ -47,16 +47,19 @@ def test_demo_log_rebuilds_to_the_same_views_as_incremental_following(
 def test_a_rebuilds_progress_reaches_the_head_once_the_log_is_loaded(tmp_path: Path) -> None:
     """The progress a bulk rebuild reports ends at the log's head when the load is done,
     also when the log ends with events folded in SQL (which the handlers never see), so a
-    progress bar can tell the load from the derivations that follow."""
+    progress bar can tell the load from the derivations that follow; the count of events
+    loaded only grows, up to every event."""
     app = LedgerApplication(Settings(database_url=f"sqlite:///{tmp_path}/ledger.db"))
     envelopes = list(workload(1500, seed=1))
     last = max(n for n, e in enumerate(envelopes) if e["type"] == "engagement.recorded")
     app.record_batch(envelopes[:last + 1], PRINCIPAL)
     views = ViewDatabase(tmp_path / "views.db")
-    positions: list[int] = []
+    reports: list[tuple[int, int]] = []
     try:
-        views.rebuild_from(app, progress=lambda count, position: positions.append(position))
+        views.rebuild_from(app, progress=lambda count, position: reports.append((count, position)))
+        counts, positions = zip(*reports, strict=True)
         assert positions[-1] == app.head_position() == last + 1
+        assert list(counts) == sorted(counts) and counts[-1] == last + 1
     finally:
         views.close()
         app.close()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from projections import queries
+from projections.batch import Batch
+from projections.directory_rows import on_forgotten
 from projections.errors import UnknownOpportunity
 from projections.history import stakeholder_history
 from tests.unit.projections.builder import at, money
@@ -145,3 +149,30 @@ def test_forgetting_a_person_erases_the_free_text_of_their_engagements(views, ac
     assert versions[1]["changes"] == '{"location": "[forgotten]"}'
     result = queries.stakeholder_figures(views.db, "bo", as_of=END)
     assert (result["name"], result["department"]) == ("[forgotten]", "Radio")
+
+
+def test_an_erasure_rewrites_only_what_was_recorded_before_it(views, acme):
+    """A bulk build folds the recordings and the stakeholders' own events before the
+    handlers apply the rest (:mod:`projections.log_fold`), so rows of later events may be
+    there when an erasure is applied: it leaves them as they were recorded, as following
+    the log does (where they come after it)."""
+    acme.stakeholder("bo", "acme", "2025-01-01")
+    acme.engagement("e1", "acme", "dinner", ["bo"], "2025-02-01", notes="his kids")
+    acme.add("stakeholder.role_changed", {"stakeholder_id": "bo", "role": "evaluator",
+                                          "reason": "moved to the lab"}, "2025-02-02")
+    gap = acme.account("globex", "2025-03-01")  # where the erasure comes, in the log it folds
+    acme.engagement("e2", "acme", "dinner", ["bo"], "2025-04-01", notes="new text")
+    acme.add("stakeholder.role_changed", {"stakeholder_id": "bo", "role": "approver",
+                                          "reason": "promoted"}, "2025-04-02")
+    views.process(acme.records)
+    erasure = acme.add("stakeholder.forgotten", {"stakeholder_id": "bo", "reason": "GDPR"},
+                      "2025-03-01")
+    out = Batch(views.db)
+    on_forgotten(out, replace(erasure, position=gap.position))
+    out.flush()
+    notes = dict(views.db.execute("SELECT engagement_id, notes FROM engagement_versions"))
+    assert notes == {"e1": "[forgotten]", "e2": "new text"}
+    reasons = [row[0] for row in views.db.execute(
+        "SELECT reason FROM stakeholder_changes WHERE stakeholder_id = 'bo' "
+        "AND event_type = 'stakeholder.role_changed' ORDER BY position")]
+    assert reasons == ["[forgotten]", "promoted"]
