@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,19 +151,32 @@ def _run(fresh: str, lane: Lane, pragmas: Sequence[str], stop: threading.Event) 
         raise
 
 
-def _derive_beside(fresh: str, lane: Lane, pragmas: Sequence[str],
-                   stop: threading.Event) -> None:
-    """Run ``lane`` on its own connection, writing its side file."""
-    path = side_path(fresh, lane)
+def open_side(path: str, pragmas: Sequence[str], stop: threading.Event,
+              attached: Mapping[str, str]) -> sqlite3.Connection:
+    """A connection to a new side file at ``path`` (``pragmas`` set first), whose
+    statements are interrupted once ``stop`` is set (within :data:`CHECK_STEPS` steps),
+    with each file of ``attached`` (name → path) attached read-only under its name."""
     remove_side(path)  # made anew
     connection = sqlite3.connect(Path(path).resolve().as_uri(), uri=True,
                                  isolation_level=None)
-    connection.set_progress_handler(stop.is_set, CHECK_STEPS)
     try:
+        connection.set_progress_handler(stop.is_set, CHECK_STEPS)
         for pragma in pragmas:
             connection.execute(f"PRAGMA {pragma}")
-        connection.execute("ATTACH DATABASE ? AS fresh",
-                           [Path(fresh).resolve().as_uri() + "?mode=ro"])
+        for name, other in attached.items():
+            connection.execute(f"ATTACH DATABASE ? AS {name}",
+                               [Path(other).resolve().as_uri() + "?mode=ro"])
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _derive_beside(fresh: str, lane: Lane, pragmas: Sequence[str],
+                   stop: threading.Event) -> None:
+    """Run ``lane`` on its own connection, writing its side file."""
+    connection = open_side(side_path(fresh, lane), pragmas, stop, {"fresh": fresh})
+    try:
         connection.execute("BEGIN")
         for table in lane.tables:
             (sql,) = connection.execute("SELECT sql FROM fresh.sqlite_master "

@@ -35,7 +35,7 @@ from ledger.aggregates import topics_of
 from ledger.contract.money import currency_units
 from ledger.store.reading import SQLiteLog
 from projections.fold_sql import list_sql, marks, opened, quoted, register_functions, stamp_sql
-from projections.lanes import remove_side
+from projections.lanes import open_side, remove_side
 from projections.sql_money import minor_text, plain_amount
 
 RECORDED = "engagement.recorded"
@@ -56,9 +56,8 @@ BESIDE = "people_side"
 """The name the side file of the people's fold is attached under."""
 PEOPLE_TABLES = ("stakeholders", "stakeholder_changes")
 """The tables the stakeholders' own events are folded into."""
-CHECK_STEPS = 100_000
-"""How many of SQLite's virtual machine steps the side fold runs between checks whether the
-build failed (about a millisecond)."""
+BESIDE_TABLES = (*PEOPLE_TABLES, "engagements", "engagement_versions", "engagement_shares")
+"""The tables the side file's fold writes: the people's, and the recordings'."""
 _SIDE_PRAGMAS = ("journal_mode = OFF", "synchronous = OFF", "cache_size = -16384",
                  "temp_store = FILE", "temp.journal_mode = OFF", "threads = 0")
 """The side file is built as the fresh file is: no journal, no syncs."""
@@ -139,18 +138,22 @@ class LogFold:
                 f"SELECT 1 FROM {table} WHERE rowid <= ? AND topic IN ({marks(folded)}) "
                 "AND NOT ledger_plain(state) LIMIT 1", [self.head, *folded]).fetchone():
             return False
-        self.connection.execute("CREATE TEMP TABLE IF NOT EXISTS minor_units "
-                                "(currency TEXT PRIMARY KEY, exponent INTEGER, scale INTEGER)")
-        self.connection.executemany("INSERT OR REPLACE INTO temp.minor_units VALUES (?, ?, ?)",
-                                    [(code, units, 10 ** units)
-                                     for code, units in currency_units().items()])
-        # The chunks' fields go through one table, made once (no schema change per chunk:
-        # the statements stay prepared).
-        self.connection.execute("DROP TABLE IF EXISTS temp.folded")
-        self.connection.execute(f"CREATE TEMP TABLE folded AS {self._fields_sql()} LIMIT 0",
-                                [self._topic, 0, 0])
+        self._recordings_tables(self.connection)
         self.seconds += time.perf_counter() - started
         return True
+
+    def _recordings_tables(self, connection: sqlite3.Connection) -> None:
+        """The temporary tables the recordings' fold uses, made once on ``connection``:
+        each currency's minor units, and the one table the chunks' fields go through (no
+        schema change per chunk: the statements stay prepared)."""
+        connection.execute("CREATE TEMP TABLE IF NOT EXISTS minor_units "
+                           "(currency TEXT PRIMARY KEY, exponent INTEGER, scale INTEGER)")
+        connection.executemany("INSERT OR REPLACE INTO temp.minor_units VALUES (?, ?, ?)",
+                               [(code, units, 10 ** units)
+                                for code, units in currency_units().items()])
+        connection.execute("DROP TABLE IF EXISTS temp.folded")
+        connection.execute(f"CREATE TEMP TABLE folded AS {self._fields_sql()} LIMIT 0",
+                           [self._topic, 0, 0])
 
     @staticmethod
     def skipped() -> Sequence[str]:
@@ -163,20 +166,21 @@ class LogFold:
         committed once and begun again to attach it)."""
         started = time.perf_counter()
         chunks = [(low, min(self.head + 1, low + CHUNK)) for low in range(1, self.head + 1, CHUNK)]
+        shared = _Chunks(chunks)
         stop = threading.Event()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fold") as pool:
             schema = [sql for (sql,) in self.connection.execute(
                 "SELECT sql FROM main.sqlite_master WHERE sql IS NOT NULL AND tbl_name IN "
-                f"({quoted(PEOPLE_TABLES)}) ORDER BY type = 'index', name")]
-            people = (pool.submit(self._people_beside, self.beside, schema, chunks, stop)
+                f"({quoted(BESIDE_TABLES)}) ORDER BY type = 'index', name")]
+            beside = (pool.submit(self._beside, self.beside, schema, shared, stop)
                       if self.beside is not None else None)
             try:
-                for low, high in chunks:
-                    self.events += self._fold_recordings(low, high)
+                while (chunk := shared.front()) is not None:
+                    self.events += self._fold_recordings(self.connection, *chunk)
             except BaseException:
                 stop.set()  # this one failed: the thread stops too
                 raise
-            folded = people.result() if people is not None else None
+            folded = beside.result() if beside is not None else None
         if folded is not None and self.beside is not None:
             self.events += folded
             self._copy_in(self.beside)
@@ -189,8 +193,8 @@ class LogFold:
         self.seconds += time.perf_counter() - started
 
     def _copy_in(self, path: str) -> None:
-        """Copy the people's tables from the side file at ``path`` into this connection's
-        (empty) ones, as whole records.
+        """Copy the thread's rows from the side file at ``path`` into this connection's
+        tables.
 
         The side file is attached only now, outside a transaction (SQLite's rule; attached
         while the thread wrote it, this connection's read lock would have kept the thread
@@ -201,7 +205,9 @@ class LogFold:
                                 [Path(path).resolve().as_uri() + "?mode=ro"])
         self._attached.append(BESIDE)
         self.connection.execute("BEGIN")
-        for table in PEOPLE_TABLES:  # alike in both: SQLite's transfer
+        # The people's tables are empty here and alike in both: SQLite's transfer moves
+        # whole records. The recordings' rows (of the log's last chunks) are appended.
+        for table in BESIDE_TABLES:
             self.connection.execute(f"INSERT INTO main.[{table}] SELECT * FROM {BESIDE}.[{table}]")
 
     def detach(self) -> None:
@@ -215,29 +221,26 @@ class LogFold:
         if self.beside is not None:
             remove_side(self.beside)
 
-    def _people_beside(self, path: str, schema: Sequence[str],
-                       chunks: Sequence[tuple[int, int]], stop: threading.Event) -> int | None:
-        """Fold the stakeholders' own events into the side file at ``path`` (its tables
-        made with ``schema``) on a connection of its own (run on a thread); how many, or
-        None when its snapshot of the store is not this connection's."""
-        remove_side(path)  # made anew
-        connection = sqlite3.connect(Path(path).resolve().as_uri(), uri=True,
-                                     isolation_level=None)
-        connection.set_progress_handler(stop.is_set, CHECK_STEPS)
+    def _beside(self, path: str, schema: Sequence[str], chunks: _Chunks,
+                stop: threading.Event) -> int | None:
+        """Fold the stakeholders' own events, then recordings of the chunks left at the
+        log's end, into the side file at ``path`` (its tables made with ``schema``) on a
+        connection of its own (run on a thread); how many, or None when its snapshot of
+        the store is not this connection's (then it folds nothing)."""
+        connection = open_side(path, _SIDE_PRAGMAS, stop, {SCHEMA: self.log.path})
         try:
-            for pragma in _SIDE_PRAGMAS:
-                connection.execute(f"PRAGMA {pragma}")
-            connection.execute(f"ATTACH DATABASE ? AS {SCHEMA}",
-                               [Path(self.log.path).resolve().as_uri() + "?mode=ro"])
             connection.execute("BEGIN")
             table = f"{SCHEMA}.[{self.log.events_table}]"
             if connection.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0] != self.head:
                 return None
             register_functions(connection)
             for sql in schema:
-                connection.execute(sql)  # the same tables and indexes, for the transfer
+                connection.execute(sql)  # the same tables and indexes, for the copy
             self._people_table(connection)
-            events = sum(self._fold_people(connection, low, high) for low, high in chunks)
+            events = sum(self._fold_people(connection, low, high) for low, high in chunks.all)
+            self._recordings_tables(connection)
+            while (chunk := chunks.back()) is not None:
+                events += self._fold_recordings(connection, *chunk)
             connection.execute("COMMIT")
             return events
         finally:
@@ -251,16 +254,17 @@ class LogFold:
         connection.execute(f"CREATE TEMP TABLE people AS {self._people_sql()} LIMIT 0",
                            [*self._people_topics, 0, 0])
 
-    def _fold_recordings(self, start: int, end: int) -> int:
-        """Write the rows of the recordings at positions in [start, end); how many."""
+    def _fold_recordings(self, connection: sqlite3.Connection, start: int, end: int) -> int:
+        """Write the rows of the recordings at positions in [start, end) with ``connection``;
+        how many."""
         keys = f"{SCHEMA}.[{self.log.keys_table}]"
-        self.connection.execute(f"INSERT INTO temp.folded {self._fields_sql()}",
+        connection.execute(f"INSERT INTO temp.folded {self._fields_sql()}",
                                 [self._topic, start, end])
-        self.connection.execute(
+        connection.execute(
             "INSERT INTO engagements (engagement_id, account_id, occurred_at, recorded_at, "
             "position, event_id, recorded_by) SELECT engagement_id, account_id, occurred_at, "
             "recorded_at, position, event_id, recorded_by FROM temp.folded")
-        self.connection.execute(
+        connection.execute(
             "INSERT INTO engagement_versions (position, event_id, event_type, occurred_at, "
             "recorded_at, engagement_id, account_id, engagement_occurred_at, kind, owner, "
             "hosts, participants, cost_amount, cost_currency, allocation, unallocated_amount, "
@@ -284,7 +288,7 @@ class LogFold:
         units = ("(CASE WHEN minor % n = 0 THEN minor / n ELSE minor / n + (minor % n > "
                  "(SELECT COUNT(*) FROM json_each(people_json) q WHERE q.value < stakeholder_id)"
                  ") END)")
-        self.connection.execute(
+        connection.execute(
             "INSERT INTO engagement_shares (version_position, stakeholder_id, engagement_id, "
             "account_id, engagement_occurred_at, recorded_at, share_amount, currency) "
             "SELECT position, stakeholder_id, engagement_id, account_id, occurred_at, "
@@ -297,7 +301,7 @@ class LogFold:
             "FROM temp.folded f, json_each(f.people_json) p "
             "WHERE f.participants != '[]' AND f.allocation IS NULL "
             "AND (f.amount IS NULL OR f.plain))")
-        self.connection.execute(
+        connection.execute(
             "INSERT INTO engagement_shares (version_position, stakeholder_id, engagement_id, "
             "account_id, engagement_occurred_at, recorded_at, share_amount, currency) "
             "SELECT f.position, p.key, f.engagement_id, f.account_id, f.occurred_at, "
@@ -305,8 +309,8 @@ class LogFold:
             "json_each(ledger_shares(f.amount, f.currency, f.participants, f.allocation)) p "
             "WHERE f.participants != '[]' AND f.amount IS NOT NULL "
             "AND (f.allocation IS NOT NULL OR NOT f.plain)")
-        count: int = self.connection.execute("SELECT COUNT(*) FROM temp.folded").fetchone()[0]
-        self.connection.execute("DELETE FROM temp.folded")
+        count: int = connection.execute("SELECT COUNT(*) FROM temp.folded").fetchone()[0]
+        connection.execute("DELETE FROM temp.folded")
         return count
 
     def _fold_people(self, connection: sqlite3.Connection, start: int, end: int) -> int:
@@ -387,3 +391,30 @@ class LogFold:
                 "WHEN r.amount IS NOT NULL THEN 0 END AS plain "
                 "FROM r LEFT JOIN temp.minor_units u ON u.currency = r.currency")
 
+
+class _Chunks:
+    """The log's chunks of positions, shared by two folds: the build's connection takes
+    them from the front, the thread (once the people's events are folded) from the back,
+    until none is left; so each folds recordings as long as the other does, however fast
+    each one goes."""
+
+    def __init__(self, chunks: Sequence[tuple[int, int]]) -> None:
+        self.all = chunks
+        self._front, self._back = 0, len(chunks)
+        self._lock = threading.Lock()
+
+    def front(self) -> tuple[int, int] | None:
+        """The first chunk nobody took, or None."""
+        with self._lock:
+            if self._front >= self._back:
+                return None
+            self._front += 1
+            return self.all[self._front - 1]
+
+    def back(self) -> tuple[int, int] | None:
+        """The last chunk nobody took, or None."""
+        with self._lock:
+            if self._front >= self._back:
+                return None
+            self._back -= 1
+            return self.all[self._back]

@@ -13,6 +13,7 @@ import pytest
 
 from ledger.config import Settings
 from ledger.domain.application import LedgerApplication
+from projections import log_fold
 from projections.engine import Follower, ViewDatabase
 from projections.errors import ViewsUnavailable
 from projections.log_fold import LogFold
@@ -141,7 +142,7 @@ def test_a_write_between_the_two_snapshots_folds_the_people_on_the_builds_connec
         followed = ViewDatabase(tmp_path / "followed.db")
         Follower(followed, app.read_for_views, batch_size=4).catch_up()
         head = app.head_position()
-        beside = LogFold._people_beside
+        beside = LogFold._beside
         outcomes: list[int | None] = []
 
         def written_first(fold: LogFold, *args: Any) -> int | None:
@@ -150,7 +151,7 @@ def test_a_write_between_the_two_snapshots_folds_the_people_on_the_builds_connec
             outcomes.append(beside(fold, *args))
             return outcomes[-1]
 
-        monkeypatch.setattr(LogFold, "_people_beside", written_first)
+        monkeypatch.setattr(LogFold, "_beside", written_first)
         rebuilt = ViewDatabase(tmp_path / "rebuilt.db")
         assert rebuilt.rebuild_from(app) == head == rebuilt.position()
         assert outcomes == [None] and app.head_position() == head + 1
@@ -186,5 +187,48 @@ def test_a_failing_people_fold_stops_the_rebuild_and_leaves_the_views_as_they_we
             "ledger.db", "ledger.db-shm", "ledger.db-wal", "views.db", "views.db-shm",
             "views.db-wal"]
         views.close()
+    finally:
+        app.close()
+
+
+def test_recordings_folded_on_both_connections_equal_following_the_log(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the thread has folded the people's events it takes the log's last chunks of
+    recordings while the build's connection takes the first ones: the rows it adds to the
+    build's are those a follower writes (here chunks of two positions, and the build's
+    connection waits until the thread has taken one)."""
+    app = LedgerApplication(Settings(database_url=f"sqlite:///{tmp_path}/ledger.db"))
+    try:
+        _busy_store(app)
+        followed = ViewDatabase(tmp_path / "followed.db")
+        Follower(followed, app.read_for_views, batch_size=5).catch_up()
+        monkeypatch.setattr(log_fold, "CHUNK", 2)
+        taken: list[tuple[int, int]] = []
+        one_taken = threading.Event()
+        back, fold_recordings = log_fold._Chunks.back, LogFold._fold_recordings
+
+        def taken_back(chunks: log_fold._Chunks) -> tuple[int, int] | None:
+            chunk = back(chunks)
+            if chunk is not None:
+                taken.append(chunk)
+                one_taken.set()
+            return chunk
+
+        def after_the_thread(fold: LogFold, *args: Any) -> int:
+            if threading.current_thread() is threading.main_thread():
+                assert one_taken.wait(timeout=30)
+            return fold_recordings(fold, *args)
+
+        monkeypatch.setattr(log_fold._Chunks, "back", taken_back)
+        monkeypatch.setattr(LogFold, "_fold_recordings", after_the_thread)
+        rebuilt = ViewDatabase(tmp_path / "rebuilt.db")
+        assert rebuilt.rebuild_from(app) == app.head_position()
+        assert taken and taken[0][1] == app.head_position() + 1  # from the log's end
+        recorded_there = rebuilt.db.conn.execute(
+            "SELECT COUNT(*) FROM engagements WHERE position >= ?", [taken[-1][0]]).fetchone()
+        assert recorded_there[0] > 0
+        assert sorted(rebuilt.db.conn.iterdump()) == sorted(followed.db.conn.iterdump())
+        followed.close()
+        rebuilt.close()
     finally:
         app.close()
