@@ -43,7 +43,7 @@ PEOPLE_TYPES = ("stakeholder.registered", "stakeholder.role_changed",
                 "stakeholder.attitude_changed", "stakeholder.layer_changed",
                 "stakeholder.departed")
 """The stakeholders' own events the fold writes (``stakeholders``, ``stakeholder_changes``);
-an erasure stays with its handler (it is a segment's end)."""
+an erasure stays with its handler (it rewrites rows of events before it)."""
 FOLDED_TYPES = (RECORDED, *PEOPLE_TYPES)
 """The event types folded in SQL; the handlers apply every other type."""
 CHUNK = 2048
@@ -99,11 +99,13 @@ class LogFold:
     it after the commit. ``seconds`` adds up the time spent in SQL, ``events`` the events
     folded.
 
-    With ``beside`` (a path for a side file), the stakeholders' own events are folded on a
-    thread and a connection of their own, into that file, while this connection folds the
-    recordings; their two tables are then copied in as whole records (SQLite's transfer).
-    Both read the store's same snapshot: when a write to the store came between their first
-    reads (the heads differ), this connection folds them after all.
+    With ``beside`` (a path for a side file), a thread with a connection of its own folds
+    the stakeholders' own events into that file and then takes recordings from the log's
+    end, while this connection takes them from its start (:class:`_Chunks`); the side
+    file's rows are then copied in (the people's tables as whole records, SQLite's
+    transfer; the recordings' appended). Both read the store's same snapshot: when a write
+    to the store came between their first reads (the heads differ), the thread folds
+    nothing and this connection folds everything.
     """
 
     def __init__(self, connection: sqlite3.Connection, log: SQLiteLog,
