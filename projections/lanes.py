@@ -72,11 +72,15 @@ def run_lanes(db: sqlite_utils.Database, fresh: str, lanes: Sequence[Lane],
     home, *others = lanes
     stop = threading.Event()
     failure: BaseException | None = None
+    # The first lane's write transaction begins before any other lane opens the file: its
+    # snapshot and the file's write lock are taken while nobody else reads it (a read
+    # transaction upgraded to a write later, once the others read on, failed now and then
+    # with "database is locked").
+    db.conn.execute("BEGIN IMMEDIATE")
     with ThreadPoolExecutor(max_workers=max(1, len(others)), thread_name_prefix="lane") as pool:
         futures = [pool.submit(_run, fresh, lane, pragmas, stop) for lane in others]
         db.conn.set_progress_handler(stop.is_set, CHECK_STEPS)
         try:
-            db.conn.execute("BEGIN")
             home.derive(db)
             for table in home.tables:
                 create_indexes(db, table)
